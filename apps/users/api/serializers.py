@@ -1,0 +1,124 @@
+"""Wire forms of the user resources (sipXconfig 4.6 names and field order, SPEC-REST B.3.3, B.3.9, B.3.12).
+
+Serializers validate input strictly (unknown fields → 400) and produce dicts in wire order; the
+renderers in sipxweb.rest turn those into XStream's exact bytes."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.users.models import Ring, UserProfile
+from sipxweb.rest.fields import AddressField, StrictSerializer, XListField
+
+TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
+
+
+class LoginDetailsSerializer(serializers.Serializer):
+    """B.3.12 (4.6): userName, imId (lower-cased), ldapImAuth, sipPassword."""
+
+    userName = serializers.CharField(source="username")
+    imId = serializers.SerializerMethodField()
+    ldapImAuth = serializers.SerializerMethodField()
+    sipPassword = serializers.SerializerMethodField()
+
+    def get_imId(self, user):
+        return user.im_id.lower() or None
+
+    def get_ldapImAuth(self, user):
+        return False  # sipxweb has no LDAP IM authentication
+
+    def get_sipPassword(self, user):
+        return user.sip_password or None
+
+
+class RingSerializer(StrictSerializer):
+    expiration = serializers.IntegerField(required=False, default=30, min_value=1, max_value=999)
+    type = serializers.ChoiceField(choices=Ring.Type.values, required=False, default=Ring.Type.DELAYED)
+    enabled = serializers.BooleanField(required=False, default=False)
+    number = serializers.CharField(max_length=255, trim_whitespace=True)
+
+
+class CallSequenceSerializer(StrictSerializer):
+    """B.3.3: the ring list, the forward timer (`expiration`) and `withVoicemail` (output only)."""
+
+    rings = XListField(child=RingSerializer(), item="ring")
+    expiration = serializers.IntegerField(source="call_forward_timer", required=False, min_value=1, max_value=999)
+    withVoicemail = serializers.BooleanField(source="perm_voicemail", read_only=True)
+
+    def to_representation(self, user):
+        data = super().to_representation(user)
+        return {"rings": data["rings"], "expiration": data["expiration"], "withVoicemail": data["withVoicemail"]}
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """The user record keeps "" for "no name"; the wire omits it like sipXconfig's null."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+class ContactInformationSerializer(StrictSerializer):
+    """B.3.9, 4.6 field order. Instance: a UserProfile with its user. On PUT every profile field absent
+    from the body is cleared, except the ones sipXconfig kept (read-only here)."""
+
+    jobTitle = serializers.CharField(source="job_title", **TEXT)
+    jobDept = serializers.CharField(source="job_dept", **TEXT)
+    companyName = serializers.CharField(source="company_name", **TEXT)
+    assistantName = serializers.CharField(source="assistant_name", **TEXT)
+    location = serializers.CharField(**TEXT)
+    homeAddress = AddressField(source="home_address", required=False)
+    officeAddress = AddressField(source="office_address", required=False)
+    branchAddress = AddressField(source="branch_address", required=False)
+    cellPhoneNumber = serializers.CharField(source="cell_phone_number", **TEXT)
+    homePhoneNumber = serializers.CharField(source="home_phone_number", **TEXT)
+    assistantPhoneNumber = serializers.CharField(source="assistant_phone_number", **TEXT)
+    faxNumber = serializers.CharField(source="fax_number", **TEXT)
+    didNumber = serializers.CharField(source="did_number", **TEXT)
+    imId = serializers.SerializerMethodField()
+    imDisplayName = serializers.CharField(source="user.im_display_name", read_only=True)
+    alternateImId = serializers.CharField(source="alternate_im_id", **TEXT)
+    emailAddress = serializers.EmailField(source="email_address", **TEXT)
+    alternateEmailAddress = serializers.EmailField(source="alternate_email_address", **TEXT)
+    useBranchAddress = serializers.BooleanField(source="use_branch_address", required=False)
+    branchName = serializers.CharField(source="branch_name", **TEXT)
+    manager = serializers.CharField(read_only=True)
+    salutation = serializers.CharField(read_only=True)
+    employeeId = serializers.CharField(source="employee_id", read_only=True)
+    twiterName = serializers.CharField(source="twiter_name", **TEXT)
+    linkedinName = serializers.CharField(source="linkedin_name", **TEXT)
+    facebookName = serializers.CharField(source="facebook_name", **TEXT)
+    xingName = serializers.CharField(source="xing_name", **TEXT)
+    timestamp = serializers.IntegerField(read_only=True)
+    avatar = serializers.SerializerMethodField()
+    enabled = serializers.BooleanField(source="user.is_active", read_only=True)
+    ldapManaged = serializers.SerializerMethodField()
+    lastImportedDate = serializers.SerializerMethodField()
+    disabledDate = serializers.SerializerMethodField()
+    firstName = BlankAsNullCharField(source="user.first_name", required=False, allow_blank=True, allow_null=True, max_length=255)
+    lastName = BlankAsNullCharField(source="user.last_name", required=False, allow_blank=True, allow_null=True, max_length=255)
+
+    def get_imId(self, profile):
+        user = profile.user
+        if not user.im_id:
+            return None
+        return user.im_id if user.im_enabled else ""
+
+    def get_avatar(self, profile):
+        path = reverse("users-api:avatar", args=[profile.user.username])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_ldapManaged(self, profile):
+        return False
+
+    def get_lastImportedDate(self, profile):
+        return None
+
+    def get_disabledDate(self, profile):
+        return None
+
+    @staticmethod
+    def writable_profile_fields() -> list[str]:
+        """Model fields a PUT replaces (absent → cleared); the others are kept as sipXconfig did."""
+        keep = {"manager", "salutation", "employee_id", "timestamp", "user", "id"}
+        return [f.name for f in UserProfile._meta.concrete_fields if f.name not in keep]
+

@@ -1,0 +1,69 @@
+"""Checking a login name and portal PIN, the one place that does it (HTML login, Basic, call controller).
+
+Password hashing is deliberately slow, so a successful check is remembered per process under an HMAC of
+(user id, PIN, stored hash). The stored hash is part of the key, so a changed PIN can never match an old
+entry, on any worker: the memo is a pure speed-up, never shared state (ARCHITECTURE: shared state lives
+in the cache framework; this is not state, it is a memo of a pure function)."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+
+from apps.users.models import LoginName, User
+
+_VERIFIED: set[bytes] = set()
+_VERIFIED_MAX = 20_000
+
+
+def _memo_key(user: User, pin: str) -> bytes:
+    msg = f"{user.pk}\0{pin}\0{user.password}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), msg, hashlib.sha256).digest()
+
+
+def find_login(name: str) -> LoginName | None:
+    """The login name row for `name` (user name or alias first, then an enabled IM id), with its user."""
+    if not name:
+        return None
+    rows = [
+        row
+        for row in LoginName.objects.select_related("user").filter(folded=name.lower())
+        if row.user.is_active and (row.kind != LoginName.Kind.IM or row.user.im_enabled)
+    ]
+    rows.sort(key=lambda r: r.kind == LoginName.Kind.IM)
+    return rows[0] if rows else None
+
+
+def strip_domain(name: str) -> tuple[str, str | None]:
+    """`user@domain` and `DOMAIN\\user` forms (B.1.2): returns (user part, domain part or None)."""
+    if "\\" in name:
+        domain, _, user = name.partition("\\")
+        return user, domain
+    if "@" in name:
+        user, _, domain = name.rpartition("@")
+        return user, domain
+    return name, None
+
+
+def check_pin(user: User, pin: str) -> bool:
+    key = _memo_key(user, pin)
+    if key in _VERIFIED:
+        return True
+    if not user.has_usable_password() or not check_password(pin, user.password):
+        return False
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED.add(key)
+    return True
+
+
+def authenticate_pin(name: str, pin: str) -> User | None:
+    """The user whose login name is `name` (any accepted form) and whose portal PIN is `pin`, else None."""
+    bare, domain = strip_domain(name)
+    if domain is not None and domain.lower() not in {settings.SIPX_DOMAIN.lower(), settings.SIPX_REALM.lower()}:
+        return None
+    row = find_login(bare)
+    if row is None or pin is None:
+        return None
+    return row.user if check_pin(row.user, pin) else None

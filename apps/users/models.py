@@ -1,0 +1,246 @@
+"""PBX users: login names (user name, aliases, IM id) with their Digest credentials, groups, PINs,
+the contact profile (sipXconfig 4.6 contact information) and call forwarding (the call sequence).
+
+Wire names (`first-name`, `twiterName`, ...) never appear here: they live in `api/serializers.py`."""
+
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+def new_feed_key() -> str:
+    """A fresh key for the `/private/{key}/...` URLs (32 hex characters, as sipXconfig's)."""
+    return secrets.token_hex(16)
+
+
+class UserGroup(models.Model):
+    """A group of users (sipXconfig user group): phonebooks name groups as members and consumers."""
+
+    name = models.CharField(max_length=255, unique=True)
+    description = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("users:group_edit", args=[self.pk])
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username):
+        return self.get(username=username)
+
+    def create_user(self, username, pin=None, **fields):
+        """Creates a user with its login names; `pin` is the portal PIN in clear (hashed here)."""
+        from apps.users.services import create_user
+
+        return create_user(username=username, pin=pin, **fields)
+
+    def create_superuser(self, username, pin=None, **fields):
+        fields["is_admin"] = True
+        return self.create_user(username, pin=pin, **fields)
+
+
+class User(AbstractBaseUser):
+    """A PBX user. `password` holds the portal PIN hashed with Django's hasher (D6); Digest uses the
+    per-login-name HA1 in `LoginName`. The SIP password stays recoverable: phones and
+    `/my/logindetails` need it in clear, so it is kept out of logs and pages instead."""
+
+    username = models.CharField("user name", max_length=255, unique=True)
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField("enabled", default=True)
+    is_admin = models.BooleanField("administrator", default=False, help_text="May use every admin page and URI.")
+    perm_voicemail = models.BooleanField("voicemail", default=True, help_text="Unanswered calls go to voicemail.")
+    perm_attendant_admin = models.BooleanField(
+        "attendant admin", default=False, help_text="May change auto-attendant special mode."
+    )
+    groups = models.ManyToManyField(UserGroup, blank=True, related_name="users")
+    voicemail_pin_hash = models.CharField(max_length=255, blank=True)
+    sip_password = models.CharField("SIP password", max_length=255, blank=True)
+    im_id = models.CharField("IM id", max_length=255, blank=True)
+    im_enabled = models.BooleanField("IM enabled", default=False)
+    im_display_name = models.CharField("IM display name", max_length=255, blank=True, null=True)
+    feed_key = models.CharField(max_length=32, unique=True, default=new_feed_key)
+    call_forward_timer = models.PositiveSmallIntegerField(
+        "ring my phones for (s)", default=20, help_text="How long your own phones ring before the ring list starts."
+    )
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.username
+
+    def get_absolute_url(self):
+        return reverse("users:user_edit", args=[self.pk])
+
+    # Django's auth machinery (login, admin-only views) reads these.
+    @property
+    def is_staff(self):
+        return self.is_admin
+
+    @property
+    def is_superuser(self):
+        return self.is_admin
+
+    def has_perm(self, perm, obj=None):
+        return self.is_active and self.is_admin
+
+    def has_module_perms(self, app_label):
+        return self.is_active and self.is_admin
+
+    @property
+    def display_name(self) -> str:
+        """"First Last", or the user name when no name is set (sipXconfig's label)."""
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.username
+
+    @property
+    def aliases(self) -> list[str]:
+        """Alias names in their stored order (uses the prefetch cache when present)."""
+        return [n.name for n in self.login_names.all() if n.kind == LoginName.Kind.ALIAS]
+
+    @property
+    def permission_names(self) -> list[str]:
+        """The permissions as PBX-DATA names."""
+        names = []
+        if self.perm_voicemail:
+            names.append("voicemail")
+        if self.perm_attendant_admin:
+            names.append("attendant-admin")
+        return names
+
+
+class LoginName(models.Model):
+    """A name a user logs in with: the user name, an alias, or the IM id (only while IM is enabled).
+
+    User names and aliases are unique across all users, case-insensitively (`folded` is the lower-case
+    form, with a partial unique constraint); an IM id may repeat an alias of the same user.
+    `digest_ha1` = MD5(name:realm:pin) for this exact name, so Digest works with every name without
+    storing the PIN (D6). It is empty until the PIN is next set after the name was added."""
+
+    class Kind(models.TextChoices):
+        USERNAME = "username", "user name"
+        ALIAS = "alias", "alias"
+        IM = "im", "IM id"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_names")
+    name = models.CharField(max_length=255)
+    folded = models.CharField(max_length=255, db_index=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest_ha1 = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["user", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["folded"], condition=~Q(kind="im"), name="unique_login_name_ci"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def get_absolute_url(self):
+        return self.user.get_absolute_url()
+
+    def save(self, *args, **kwargs):
+        self.folded = self.name.lower()
+        super().save(*args, **kwargs)
+
+
+class AddressBookFields(models.Model):
+    """The address-book fields of a contact (SPEC-REST B.5.2). None means "not set" (omitted on the wire);
+    an empty string is a value. Addresses are dicts with the keys of `ADDRESS_KEYS`."""
+
+    ADDRESS_KEYS = ("street", "city", "country", "state", "zip", "officeDesignation")
+
+    job_title = models.CharField(max_length=255, null=True, blank=True)
+    job_dept = models.CharField("department", max_length=255, null=True, blank=True)
+    company_name = models.CharField(max_length=255, null=True, blank=True)
+    assistant_name = models.CharField(max_length=255, null=True, blank=True)
+    location = models.CharField(max_length=255, null=True, blank=True)
+    home_address = models.JSONField(default=dict, blank=True)
+    office_address = models.JSONField(default=dict, blank=True)
+    branch_address = models.JSONField(default=dict, blank=True)
+    cell_phone_number = models.CharField(max_length=255, null=True, blank=True)
+    home_phone_number = models.CharField(max_length=255, null=True, blank=True)
+    assistant_phone_number = models.CharField(max_length=255, null=True, blank=True)
+    fax_number = models.CharField(max_length=255, null=True, blank=True)
+    did_number = models.CharField("DID number", max_length=255, null=True, blank=True)
+    alternate_im_id = models.CharField("alternate IM id", max_length=255, null=True, blank=True)
+    email_address = models.CharField("e-mail", max_length=255, null=True, blank=True)
+    alternate_email_address = models.CharField("alternate e-mail", max_length=255, null=True, blank=True)
+    use_branch_address = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class UserProfile(AddressBookFields):
+    """A user's contact information (sipXconfig 4.6 user profile, SPEC-REST B.3.9). The IM id and IM display
+    name live on `User` (they are also login data); `enabled` is `User.is_active`."""
+
+    class Salutation(models.TextChoices):
+        NONE = "None", "None"
+        MR = "Mr", "Mr"
+        MRS = "Mrs", "Mrs"
+        MISS = "Miss", "Miss"
+        MS = "Ms", "Ms"
+        DR = "Dr", "Dr"
+        PROF = "Prof", "Prof"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    branch_name = models.CharField(max_length=255, null=True, blank=True)
+    manager = models.CharField(max_length=255, null=True, blank=True)
+    salutation = models.CharField(max_length=8, choices=Salutation.choices, default=Salutation.NONE)
+    employee_id = models.CharField("employee id", max_length=255, null=True, blank=True)
+    twiter_name = models.CharField("Twitter name", max_length=255, null=True, blank=True)
+    linkedin_name = models.CharField("LinkedIn name", max_length=255, null=True, blank=True)
+    facebook_name = models.CharField("Facebook name", max_length=255, null=True, blank=True)
+    xing_name = models.CharField("Xing name", max_length=255, null=True, blank=True)
+    # Milliseconds since the epoch of the last change (sipXconfig's profile timestamp; 0 = never).
+    timestamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self):
+        return f"contact information of {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("portal:contact")
+
+
+class Ring(models.Model):
+    """One stage of a user's call forwarding (sipXconfig "ring"); `position` keeps the list's order."""
+
+    class Type(models.TextChoices):
+        DELAYED = "If no response", "If no response"
+        PARALLEL = "At the same time", "At the same time"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="rings")
+    position = models.PositiveSmallIntegerField(default=0)
+    number = models.CharField(max_length=255, help_text="Extension, phone number or SIP address.")
+    expiration = models.PositiveSmallIntegerField(default=30, help_text="Seconds this stage rings.")
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.DELAYED)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user", "position", "id"]
+
+    def __str__(self):
+        return f"{self.user}: {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("portal:forward")

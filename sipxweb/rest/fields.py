@@ -1,0 +1,79 @@
+"""Serializer building blocks for sipXconfig documents shared by every app."""
+
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from sipxweb.rest.xstream import XList
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects fields it does not know (sipXconfig answered 500; D1 says 400 with the field's name)."""
+
+    def to_internal_value(self, data):
+        if data == "":
+            data = {}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({NON_FIELD: ["Expected an element with child elements here."]})
+        unknown = [key for key in data if key not in self.fields]
+        if unknown:
+            known = ", ".join(self.fields)
+            names = ", ".join(repr(k) for k in unknown)
+            message = f"Unknown field{'s' if len(unknown) > 1 else ''} {names}; expected some of: {known}."
+            raise serializers.ValidationError({NON_FIELD: [message]})
+        return super().to_internal_value(data)
+
+
+class XListField(serializers.ListField):
+    """A list field that renders as XStream's wrapper element of `<item>` children and reads every form
+    a client may send: a JSON array, `{"item": [...]}` / `{"item": {...}}` (Jettison), the XML
+    `<wrapper><item/>…</wrapper>` and an empty `<wrapper/>`."""
+
+    def __init__(self, *, item: str, **kwargs):
+        self.item = item
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if data == "":
+            data = []
+        elif isinstance(data, dict):
+            if set(data) != {self.item}:
+                raise serializers.ValidationError(f"Expected only <{self.item}> elements in this list.")
+            data = data[self.item]
+            data = data if isinstance(data, list) else [data]
+        return super().to_internal_value(data)
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):  # a related manager: use the (prefetched) rows
+            data = data.all()
+        return XList(self.item, super().to_representation(data))
+
+
+class AddressField(serializers.Field):
+    """An address object (`street, city, country, state, zip, officeDesignation`), stored as a dict."""
+
+    KEYS = ("street", "city", "country", "state", "zip", "officeDesignation")
+
+    def to_representation(self, value):
+        value = value or {}
+        return {key: value.get(key) for key in self.KEYS}
+
+    def to_internal_value(self, data):
+        if data in ("", None):
+            return {}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("An address has child elements street, city, country, state, zip, officeDesignation.")
+        unknown = [k for k in data if k not in self.KEYS]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown address field {unknown[0]!r}; expected some of: {', '.join(self.KEYS)}.")
+        clean = {}
+        for key in self.KEYS:
+            if key in data:
+                value = data[key]
+                if not isinstance(value, str):
+                    raise serializers.ValidationError(f"{key} must be text.")
+                if len(value) > 255:
+                    raise serializers.ValidationError(f"{key} is longer than 255 characters.")
+                clean[key] = value
+        return clean

@@ -1,0 +1,84 @@
+"""Content negotiation of Restlet 1.1 as sipXconfig used it (SPEC-REST B.1.4), with the aliases of A.1.
+
+Each view lists its renderers in the spec's variant order. For each variant the most specific Accept
+range that matches it is found (type/subtype > type/* > */*); variants no range matches are out; the
+highest q wins and ties go to the variant declared first. No Accept header means */*. Nothing left → 406.
+Request bodies: JSON when the Content-Type is JSON-compatible, XML otherwise (B.1.5)."""
+
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import BaseContentNegotiation
+
+
+def parse_accept(header: str) -> list[tuple[str, str, float]]:
+    """[(type, subtype, q)] from an Accept header; malformed members are skipped."""
+    ranges = []
+    for member in header.split(","):
+        member = member.strip()
+        if not member:
+            continue
+        media, *params = [p.strip() for p in member.split(";")]
+        if "/" not in media:
+            continue
+        main, sub = (x.strip().lower() for x in media.split("/", 1))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((main, sub, q))
+    return ranges
+
+
+def _match(media_type: str, ranges, exact_only: bool = False) -> tuple[int, float] | None:
+    """(specificity, q) of the most specific range matching `media_type`, or None."""
+    main, sub = media_type.split("/", 1)
+    best = None
+    for r_main, r_sub, q in ranges:
+        if (r_main, r_sub) == (main, sub):
+            spec = 2
+        elif exact_only:
+            continue
+        elif r_main == main and r_sub == "*":
+            spec = 1
+        elif (r_main, r_sub) == ("*", "*"):
+            spec = 0
+        else:
+            continue
+        if best is None or spec > best[0]:
+            best = (spec, q)
+    return best
+
+
+def choose_variant(accept: str, renderers) -> tuple[object, str] | None:
+    """The (renderer, media type to answer with) for `accept`, or None when nothing is acceptable."""
+    ranges = parse_accept(accept or "*/*") or [("*", "*", 1.0)]
+    best = None
+    for renderer in renderers:
+        candidates = [(renderer.media_type, _match(renderer.media_type, ranges))]
+        candidates += [(alias, _match(alias, ranges, exact_only=True)) for alias in getattr(renderer, "aliases", ())]
+        for media_type, found in candidates:
+            if found is None or found[1] <= 0:
+                continue
+            if best is None or found[1] > best[0]:
+                best = (found[1], renderer, media_type)
+    return None if best is None else (best[1], best[2])
+
+
+class VariantNegotiation(BaseContentNegotiation):
+    def select_renderer(self, request, renderers, format_suffix=None):
+        chosen = choose_variant(request.META.get("HTTP_ACCEPT", "*/*"), renderers)
+        if chosen is None:
+            offered = ", ".join(r.media_type for r in renderers)
+            raise NotAcceptable(f"None of the media types in the Accept header is offered here; this URI offers {offered}.")
+        return chosen
+
+    def select_parser(self, request, parsers):
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        for parser in parsers:
+            if (parser.media_type == "application/json") == is_json:
+                return parser
+        return None

@@ -1,0 +1,26 @@
+"""Roles of SPEC-REST A.4 / B.1.3: every user (ROLE_USER), admins (ROLE_ADMIN), attendant admins."""
+
+from rest_framework.permissions import BasePermission
+
+
+class IsPbxUser(BasePermission):
+    message = "Log in as a PBX user to use this URI."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+class IsPbxAdmin(BasePermission):
+    message = "Only administrators may use this URI."
+
+    def has_permission(self, request, view):
+        return IsPbxUser().has_permission(request, view) and request.user.is_admin
+
+
+class IsAttendantAdmin(BasePermission):
+    message = "Only administrators and attendant administrators may use this URI."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return IsPbxUser().has_permission(request, view) and (user.is_admin or user.perm_attendant_admin)

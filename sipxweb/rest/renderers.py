@@ -1,0 +1,50 @@
+"""Renderers for the sipXconfig variants. Each declares its media type and the aliases of SPEC-REST A.1
+that select it only on an exact match (`application/xml` for `text/xml`)."""
+
+from rest_framework.renderers import BaseRenderer
+
+from sipxweb.rest.xstream import Document, to_json, to_xml
+
+
+class XStreamXMLRenderer(BaseRenderer):
+    """`text/xml` in XStream's pretty-printed layout."""
+
+    media_type = "text/xml"
+    format = "xml"
+    charset = "utf-8"
+    aliases = ("application/xml",)
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if not isinstance(data, Document):
+            raise TypeError("XStream renderers render sipxweb.rest.xstream.Document objects only")
+        return to_xml(data).encode("utf-8")
+
+
+class XStreamJSONRenderer(BaseRenderer):
+    """`application/json` in XStream's JsonHierarchicalStreamDriver layout."""
+
+    media_type = "application/json"
+    format = "json"
+    charset = "utf-8"
+    aliases = ()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if not isinstance(data, Document):
+            raise TypeError("XStream renderers render sipxweb.rest.xstream.Document objects only")
+        return to_json(data).encode("utf-8")
+
+
+class PlainTextRenderer(BaseRenderer):
+    """`text/plain`: the body is the string handed to the response."""
+
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+    aliases = ()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else str(data).encode("utf-8")

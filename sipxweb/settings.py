@@ -1,0 +1,193 @@
+"""sipxweb settings: everything comes from the environment, with a development default for each value
+so that `make run` needs no configuration. `.env.example` lists every variable."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG", True)
+
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: export SECRET_KEY to a long random string "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# Honour X-Forwarded-Proto / X-Forwarded-Host only when a reverse proxy we trust sets them.
+if env_bool("TRUST_PROXY_HEADERS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# The PBX's SIP domain and authentication realm (sipXconfig's Domain.name / Domain.sipRealm).
+SIPX_DOMAIN = env("SIPX_DOMAIN", "example.org")
+SIPX_REALM = env("SIPX_REALM", SIPX_DOMAIN)
+
+# Ports: the main web port and the click-to-call port (both served by the same gunicorn).
+PORT = int(env("PORT", "8000"))
+CALLCONTROL_PORT = int(env("CALLCONTROL_PORT", "6667"))
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apps.users",
+    "apps.pbxdata",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sipxweb.urls"
+WSGI_APPLICATION = "sipxweb.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(env("CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets gunicorn workers read while one writes; a busy timeout instead of "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if env("DATABASE_URL", "") == "" else DATABASES["default"]["CONN_MAX_AGE"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = ["apps.users.backends.LoginNameBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Shared state between workers and hosts (lockout counters): the database cache by default,
+# Redis when REDIS_URL is set. `manage.py createcachetable` creates the table (make run does).
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "sipxweb_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100000},
+        }
+    }
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the portal's scripts read it to call the REST URIs with the session
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sipxweb.rest.authentication.BasicAuthentication",
+        "sipxweb.rest.authentication.DigestAuthentication",
+        "sipxweb.rest.authentication.PrivateKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["sipxweb.rest.permissions.IsPbxUser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sipxweb.rest.negotiation.VariantNegotiation",
+    "DEFAULT_RENDERER_CLASSES": ["sipxweb.rest.renderers.XStreamXMLRenderer", "sipxweb.rest.renderers.XStreamJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["sipxweb.rest.parsers.XStreamJSONParser", "sipxweb.rest.parsers.XStreamXMLParser"],
+    "EXCEPTION_HANDLER": "sipxweb.rest.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "sipxweb — sipXconfig-compatible REST API",
+    "DESCRIPTION": "The sipXconfig 4.6 REST API as served by sipxweb. Paths are relative to the server root.",
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Brute-force protection (SPEC-REST D7).
+LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))
+LOCKOUT_MAX_PER_NAME = int(env("LOCKOUT_MAX_PER_NAME", "10"))
+LOCKOUT_MAX_PER_ADDRESS = int(env("LOCKOUT_MAX_PER_ADDRESS", "50"))
+# Digest nonces (D8): HMAC-signed by the server, valid this long.
+DIGEST_NONCE_SECONDS = int(env("DIGEST_NONCE_SECONDS", "300"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "sipxweb.logredact.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False},
+    },
+}

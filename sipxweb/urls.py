@@ -1,0 +1,24 @@
+"""Top-level routes: the sipXconfig REST API under /sipxconfig/rest/, the admin pages under /<app>/,
+the end-user portal under /portal/, the OpenAPI description under /api/."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from sipxweb import views
+from sipxweb.rest.views import rest_not_found
+
+REST = "sipxconfig/rest/"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("users/", include("apps.users.urls")),
+    path("portal/", include("apps.users.portal_urls")),
+    path(REST, include("apps.users.api.urls")),
+    re_path(r"^sipxconfig/rest/", rest_not_found),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
