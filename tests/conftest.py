@@ -1,0 +1,57 @@
+"""Shared test helpers: users built explicitly, and REST calls with real Basic credentials."""
+
+import base64
+
+import pytest
+from django.test import Client
+
+from apps.users import services
+from apps.users.models import User
+
+REST = "/sipxconfig/rest"
+
+
+def basic(name: str, pin: str) -> dict:
+    """Django test-client headers carrying Basic credentials."""
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{name}:{pin}".encode()).decode()}
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("200", pin="1234", aliases=["alice"], first_name="Alice", ...) -> User."""
+
+    def make(username: str, pin: str = "1234", aliases=(), **fields) -> User:
+        return services.create_user(username=username, pin=pin, aliases=list(aliases), **fields)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    user = make_user(
+        "200", aliases=["alice"], first_name="Alice", last_name="Smith", sip_password="alicesip200",
+        im_id="alice", im_enabled=True,
+    )
+    services.set_forwarding(
+        user,
+        20,
+        [
+            services.RingData("5551234", 30, "If no response", True),
+            services.RingData("sip:alice@mobile.example.net", 20, "At the same time", False),
+        ],
+    )
+    profile = user.profile
+    profile.job_title, profile.company_name = "Sales Lead", "Example Inc"
+    profile.email_address, profile.office_address = "alice@example.org", {"city": "Boston"}
+    profile.save()
+    return user
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("superadmin", pin="admin1234", is_admin=True)
+
+
+@pytest.fixture
+def client():
+    return Client()
