@@ -1,0 +1,73 @@
+# sipxweb — the two commands a developer needs are `make run` and `make test` (see README.md).
+#
+#   make run    create/update .venv, migrate, create the cache table, load the demo PBX when the
+#               database is empty, collect static files, then exec gunicorn (Ctrl-C stops it)
+#   make test   create/update .venv (with the dev tools) and run the whole pytest suite
+#   make lint   ruff check + ruff format --check
+#
+# SQLite by default; DATABASE_URL=postgres://user:pass@host/db switches to PostgreSQL.
+# PYTHON=/path/to/python3.13 picks the interpreter used to create .venv.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-from-pyproject
+PIP    := $(PY) -m pip --quiet --disable-pip-version-check
+# Extra pytest arguments: make test ARGS="-k digest -x"
+ARGS   ?=
+
+.PHONY: run test lint venv clean-venv
+
+venv: $(STAMP)
+
+# The interpreter: the first candidate that really runs and is >= 3.12. pyenv shims (python3.12 on
+# PATH without that version installed) exist but fail, so each candidate is run, not just looked up.
+$(PY):
+	@set -u; found=""; \
+	for cand in $(PYTHON) python3.13 python3.12 python3.14 \
+	            $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -rV) \
+	            python3; do \
+	  if "$$cand" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    found="$$cand"; break; \
+	  fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+	  echo "make: no usable Python >= 3.12 found (tried python3.13, python3.12, ~/.pyenv/versions/3.1[23]*, python3)." >&2; \
+	  echo "      Install one (Debian 13: apt-get install python3 python3-venv) or run: make PYTHON=/path/to/python3.12" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$found ($$("$$found" -c 'import sys; print(sys.version.split()[0])'))"; \
+	"$$found" -m venv $(VENV) || { rm -rf $(VENV); echo "make: '$$found -m venv' failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
+
+# The dependencies (runtime + dev) are read from pyproject.toml; pip runs again only when it changed.
+# The project itself is not a package (packages = []): it runs from the checkout, so nothing is built.
+$(STAMP): pyproject.toml | $(PY)
+	@echo "Installing dependencies from pyproject.toml into $(VENV) ..."
+	@$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"] + p.get("optional-dependencies", {}).get("dev", [])))' > $(VENV)/requirements.txt
+	@set -o pipefail; $(PIP) install -r $(VENV)/requirements.txt 2>&1 \
+	  | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@touch $@
+
+run: $(STAMP)
+	@set -e; \
+	$(PY) manage.py migrate --noinput -v 0; \
+	$(PY) manage.py createcachetable; \
+	$(PY) manage.py seed_demo --if-empty; \
+	$(PY) manage.py collectstatic --noinput -v 0; \
+	echo "sipxweb on http://$${BIND_HOST:-127.0.0.1}:$${PORT:-8000}/ (call controller port $${CALLCONTROL_PORT:-6667}); Ctrl-C stops it"; \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+test: $(STAMP)
+	@$(PY) -m pytest $(ARGS); rc=$$?; \
+	if [ $$rc -ne 0 ]; then echo "make test: pytest exited with status $$rc" >&2; fi; \
+	exit $$rc
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean-venv:
+	rm -rf $(VENV)
