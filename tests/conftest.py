@@ -16,6 +16,12 @@ def basic(name: str, pin: str) -> dict:
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{name}:{pin}".encode()).decode()}
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Production hashing is slow on purpose; the tests check behaviour, not the hasher's cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("200", pin="1234", aliases=["alice"], first_name="Alice", ...) -> User."""
