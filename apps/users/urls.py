@@ -8,4 +8,11 @@ app_name = "users"
 
 urlpatterns = [
     path("", views.UserListView.as_view(), name="user_list"),
+    path("add/", views.UserCreateView.as_view(), name="user_add"),
+    path("<int:pk>/", views.UserUpdateView.as_view(), name="user_edit"),
+    path("<int:pk>/delete/", views.UserDeleteView.as_view(), name="user_delete"),
+    path("groups/", views.UserGroupListView.as_view(), name="group_list"),
+    path("groups/add/", views.UserGroupCreateView.as_view(), name="group_add"),
+    path("groups/<int:pk>/", views.UserGroupUpdateView.as_view(), name="group_edit"),
+    path("groups/<int:pk>/delete/", views.UserGroupDeleteView.as_view(), name="group_delete"),
 ]

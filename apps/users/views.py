@@ -1,15 +1,103 @@
-"""Admin HTML pages for users and groups."""
+"""Admin HTML pages for users and groups (administrators only)."""
 
-from django.contrib.auth.mixins import UserPassesTestMixin
-from django.views.generic import ListView
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.views.generic import CreateView, UpdateView
 
-from apps.users.models import User
+from apps.users import services
+from apps.users.filtersets import UserFilterSet, UserGroupFilterSet
+from apps.users.forms import UserForm, UserGroupForm
+from apps.users.models import User, UserGroup
+from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
 
 
-class UserListView(UserPassesTestMixin, ListView):
-    model = User
+class UserListView(AdminRequiredMixin, ListPage):
+    queryset = User.objects.prefetch_related("login_names", "groups")
+    filterset_class = UserFilterSet
+    search_fields = ("username", "first_name", "last_name", "login_names__name")
     template_name = "users/user_list.html"
-    paginate_by = 25
 
-    def test_func(self):
-        return self.request.user.is_authenticated and self.request.user.is_admin
+
+class UserFormMixin(AdminRequiredMixin, FormPage):
+    """Saves through services.save_user (login names, PIN hashes), then groups, SIP password and voicemail PIN."""
+
+    model = User
+    form_class = UserForm
+    list_url_name = "users:user_list"
+
+    def form_valid(self, form):
+        user = form.instance
+        is_new = user.pk is None
+        data = form.cleaned_data
+        if data.get("sip_password"):
+            user.sip_password = data["sip_password"]
+        try:
+            with transaction.atomic():
+                services.save_user(user, aliases=data["aliases"], pin=data.get("pin") or None)
+                user.groups.set(data["groups"])
+                if data.get("voicemail_pin"):
+                    services.set_voicemail_pin(user, data["voicemail_pin"])
+        except ValidationError as exc:
+            if is_new:  # the transaction was rolled back: the form must still create
+                user.pk, user._state.adding = None, True
+            form.add_error(None, exc if hasattr(exc, "error_dict") else ValidationError({"voicemail_pin": exc}))
+            return self.form_invalid(form)
+        self.object = user
+        if user.pk == self.request.user.pk and data.get("pin"):
+            update_session_auth_hash(self.request, user)  # an admin changing their own PIN stays logged in
+        messages.success(self.request, f"User {user} saved.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class UserCreateView(UserFormMixin, CreateView):
+    extra_context = {"title": "New user"}
+
+
+class UserUpdateView(UserFormMixin, UpdateView):
+    queryset = User.objects.prefetch_related("login_names", "groups")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"User {self.object}"
+        context["delete_url_name"] = "users:user_delete"
+        return context
+
+
+class UserDeleteView(AdminRequiredMixin, DeletePage):
+    model = User
+    list_url_name = "users:user_list"
+
+
+class UserGroupListView(AdminRequiredMixin, ListPage):
+    queryset = UserGroup.objects.annotate(user_count=Count("users")).order_by("name")
+    filterset_class = UserGroupFilterSet
+    search_fields = ("name", "description")
+    template_name = "users/group_list.html"
+
+
+class UserGroupCreateView(AdminRequiredMixin, FormPage, CreateView):
+    model = UserGroup
+    form_class = UserGroupForm
+    list_url_name = "users:group_list"
+    extra_context = {"title": "New group"}
+
+
+class UserGroupUpdateView(AdminRequiredMixin, FormPage, UpdateView):
+    model = UserGroup
+    form_class = UserGroupForm
+    list_url_name = "users:group_list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"Group {self.object}"
+        context["delete_url_name"] = "users:group_delete"
+        return context
+
+
+class UserGroupDeleteView(AdminRequiredMixin, DeletePage):
+    model = UserGroup
+    list_url_name = "users:group_list"

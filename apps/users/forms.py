@@ -1,0 +1,233 @@
+"""HTML forms for users, groups and the portal. Secrets (portal PIN, voicemail PIN, SIP password) are
+write-only inputs: they are never rendered back into a page, not even after a bad submit."""
+
+import re
+from types import SimpleNamespace
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.users import services
+from apps.users.models import Ring, User, UserGroup, UserProfile
+
+
+def split_names(value: str) -> list[str]:
+    """Aliases as typed: separated by commas and/or white space."""
+    return [name for name in re.split(r"[\s,]+", value or "") if name]
+
+
+def secret_input(**attrs) -> forms.PasswordInput:
+    return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", **attrs})
+
+
+class UserForm(forms.ModelForm):
+    """Create/edit a user. `save_user` (services) stores it, so login names and PIN hashes stay consistent;
+    the view attaches its field-keyed ValidationError to `username`/`aliases`."""
+
+    aliases = forms.CharField(
+        required=False, help_text="Other names and extensions of this user, separated by commas or spaces."
+    )
+    pin = forms.CharField(
+        label="Portal PIN", required=False, strip=False, widget=secret_input(), help_text="Leave empty to keep it."
+    )
+    voicemail_pin = forms.CharField(
+        label="Voicemail PIN", required=False, widget=secret_input(), help_text=services.VOICEMAIL_PIN_RULE
+    )
+    sip_password = forms.CharField(
+        label="SIP password", required=False, strip=False, widget=secret_input(), help_text="Leave empty to keep it."
+    )
+
+    # `sip_password` is a declared field left out of Meta.fields, so an empty input never clears the stored value.
+    field_order = [
+        "username",
+        "first_name",
+        "last_name",
+        "aliases",
+        "pin",
+        "voicemail_pin",
+        "sip_password",
+        "im_id",
+    ]
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "im_id",
+            "im_enabled",
+            "im_display_name",
+            "is_admin",
+            "perm_voicemail",
+            "perm_attendant_admin",
+            "groups",
+            "is_active",
+        ]
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["aliases"].initial = ", ".join(self.instance.aliases)
+        else:
+            self.fields["pin"].required = True
+            self.fields["pin"].help_text = "The PIN for this portal and the REST API."
+            self.fields["sip_password"].help_text = ""
+
+    def clean_aliases(self):
+        return split_names(self.cleaned_data.get("aliases", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        vm_pin = cleaned.get("voicemail_pin")
+        if vm_pin:
+            # Check against the names as typed: they are what the user will have after saving.
+            who = SimpleNamespace(username=cleaned.get("username") or "", aliases=cleaned.get("aliases") or [])
+            try:
+                services.validate_voicemail_pin(who, vm_pin)
+            except ValidationError as exc:
+                self.add_error("voicemail_pin", exc)
+        return cleaned
+
+
+class UserGroupForm(forms.ModelForm):
+    class Meta:
+        model = UserGroup
+        fields = ["name", "description"]
+
+
+ADDRESSES = (
+    ("office_address", "Office address"),
+    ("home_address", "Home address"),
+    ("branch_address", "Branch address"),
+)
+ADDRESS_LABELS = {
+    "street": "Street",
+    "city": "City",
+    "country": "Country",
+    "state": "State",
+    "zip": "ZIP code",
+    "officeDesignation": "Office designation",
+}
+assert tuple(ADDRESS_LABELS) == UserProfile.ADDRESS_KEYS
+
+
+class ContactForm(forms.ModelForm):
+    """My contact information: the profile's fields, first/last name (on User) and the three addresses,
+    each a dict of which only the non-empty keys are stored."""
+
+    first_name = forms.CharField(required=False, max_length=255)
+    last_name = forms.CharField(required=False, max_length=255)
+
+    class Meta:
+        model = UserProfile
+        fields = [
+            "job_title",
+            "job_dept",
+            "company_name",
+            "location",
+            "manager",
+            "employee_id",
+            "assistant_name",
+            "email_address",
+            "alternate_email_address",
+            "cell_phone_number",
+            "home_phone_number",
+            "assistant_phone_number",
+            "fax_number",
+            "did_number",
+            "alternate_im_id",
+            "twiter_name",
+            "linkedin_name",
+            "facebook_name",
+            "xing_name",
+            "branch_name",
+            "use_branch_address",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.instance.user
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        for address, _title in ADDRESSES:
+            stored = getattr(self.instance, address) or {}
+            for key, label in ADDRESS_LABELS.items():
+                self.fields[f"{address}-{key}"] = forms.CharField(
+                    label=label, required=False, max_length=255, initial=stored.get(key, "")
+                )
+
+    def name_fields(self):
+        return [self["first_name"], self["last_name"]]
+
+    def profile_fields(self):
+        return [self[name] for name in self._meta.fields]
+
+    def address_groups(self):
+        return [(title, [self[f"{address}-{key}"] for key in ADDRESS_LABELS]) for address, title in ADDRESSES]
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        for address, _title in ADDRESSES:
+            value = {key: self.cleaned_data[f"{address}-{key}"] for key in ADDRESS_LABELS}
+            setattr(profile, address, {k: v for k, v in value.items() if v})
+        services.touch_profile(profile)
+        profile.save()
+        user = profile.user
+        user.first_name, user.last_name = self.cleaned_data["first_name"], self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+        return profile
+
+
+class ForwardTimerForm(forms.Form):
+    timer = forms.IntegerField(
+        label="Ring my phones for",
+        min_value=services.FORWARD_TIMER_RANGE[0],
+        max_value=services.FORWARD_TIMER_RANGE[1],
+        help_text="Seconds your own phones ring before the ring list below starts.",
+    )
+
+
+class RingForm(forms.Form):
+    enabled = forms.BooleanField(required=False, initial=True)
+    number = forms.CharField(max_length=255, help_text="Extension, phone number or SIP address.")
+    expiration = forms.IntegerField(
+        label="Seconds",
+        initial=30,
+        min_value=services.RING_EXPIRATION_RANGE[0],
+        max_value=services.RING_EXPIRATION_RANGE[1],
+    )
+    type = forms.ChoiceField(choices=Ring.Type.choices, initial=Ring.Type.DELAYED)
+
+    def has_changed(self):
+        # A blank row (the spare row, or one added and left empty) is no ring: skip it instead of failing.
+        return bool((self["number"].value() or "").strip())
+
+    def ring_data(self) -> services.RingData:
+        c = self.cleaned_data
+        return services.RingData(number=c["number"], expiration=c["expiration"], type=c["type"], enabled=c["enabled"])
+
+
+RingFormSet = forms.formset_factory(RingForm, extra=1, can_order=True, can_delete=True, max_num=100)
+
+
+class VoicemailPinForm(forms.Form):
+    new_pin = forms.CharField(label="New voicemail PIN", widget=secret_input(inputmode="numeric"))
+    confirm_pin = forms.CharField(label="New voicemail PIN again", widget=secret_input(inputmode="numeric"))
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["new_pin"].help_text = services.VOICEMAIL_PIN_RULE
+
+    def clean_new_pin(self):
+        pin = self.cleaned_data["new_pin"]
+        services.validate_voicemail_pin(self.user, pin)
+        return pin
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_pin") and cleaned.get("confirm_pin") and cleaned["new_pin"] != cleaned["confirm_pin"]:
+            self.add_error("confirm_pin", "The two PINs differ.")
+        return cleaned

@@ -1,0 +1,92 @@
+"""The shared base views of the HTML pages: one per kind of page (ARCHITECTURE: the only inheritance level
+above the app views). Views declare attributes (`model`, `form_class`, `filterset_class`, `search_fields`,
+`template_name`, `list_url_name`) and override as little as possible."""
+
+from functools import reduce
+from operator import or_
+
+from django.contrib import messages
+from django.contrib.auth.mixins import UserPassesTestMixin
+from django.db.models import Q
+from django.urls import reverse
+from django.views.generic import DeleteView, ListView
+
+
+class AdminRequiredMixin(UserPassesTestMixin):
+    """Admin pages: anonymous visitors are sent to the login page, logged-in non-admins get 403."""
+
+    def test_func(self):
+        user = self.request.user
+        return user.is_authenticated and getattr(user, "is_admin", False)
+
+
+class ListPage(ListView):
+    """A list page with a django-filter FilterSet (`filterset_class`), a search box (`q`, matched with
+    `icontains` against `search_fields`) and pagination. Related rows must be fetched by the queryset
+    (`prefetch_related`/annotations) so the page costs the same number of queries for any number of rows."""
+
+    paginate_by = 25
+    filterset_class = None
+    search_fields: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        self.query = self.request.GET.get("q", "").strip()
+        if self.query and self.search_fields:
+            condition = reduce(or_, (Q(**{f"{f}__icontains": self.query}) for f in self.search_fields))
+            # Search joins to-many tables: filter on ids so rows are not repeated and ordering stays simple.
+            qs = qs.filter(pk__in=qs.model.objects.filter(condition).values("pk"))
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            qs = self.filterset.qs
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(filter=self.filterset, query=self.query, querystring=params.urlencode())
+        return context
+
+
+class FormPage:
+    """Create and edit pages (mix in before CreateView/UpdateView): the generic form template, a message
+    after saving, and back to the list (`list_url_name`)."""
+
+    template_name = "generic/form.html"
+    list_url_name = ""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, f"{self.object} saved.")
+        return response
+
+    def get_success_url(self):
+        return reverse(self.list_url_name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_url"] = reverse(self.list_url_name)
+        return context
+
+
+class DeletePage(DeleteView):
+    """A confirmation page (GET) and the deletion (POST), then back to the list with a message."""
+
+    template_name = "generic/confirm_delete.html"
+    list_url_name = ""
+
+    def form_valid(self, form):
+        name = str(self.object)
+        response = super().form_valid(form)
+        messages.success(self.request, f"{name} deleted.")
+        return response
+
+    def get_success_url(self):
+        return reverse(self.list_url_name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_url"] = reverse(self.list_url_name)
+        return context
