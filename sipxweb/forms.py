@@ -21,7 +21,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
         try:
             attempt = lockout.begin(address, name)
         except lockout.Locked as exc:
-            raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"seconds": exc.retry_after}) from None
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"seconds": exc.retry_after}
+            ) from None
         try:
             cleaned = super().clean()
         except forms.ValidationError:

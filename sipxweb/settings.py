@@ -153,7 +153,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sipxweb.rest.permissions.IsPbxUser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sipxweb.rest.negotiation.VariantNegotiation",
-    "DEFAULT_RENDERER_CLASSES": ["sipxweb.rest.renderers.XStreamXMLRenderer", "sipxweb.rest.renderers.XStreamJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "sipxweb.rest.renderers.XStreamXMLRenderer",
+        "sipxweb.rest.renderers.XStreamJSONRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": ["sipxweb.rest.parsers.XStreamJSONParser", "sipxweb.rest.parsers.XStreamXMLParser"],
     "EXCEPTION_HANDLER": "sipxweb.rest.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -22,6 +22,15 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """The manifest storage needs `collectstatic` first; tests serve static files straight from static/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("200", pin="1234", aliases=["alice"], first_name="Alice", ...) -> User."""
@@ -35,8 +44,13 @@ def make_user(db):
 @pytest.fixture
 def alice(make_user):
     user = make_user(
-        "200", aliases=["alice"], first_name="Alice", last_name="Smith", sip_password="alicesip200",
-        im_id="alice", im_enabled=True,
+        "200",
+        aliases=["alice"],
+        first_name="Alice",
+        last_name="Smith",
+        sip_password="alicesip200",
+        im_id="alice",
+        im_enabled=True,
     )
     services.set_forwarding(
         user,

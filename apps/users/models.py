@@ -104,7 +104,7 @@ class User(AbstractBaseUser):
 
     @property
     def display_name(self) -> str:
-        """"First Last", or the user name when no name is set (sipXconfig's label)."""
+        """ "First Last", or the user name when no name is set (sipXconfig's label)."""
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.username
 
     @property
@@ -151,12 +151,12 @@ class LoginName(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
 
-    def get_absolute_url(self):
-        return self.user.get_absolute_url()
-
     def save(self, *args, **kwargs):
         self.folded = self.name.lower()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.user.get_absolute_url()
 
 
 class AddressBookFields(models.Model):

@@ -169,7 +169,9 @@ def set_forwarding(user: User, timer: int | None, rings: Sequence[RingData]) -> 
     user.rings.all().delete()
     Ring.objects.bulk_create(
         [
-            Ring(user=user, position=i, number=r.number.strip(), expiration=r.expiration, type=r.type, enabled=r.enabled)
+            Ring(
+                user=user, position=i, number=r.number.strip(), expiration=r.expiration, type=r.type, enabled=r.enabled
+            )
             for i, r in enumerate(rings)
         ]
     )

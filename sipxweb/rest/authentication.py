@@ -58,7 +58,10 @@ _DIGEST_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
 
 
 def parse_digest(header: str) -> dict[str, str]:
-    return {m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3)) for m in _DIGEST_PARAM.finditer(header)}
+    return {
+        m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3))
+        for m in _DIGEST_PARAM.finditer(header)
+    }
 
 
 def _md5(text: str) -> str:
@@ -92,7 +95,9 @@ class DigestAuthentication(_ChallengingAuthentication):
             ha2 = _md5(f"{request.method}:{params['uri']}")
             qop = params.get("qop")
             if qop == "auth":
-                expected = _md5(f"{row.digest_ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}")
+                expected = _md5(
+                    f"{row.digest_ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}"
+                )
             elif qop is None:
                 expected = _md5(f"{row.digest_ha1}:{params['nonce']}:{ha2}")
             else:

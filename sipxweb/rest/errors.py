@@ -42,7 +42,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if not isinstance(exc, exceptions.APIException):
         log.exception("unhandled error in %s", context.get("view").__class__.__name__)
-        return error_response(500, "Internal error; the administrator can find details in the server log.", "server_error")
+        return error_response(
+            500, "Internal error; the administrator can find details in the server log.", "server_error"
+        )
 
     code = exc.get_codes() if not isinstance(exc.detail, (dict, list)) else "invalid"
     if isinstance(exc, exceptions.ValidationError):

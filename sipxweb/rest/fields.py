@@ -63,10 +63,14 @@ class AddressField(serializers.Field):
         if data in ("", None):
             return {}
         if not isinstance(data, dict):
-            raise serializers.ValidationError("An address has child elements street, city, country, state, zip, officeDesignation.")
+            raise serializers.ValidationError(
+                "An address has child elements street, city, country, state, zip, officeDesignation."
+            )
         unknown = [k for k in data if k not in self.KEYS]
         if unknown:
-            raise serializers.ValidationError(f"Unknown address field {unknown[0]!r}; expected some of: {', '.join(self.KEYS)}.")
+            raise serializers.ValidationError(
+                f"Unknown address field {unknown[0]!r}; expected some of: {', '.join(self.KEYS)}."
+            )
         clean = {}
         for key in self.KEYS:
             if key in data:

@@ -54,8 +54,9 @@ def failed(attempt: Attempt, now: float | None = None) -> None:
         if now >= started + window:
             count, started = 0, now
         updates[key] = (count + 1, started)
-    # The entry lives as long as its window; set_many takes one timeout, the longest remaining one.
-    ttl = max(1, int(max(s for _, s in updates.values()) + window - now))
+    # The entry lives as long as its window (plus a second: the database cache stores whole seconds);
+    # set_many takes one timeout, the longest remaining one. `begin` compares times itself.
+    ttl = int(max(s for _, s in updates.values()) + window - now) + 2
     cache.set_many(updates, timeout=ttl)
 
 

@@ -72,7 +72,9 @@ class VariantNegotiation(BaseContentNegotiation):
         chosen = choose_variant(request.META.get("HTTP_ACCEPT", "*/*"), renderers)
         if chosen is None:
             offered = ", ".join(r.media_type for r in renderers)
-            raise NotAcceptable(f"None of the media types in the Accept header is offered here; this URI offers {offered}.")
+            raise NotAcceptable(
+                f"None of the media types in the Accept header is offered here; this URI offers {offered}."
+            )
         return chosen
 
     def select_parser(self, request, parsers):

@@ -19,7 +19,7 @@ def issue(now: float | None = None) -> str:
 
 
 def check(nonce: str, now: float | None = None) -> str:
-    """"ok", "stale" (genuine but expired) or "bad"."""
+    """ "ok", "stale" (genuine but expired) or "bad"."""
     try:
         expiry, _, signature = base64.b64decode(nonce.encode(), validate=True).decode().partition(":")
         expiry_ms = int(expiry)

@@ -74,7 +74,7 @@ class XStreamJSONParser(BaseParser):
         expected = _expected_root(parser_context)
         if not isinstance(doc, dict) or len(doc) != 1:
             raise ParseError(f'The JSON body must be an object with the single key "{expected or "root"}".')
-        (root, value), = doc.items()
+        ((root, value),) = doc.items()
         if expected and root != expected:
             raise ParseError(f'The JSON body must be an object with the single key "{expected}", not "{root}".')
         if value is None or value == "":

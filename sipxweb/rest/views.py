@@ -37,7 +37,12 @@ class WireView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method == "PUT" and hasattr(self, "put") and not self.allow_empty_put and not request._request.body.strip():
+        if (
+            request.method == "PUT"
+            and hasattr(self, "put")
+            and not self.allow_empty_put
+            and not request._request.body.strip()
+        ):
             raise ParseError("Missing request entity: this PUT needs a body.")
 
     def finalize_response(self, request, response, *args, **kwargs):

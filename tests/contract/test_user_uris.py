@@ -66,17 +66,38 @@ def test_contact_information_every_field(client, make_user):
     user = make_user("jdoe", first_name="John", last_name="Doe", im_id="jd", im_enabled=False, im_display_name="Johnny")
     profile = user.profile
     for name, value in {
-        "job_title": "Data Entry Assistant", "job_dept": "Data Management Services",
-        "company_name": "Museum of Science", "assistant_name": "Ann & Co <x> \"q\" 'a'", "location": "Floor 3",
+        "job_title": "Data Entry Assistant",
+        "job_dept": "Data Management Services",
+        "company_name": "Museum of Science",
+        "assistant_name": "Ann & Co <x> \"q\" 'a'",
+        "location": "Floor 3",
         "home_address": {"city": "NY"},
-        "office_address": {"street": "1 Science Park", "city": "Boston", "country": "US", "state": "MA",
-                           "zip": "02114", "officeDesignation": "B-12"},
-        "cell_phone_number": "+15551112222", "home_phone_number": "007", "assistant_phone_number": "+15553334444",
-        "fax_number": "+15555556666", "did_number": "+15557778888", "alternate_im_id": "jd2",
-        "email_address": "john.doe@example.com", "alternate_email_address": "john@example.net",
-        "use_branch_address": True, "branch_name": "East", "manager": "Big Boss", "salutation": "Prof",
-        "employee_id": "E-42", "twiter_name": "Twitter", "linkedin_name": "Linkedin", "facebook_name": "Facebook",
-        "xing_name": "Xing", "timestamp": 1299785283000,
+        "office_address": {
+            "street": "1 Science Park",
+            "city": "Boston",
+            "country": "US",
+            "state": "MA",
+            "zip": "02114",
+            "officeDesignation": "B-12",
+        },
+        "cell_phone_number": "+15551112222",
+        "home_phone_number": "007",
+        "assistant_phone_number": "+15553334444",
+        "fax_number": "+15555556666",
+        "did_number": "+15557778888",
+        "alternate_im_id": "jd2",
+        "email_address": "john.doe@example.com",
+        "alternate_email_address": "john@example.net",
+        "use_branch_address": True,
+        "branch_name": "East",
+        "manager": "Big Boss",
+        "salutation": "Prof",
+        "employee_id": "E-42",
+        "twiter_name": "Twitter",
+        "linkedin_name": "Linkedin",
+        "facebook_name": "Facebook",
+        "xing_name": "Xing",
+        "timestamp": 1299785283000,
     }.items():
         setattr(profile, name, value)
     profile.save()
@@ -111,14 +132,23 @@ def test_put_forward_xml_replaces_rings_in_order(client, alice):
 
 
 def test_put_forward_json_spec_sample_and_jettison_forms(client, alice):
-    sample = {"call-sequence": {"rings": [
-        {"expiration": 20, "type": "If no response", "enabled": True, "number": "5551234"},
-        {"expiration": 30, "type": "At the same time", "enabled": False, "number": "sip:alice@example.com"},
-    ], "expiration": 15}}
+    sample = {
+        "call-sequence": {
+            "rings": [
+                {"expiration": 20, "type": "If no response", "enabled": True, "number": "5551234"},
+                {"expiration": 30, "type": "At the same time", "enabled": False, "number": "sip:alice@example.com"},
+            ],
+            "expiration": 15,
+        }
+    }
     assert put(client, "/my/forward", json.dumps(sample), "application/json").status_code == 200
     assert [r.number for r in alice.rings.all()] == ["5551234", "sip:alice@example.com"]
-    jettison = {"call-sequence": {"rings": {"ring": {"expiration": 5, "type": "If no response", "number": "201"}},
-                                  "expiration": 9}}
+    jettison = {
+        "call-sequence": {
+            "rings": {"ring": {"expiration": 5, "type": "If no response", "number": "201"}},
+            "expiration": 9,
+        }
+    }
     assert put(client, "/my/forward", json.dumps(jettison), "application/json").status_code == 200
     ring = alice.rings.get()
     assert (ring.number, ring.expiration, ring.enabled) == ("201", 5, False)  # enabled omitted = disabled
@@ -139,11 +169,17 @@ def test_put_forward_without_expiration_keeps_the_timer(client, alice):
         ("<call-sequence><expiration>5</expiration></call-sequence>", "text/xml", "rings"),
         ("<call-sequence><rings/><expiration>0</expiration></call-sequence>", "text/xml", "expiration"),
         ("<call-sequence><rings/><expiration>abc</expiration></call-sequence>", "text/xml", "expiration"),
-        ("<call-sequence><rings><ring><number>1</number><type>sometimes</type></ring></rings></call-sequence>",
-         "text/xml", "sometimes"),
+        (
+            "<call-sequence><rings><ring><number>1</number><type>sometimes</type></ring></rings></call-sequence>",
+            "text/xml",
+            "sometimes",
+        ),
         ("<call-sequence><rings><ring><number></number></ring></rings></call-sequence>", "text/xml", "number"),
-        ("<call-sequence><rings><ring><number>1</number><position>0</position></ring></rings></call-sequence>",
-         "text/xml", "position"),
+        (
+            "<call-sequence><rings><ring><number>1</number><position>0</position></ring></rings></call-sequence>",
+            "text/xml",
+            "position",
+        ),
         ('<!DOCTYPE x [<!ENTITY a "b">]><call-sequence><rings/></call-sequence>', "text/xml", "entities"),
         ('{"call-sequence": {"rings": [], "expiration": 5}', "application/json", "not valid JSON"),
         ('{"forward": {"rings": []}}', "application/json", "call-sequence"),
@@ -226,7 +262,7 @@ def test_put_contact_information_roundtrip_of_get(client, alice):
         before = get(client, "/my/contact-information", **accept).content
         assert put(client, "/my/contact-information", before, content_type).status_code == 200
         after = get(client, "/my/contact-information", **accept).content
-        strip = (lambda b: b.split(b"timestamp")[0])
+        strip = lambda b: b.split(b"timestamp")[0]
         assert strip(after) == strip(before)
 
 

@@ -93,8 +93,12 @@ class ContactInformationSerializer(StrictSerializer):
     ldapManaged = serializers.SerializerMethodField()
     lastImportedDate = serializers.SerializerMethodField()
     disabledDate = serializers.SerializerMethodField()
-    firstName = BlankAsNullCharField(source="user.first_name", required=False, allow_blank=True, allow_null=True, max_length=255)
-    lastName = BlankAsNullCharField(source="user.last_name", required=False, allow_blank=True, allow_null=True, max_length=255)
+    firstName = BlankAsNullCharField(
+        source="user.first_name", required=False, allow_blank=True, allow_null=True, max_length=255
+    )
+    lastName = BlankAsNullCharField(
+        source="user.last_name", required=False, allow_blank=True, allow_null=True, max_length=255
+    )
 
     def get_imId(self, profile):
         user = profile.user
@@ -121,4 +125,3 @@ class ContactInformationSerializer(StrictSerializer):
         """Model fields a PUT replaces (absent → cleared); the others are kept as sipXconfig did."""
         keep = {"manager", "salutation", "employee_id", "timestamp", "user", "id"}
         return [f.name for f in UserProfile._meta.concrete_fields if f.name not in keep]
-

@@ -30,7 +30,9 @@ class VoicemailPinView(WireView):
 
     allow_empty_put = True
 
-    @extend_schema(request=None, responses={200: OpenApiResponse(description="PIN changed")}, summary="Change the voicemail PIN")
+    @extend_schema(
+        request=None, responses={200: OpenApiResponse(description="PIN changed")}, summary="Change the voicemail PIN"
+    )
     def put(self, request, pin, **kwargs):
         try:
             services.set_voicemail_pin(request.user, pin)
