@@ -75,6 +75,17 @@ class UserForm(forms.ModelForm):
             self.fields["pin"].help_text = "The PIN for this portal and the REST API."
             self.fields["sip_password"].help_text = ""
 
+    SECTIONS = (
+        ("User", ["username", "first_name", "last_name", "aliases", "is_active"]),
+        ("PINs and passwords", ["pin", "voicemail_pin", "sip_password"]),
+        ("Instant messaging", ["im_id", "im_enabled", "im_display_name"]),
+        ("Permissions and groups", ["is_admin", "perm_voicemail", "perm_attendant_admin", "groups"]),
+    )
+
+    def fieldsets(self):
+        """The form's fields in titled sections, for the generic form template."""
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
     def clean_aliases(self):
         return split_names(self.cleaned_data.get("aliases", ""))
 
@@ -191,7 +202,7 @@ class ForwardTimerForm(forms.Form):
 
 class RingForm(forms.Form):
     enabled = forms.BooleanField(required=False, initial=True)
-    number = forms.CharField(max_length=255, help_text="Extension, phone number or SIP address.")
+    number = forms.CharField(max_length=255)
     expiration = forms.IntegerField(
         label="Seconds",
         initial=30,

@@ -71,6 +71,13 @@ class UserDeleteView(AdminRequiredMixin, DeletePage):
     model = User
     list_url_name = "users:user_list"
 
+    def form_valid(self, form):
+        if self.object.pk == self.request.user.pk:
+            # Deleting oneself would end the session mid-request and may leave no administrator.
+            messages.error(self.request, "You cannot delete your own user.")
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        return super().form_valid(form)
+
 
 class UserGroupListView(AdminRequiredMixin, ListPage):
     queryset = UserGroup.objects.annotate(user_count=Count("users")).order_by("name")

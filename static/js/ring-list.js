@@ -59,6 +59,11 @@
     }
   });
 
+  // With the script, rings are added with the button: drop the blank spare rows (always the last forms).
+  Array.prototype.forEach.call(rows.querySelectorAll("tr[data-spare]"), function (tr) {
+    tr.remove();
+    total.value = parseInt(total.value, 10) - 1;
+  });
   document.getElementById("add-ring").addEventListener("click", addRing);
   renumber();
 })();

@@ -265,6 +265,19 @@ def test_delete_user_confirms(admin_client, bob):
     assert not User.objects.filter(pk=bob.pk).exists()
 
 
+def test_admin_cannot_delete_self(admin_client, admin_user):
+    response = admin_client.post(reverse("users:user_delete", args=[admin_user.pk]), follow=True)
+    assert "cannot delete your own user" in html(response)
+    assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+def test_user_form_sections_cover_every_field():
+    from apps.users.forms import UserForm
+
+    names = [name for _title, names in UserForm.SECTIONS for name in names]
+    assert sorted(names) == sorted(UserForm().fields) and len(names) == len(set(names))
+
+
 # --- admin: groups --------------------------------------------------------------------------------------
 
 
