@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.users",
+    "apps.phones",
+    "apps.attendants",
     "apps.pbxdata",
 ]
 

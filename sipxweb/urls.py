@@ -18,6 +18,8 @@ urlpatterns = [
     path("users/", include("apps.users.urls")),
     path("portal/", include("apps.users.portal_urls")),
     path(REST, include("apps.users.api.urls")),
+    path(REST, include("apps.phones.api.urls")),
+    path(REST, include("apps.attendants.api.urls")),
     re_path(r"^sipxconfig/rest/", rest_not_found),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

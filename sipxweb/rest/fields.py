@@ -81,3 +81,15 @@ class AddressField(serializers.Field):
                     raise serializers.ValidationError(f"{key} is longer than 255 characters.")
                 clean[key] = value
         return clean
+
+
+class RepeatedField(serializers.ListField):
+    """The items of a list at the document root (`<phones><phone/><phone/></phones>`): the parsers give one
+    item as a dict and several as a list; Jettison clients send the same shapes."""
+
+    def to_internal_value(self, data):
+        if data == "":
+            data = []
+        elif isinstance(data, dict):
+            data = [data]
+        return super().to_internal_value(data)

@@ -48,3 +48,15 @@ class PlainTextRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return b"" if data is None else str(data).encode("utf-8")
+
+
+class PreRenderedXMLRenderer(BaseRenderer):
+    """`text/xml` for documents a view builds itself (attributes, which XStream layouts have not)."""
+
+    media_type = "text/xml"
+    format = "xml"
+    charset = "utf-8"
+    aliases = ("application/xml",)
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else str(data).encode("utf-8")

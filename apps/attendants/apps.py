@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AttendantsConfig(AppConfig):
+    name = "apps.attendants"
+    label = "attendants"
+    verbose_name = "Auto-attendants"

@@ -1,0 +1,91 @@
+"""Auto-attendants (IVR menus), their menu items, and the PBX-wide special (after-hours) mode."""
+
+from django.db import models
+from django.urls import reverse
+
+
+class AutoAttendant(models.Model):
+    """An auto-attendant. `operator` and `afterhour` (system ids) always exist: a migration creates them and
+    they cannot be deleted. Others have no system id; sipXconfig names them `xcf<id>`."""
+
+    class SystemId(models.TextChoices):
+        OPERATOR = "operator", "operator"
+        AFTERHOUR = "afterhour", "afterhour"
+
+    name = models.CharField(max_length=255, unique=True)
+    system_id = models.CharField(max_length=16, choices=SystemId.choices, unique=True, null=True, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    prompt = models.FileField(upload_to="prompts/", blank=True)
+    language = models.CharField(max_length=16, default="en")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("attendants:attendant_edit", args=[self.pk])
+
+    @property
+    def system_name(self) -> str:
+        """sipXconfig's name for the attendant: its system id, or `xcf<id>`."""
+        return self.system_id or f"xcf{self.pk}"
+
+    @property
+    def is_system(self) -> bool:
+        return self.system_id is not None
+
+
+class MenuItem(models.Model):
+    """One key of an attendant's menu: the action and its parameter (SPEC-REST B.5.6, PBX-DATA)."""
+
+    class Key(models.TextChoices):
+        K0, K1, K2, K3, K4 = "0", "1", "2", "3", "4"
+        K5, K6, K7, K8, K9 = "5", "6", "7", "8", "9"
+        STAR, HASH = "*", "#"
+
+    class Action(models.TextChoices):
+        OPERATOR = "operator", "Operator"
+        DIAL_BY_NAME = "dial_by_name", "Dial by name"
+        REPEAT_PROMPT = "repeat_prompt", "Repeat prompt"
+        VOICEMAIL_ACCESS = "voicemail_access", "Voicemail access"
+        VOICEMAIL_DEPOSIT = "voicemail_deposit", "Voicemail deposit (extension)"
+        DISCONNECT = "disconnect", "Disconnect"
+        TRANSFER_TO_AA = "transfer_to_another_aa_menu", "Another attendant"
+        TRANSFER_OUT = "transfer_out", "Transfer (extension or SIP URI)"
+
+    attendant = models.ForeignKey(AutoAttendant, on_delete=models.CASCADE, related_name="menu")
+    key = models.CharField(max_length=1, choices=Key.choices)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    parameter = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["attendant", "key"]
+        constraints = [models.UniqueConstraint(fields=["attendant", "key"], name="unique_menu_key")]
+
+    def __str__(self):
+        return f"{self.attendant}: {self.key} → {self.action}"
+
+    def get_absolute_url(self):
+        return self.attendant.get_absolute_url()
+
+
+class SpecialMode(models.Model):
+    """The PBX-wide special (after-hours) mode: on/off and the selected attendant. One row (pk=1)."""
+
+    enabled = models.BooleanField(default=False)
+    attendant = models.ForeignKey(AutoAttendant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"special mode {'on' if self.enabled else 'off'} ({self.attendant or 'none selected'})"
+
+    def get_absolute_url(self):
+        return reverse("attendants:attendant_list")
+
+    @classmethod
+    def current(cls) -> "SpecialMode":
+        return cls.objects.select_related("attendant").get_or_create(pk=1)[0]

@@ -1,0 +1,23 @@
+"""Wire form of POST /phone (SPEC-REST B.2.3) and of its D13 result."""
+
+from rest_framework import serializers
+
+from sipxweb.rest.fields import RepeatedField, StrictSerializer
+
+
+class PhoneSerializer(StrictSerializer):
+    serialNumber = serializers.CharField(source="serial_number", max_length=64)
+    model = serializers.CharField(max_length=64)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    version = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None, max_length=64)
+
+
+class PhonesSerializer(StrictSerializer):
+    """The body's root content: `{"phone": [...]}` (XML, Jettison) — a bare JSON list is accepted too."""
+
+    phone = RepeatedField(child=PhoneSerializer(), allow_empty=True, required=False, default=list)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            data = {"phone": data}
+        return super().to_internal_value(data)
