@@ -1,0 +1,111 @@
+"""HTML forms of the attendant editor: the attendant's fields with the prompt upload, and the menu as a
+formset whose rows are checked one by one with services.validate_menu_item (errors next to their row);
+services.set_menu saves the whole menu."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+
+from apps.attendants import services
+from apps.attendants.models import AutoAttendant, MenuItem
+
+PROMPT_EXTENSIONS = ["wav", "mp3"]
+PROMPT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class AttendantForm(forms.ModelForm):
+    prompt = forms.FileField(
+        label="Prompt",
+        required=False,
+        validators=[FileExtensionValidator(PROMPT_EXTENSIONS)],
+        help_text="The greeting played to callers: a .wav or .mp3 file.",
+        # A plain file input: the clearable one links to MEDIA_URL, which this site does not serve.
+        widget=forms.FileInput(attrs={"accept": ".wav,.mp3,audio/wav,audio/mpeg"}),
+    )
+    remove_prompt = forms.BooleanField(label="Remove the current prompt", required=False)
+
+    class Meta:
+        model = AutoAttendant
+        fields = ["name", "description", "language", "prompt"]
+        help_texts = {"language": "The language of the system prompts, e.g. en, de, fr."}
+
+    def clean_prompt(self):
+        upload = self.cleaned_data.get("prompt")
+        if upload and hasattr(upload, "size") and upload.size > PROMPT_MAX_BYTES:
+            raise ValidationError(f"The prompt is larger than {PROMPT_MAX_BYTES // (1024 * 1024)} MB.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remove_prompt") and not cleaned.get("prompt"):
+            cleaned["prompt"] = False  # FileField: False clears the stored file name
+        return cleaned
+
+
+class MenuItemForm(forms.Form):
+    """One menu row. A row left completely blank is no menu item (the spare rows, or a cleared row)."""
+
+    key = forms.ChoiceField(choices=[("", "—")] + MenuItem.Key.choices, required=False)
+    action = forms.ChoiceField(choices=[("", "Choose an action")] + MenuItem.Action.choices, required=False)
+    parameter = forms.CharField(max_length=255, required=False, widget=forms.TextInput(attrs={"size": 24}))
+
+    def __init__(self, *args, attendant_names=None, **kwargs):
+        self.attendant_names = attendant_names
+        super().__init__(*args, **kwargs)
+
+    def has_changed(self):
+        return not self.is_blank()
+
+    def is_blank(self) -> bool:
+        return not any((self[name].value() or "").strip() for name in ("key", "action", "parameter"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_blank() or self.errors:
+            return cleaned
+        key, action = cleaned.get("key"), cleaned.get("action")
+        if not key:
+            self.add_error("key", "Choose a key.")
+        if not action:
+            self.add_error("action", "Choose an action.")
+        if key and action:
+            try:
+                services.validate_menu_item(key, action, cleaned.get("parameter", ""), self.attendant_names)
+            except ValidationError as exc:
+                self.add_error("parameter", exc)
+        return cleaned
+
+
+class BaseMenuFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen = {}
+        for form in self.forms:
+            if self._should_delete_form(form) or not hasattr(form, "cleaned_data") or form.is_blank():
+                continue
+            key = form.cleaned_data.get("key")
+            if key and key in seen:
+                form.add_error("key", f"Key {key} is already used in another row.")
+            seen.setdefault(key, form)
+
+    def menu_items(self) -> list[tuple[str, str, str]]:
+        """The (key, action, parameter) rows to save, in the order shown, blank and removed rows left out."""
+        return [
+            (f.cleaned_data["key"], f.cleaned_data["action"], f.cleaned_data.get("parameter", "").strip())
+            for f in self.forms
+            if not self._should_delete_form(f) and not f.is_blank()
+        ]
+
+    def form_for_key(self, key: str):
+        for form in self.forms:
+            if not self._should_delete_form(form) and not form.is_blank() and form.cleaned_data.get("key") == key:
+                return form
+        return None
+
+
+MenuFormSet = forms.formset_factory(MenuItemForm, formset=BaseMenuFormSet, extra=3, can_delete=True, max_num=100)
+
+
+class SpecialAttendantForm(forms.Form):
+    attendant = forms.ModelChoiceField(
+        queryset=AutoAttendant.objects.all(), required=False, empty_label="None", label="Special attendant"
+    )

@@ -1,0 +1,128 @@
+"""HTML forms for phones: create/edit (checked with the same service functions that create phones) and the
+CSV import upload."""
+
+from itertools import groupby
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.phones import services
+from apps.phones.catalogue import CATALOGUE
+from apps.phones.models import Line, Phone, normalise_serial, validate_serial
+from apps.users.forms import split_names
+
+
+def grouped_model_choices() -> list:
+    """The catalogue as <optgroup>s, one per vendor, in the catalogue's order."""
+    by_vendor = groupby(CATALOGUE.values(), key=lambda m: m.vendor)
+    choices = [
+        (vendor, [(m.id, f"{m.label} ({m.lines} line{'s' if m.lines > 1 else ''})") for m in models])
+        for vendor, models in by_vendor
+    ]
+    return [("", "Choose a model")] + choices
+
+
+def all_versions() -> list[str]:
+    return sorted({v for m in CATALOGUE.values() for v in m.versions})
+
+
+class PhoneForm(forms.ModelForm):
+    """Create or edit a phone. The serial number is typed once (read-only afterwards); the firmware version and
+    the line users are checked by services (resolve_version, resolve_users) exactly as create_phone does."""
+
+    model = forms.ChoiceField(label="Model", choices=grouped_model_choices)
+    version = forms.CharField(
+        label="Firmware version",
+        required=False,
+        max_length=32,
+        help_text="A version of the model (e.g. 4.0.X); empty for the newest.",
+        widget=forms.TextInput(attrs={"list": "phone-versions"}),
+    )
+    lines = forms.CharField(
+        label="Line users",
+        required=False,
+        help_text="User names or aliases, one per line of the phone in order, separated by commas.",
+    )
+
+    class Meta:
+        model = Phone
+        fields = ["serial_number", "model", "version", "description"]
+        labels = {"serial_number": "Serial number (MAC address)"}
+        help_texts = {"serial_number": "12 hexadecimal digits; colons and dashes are dropped."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["serial_number"].disabled = True
+            self.fields["serial_number"].help_text = "The serial number cannot be changed."
+            # The lines' users come from the edit view's queryset (prefetched).
+            self.fields["lines"].initial = ", ".join(line.user.username for line in self.instance.lines.all())
+
+    def clean_serial_number(self):
+        if self.instance.pk:
+            return self.instance.serial_number
+        serial = normalise_serial(self.cleaned_data["serial_number"])
+        validate_serial(serial)
+        return serial
+
+    def clean_lines(self):
+        names = split_names(self.cleaned_data.get("lines", ""))
+        if len({n.lower() for n in names}) != len(names):
+            raise ValidationError("A user can have only one line on a phone.")
+        self.line_users = services.resolve_users(names)
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        model_id = cleaned.get("model")
+        if model_id:
+            model = CATALOGUE[model_id]
+            try:
+                cleaned["version"] = services.resolve_version(model_id, cleaned.get("version"))
+            except ValidationError as exc:
+                self.add_error("version", exc)
+            names = cleaned.get("lines")
+            if names is not None and len(names) > model.lines:
+                self.add_error("lines", f"{model.vendor} {model.label} has {model.lines} lines, not {len(names)}.")
+        return cleaned
+
+    def phone_data(self) -> services.PhoneData:
+        c = self.cleaned_data
+        return services.PhoneData(
+            serial_number=c["serial_number"],
+            model=c["model"],
+            description=c["description"],
+            version=c["version"],
+            lines=c["lines"],
+        )
+
+    @transaction.atomic
+    def save(self, commit=True):
+        """Edit only (new phones go through services.create_phone): the fields, then the lines in order."""
+        phone = super().save()
+        users = self.line_users
+        phone.lines.exclude(user__in=users).delete()
+        existing = {line.user_id: line for line in phone.lines.all()}
+        for position, user in enumerate(users):
+            line = existing.get(user.pk) or Line(phone=phone, user=user)
+            if line.pk is None or line.position != position:
+                line.position = position
+                line.save()
+        return phone
+
+
+class PhoneImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="One phone per row: serial,model,description,user (header row optional; user may be empty).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(f"The file is larger than {self.MAX_BYTES // (1024 * 1024)} MB: split it.")
+        return upload

@@ -1,0 +1,88 @@
+"""Admin HTML pages for phones (administrators only): list, create, edit, delete and the CSV import."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.generic import CreateView, FormView, UpdateView
+
+from apps.phones import csv_import, services
+from apps.phones.filtersets import PhoneFilterSet
+from apps.phones.forms import PhoneForm, PhoneImportForm, all_versions
+from apps.phones.models import Line, Phone
+from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
+
+LINES_WITH_USERS = Prefetch("lines", queryset=Line.objects.select_related("user"))
+
+
+class PhoneListView(AdminRequiredMixin, ListPage):
+    queryset = Phone.objects.prefetch_related(LINES_WITH_USERS)
+    filterset_class = PhoneFilterSet
+    search_fields = ("serial_number", "description")
+    template_name = "phones/phone_list.html"
+
+
+class PhoneFormMixin(AdminRequiredMixin, FormPage):
+    model = Phone
+    form_class = PhoneForm
+    list_url_name = "phones:phone_list"
+    template_name = "phones/phone_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["versions"] = all_versions()
+        return context
+
+
+class PhoneCreateView(PhoneFormMixin, CreateView):
+    """The form checks field by field; services.create_phone has the last word (and creates the lines)."""
+
+    extra_context = {"title": "New phone"}
+
+    def form_valid(self, form):
+        try:
+            self.object = services.create_phone(form.phone_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Phone {self.object} saved.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PhoneUpdateView(PhoneFormMixin, UpdateView):
+    queryset = Phone.objects.prefetch_related(LINES_WITH_USERS)
+
+    def form_valid(self, form):
+        self.object = form.save()
+        messages.success(self.request, f"Phone {self.object} saved.")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = f"Phone {self.object}"
+        context["delete_url_name"] = "phones:phone_delete"
+        return context
+
+
+class PhoneDeleteView(AdminRequiredMixin, DeletePage):
+    model = Phone
+    list_url_name = "phones:phone_list"
+
+
+class PhoneImportView(AdminRequiredMixin, FormView):
+    """Upload a CSV file; every row goes through services.create_phones; the result page lists the created
+    serials and the skipped rows with their line numbers and reasons."""
+
+    form_class = PhoneImportForm
+    template_name = "phones/phone_import.html"
+
+    def form_valid(self, form):
+        try:
+            result = csv_import.import_phones(form.cleaned_data["file"].read())
+        except csv_import.CsvImportError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        if result.created:
+            messages.success(self.request, f"{len(result.created)} phone(s) created.")
+        return render(self.request, "phones/phone_import_result.html", {"result": result, "title": "Import result"})
