@@ -17,6 +17,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", include("apps.users.urls")),
     path("portal/", include("apps.users.portal_urls")),
+    path("phones/", include("apps.phones.urls")),
+    path("attendants/", include("apps.attendants.urls")),
     path(REST, include("apps.users.api.urls")),
     path(REST, include("apps.phones.api.urls")),
     path(REST, include("apps.attendants.api.urls")),
