@@ -1,0 +1,35 @@
+"""`manage.py import_pbx FILE [--replace]`: load a PBX data file (PBX-DATA.md) in one transaction."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from apps.pbxdata.document import Progress, import_text, terminal
+from apps.pbxdata.schema import PbxDataError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a PBX data file (JSON, see PBX-DATA.md) in one transaction: all of it or nothing. Users and "
+        "groups are matched by name and created or updated; --replace empties the database first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help='the JSON file, or "-" for standard input')
+        parser.add_argument("--replace", action="store_true", help="delete the existing PBX data before importing")
+
+    def handle(self, *args, file, replace, **options):
+        try:
+            data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {file}: {exc.strerror}") from None
+        try:
+            ctx = import_text(data, replace=replace, progress=Progress(terminal(self.stdout._out)))
+        except PbxDataError as exc:
+            raise CommandError(f"{file}: {exc} (nothing was imported)") from None
+        except DatabaseError as exc:
+            raise CommandError(f"{file}: the database refused the data: {exc} (nothing was imported)") from None
+        counts = ", ".join(f"{n} {key}" for key, n in ctx.counts.items() if key not in ("domain", "settings"))
+        self.stdout.write(f"Imported {counts or 'nothing'} from {file}{' (replaced)' if replace else ''}.")

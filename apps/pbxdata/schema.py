@@ -1,0 +1,182 @@
+"""A small, strict validator for the PBX data file (PBX-DATA.md).
+
+Each checker is a function `(value, path) -> cleaned value` that raises `PbxDataError` naming the path of
+the first offending value, e.g. `users[3].callForwarding.rings[0].type`. Objects reject unknown keys (a
+typo must never be dropped silently) and fill absent keys with their defaults, so the loaders read a
+complete dict. Values are never coerced: `"20"` is not an integer and `1` is not `true`."""
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Checker = Callable[[Any, str], Any]
+
+REQUIRED = object()  # marker default: the key must be present
+
+
+class PbxDataError(Exception):
+    """A problem with the data file: `path` is where (empty for the whole document), `message` what."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class JsonObject(dict):
+    """A parsed JSON object that remembers keys given twice (json keeps the last one silently)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_pairs(pairs):
+    obj = JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+    return obj
+
+
+def parse_json(text: str | bytes) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_object_pairs)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise PbxDataError("", f"not a valid JSON document: {exc}") from None
+
+
+def show(value: Any) -> str:
+    """A value as JSON, short enough for an error message."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def text(max_length: int = 255, nullable: bool = False, blank: bool = True, pattern: str | None = None) -> Checker:
+    regex = re.compile(pattern) if pattern else None
+
+    def check(value, path):
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            raise PbxDataError(path, f"expected a string{' or null' if nullable else ''}, not {type_name(value)}")
+        if not blank and not value.strip():
+            raise PbxDataError(path, "may not be empty")
+        if len(value) > max_length:
+            raise PbxDataError(path, f"is longer than {max_length} characters")
+        if regex and not regex.fullmatch(value):
+            raise PbxDataError(path, f"{show(value)} is not of the form {pattern}")
+        return value
+
+    return check
+
+
+def integer(lo: int, hi: int) -> Checker:
+    def check(value, path):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PbxDataError(path, f"expected a whole number, not {type_name(value)} {show(value)}")
+        if not lo <= value <= hi:
+            raise PbxDataError(path, f"{value} is not between {lo} and {hi}")
+        return value
+
+    return check
+
+
+def boolean(value, path):
+    if not isinstance(value, bool):
+        raise PbxDataError(path, f"expected true or false, not {type_name(value)} {show(value)}")
+    return value
+
+
+def choice(values: Iterable[str], nullable: bool = False) -> Checker:
+    values = tuple(values)
+
+    def check(value, path):
+        if value is None and nullable:
+            return None
+        if value not in values:
+            raise PbxDataError(path, f"{show(value)} is not one of {', '.join(show(v) for v in values)}")
+        return value
+
+    return check
+
+
+def constant(expected: Any) -> Checker:
+    def check(value, path):
+        if value != expected or type(value) is not type(expected):
+            raise PbxDataError(path, f"expected {show(expected)}, not {show(value)}")
+        return value
+
+    return check
+
+
+def list_of(item: Checker, unique: Callable[[Any], Any] | None = None, what: str = "value") -> Checker:
+    """A JSON array whose items pass `item`; with `unique`, items whose unique(item) repeats are an error."""
+
+    def check(value, path):
+        if not isinstance(value, list):
+            raise PbxDataError(path, f"expected a list, not {type_name(value)}")
+        out, seen = [], set()
+        for i, raw in enumerate(value):
+            cleaned = item(raw, f"{path}[{i}]")
+            if unique is not None:
+                key = unique(cleaned)
+                if key in seen:
+                    shown = cleaned if isinstance(cleaned, str) else key
+                    raise PbxDataError(f"{path}[{i}]", f"{what} {show(shown)} is listed twice")
+                seen.add(key)
+            out.append(cleaned)
+        return out
+
+    return check
+
+
+def check_keys(value: Any, path: str, known: Iterable[str]) -> None:
+    """Raises for a non-object, a key given twice, or an unknown key (suggesting the closest known one)."""
+    if not isinstance(value, dict):
+        raise PbxDataError(path, f"expected an object, not {type_name(value)}")
+    for key in getattr(value, "duplicates", ()):
+        raise PbxDataError(join(path, key), "this key is given twice in the same object")
+    known = list(known)
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else f"; expected some of: {', '.join(known)}"
+            raise PbxDataError(join(path, key), f"unknown key{hint}")
+
+
+def obj(fields: dict[str, tuple[Checker, Any]]) -> Checker:
+    """An object with the given keys: `{key: (checker, default)}`; default REQUIRED makes the key required.
+    The result has every key, absent ones set to their default."""
+
+    def check(value, path):
+        check_keys(value, path, fields)
+        out = {}
+        for key, (checker, default) in fields.items():
+            if key in value:
+                out[key] = checker(value[key], join(path, key))
+            elif default is REQUIRED:
+                raise PbxDataError(join(path, key), "is required")
+            else:
+                out[key] = default() if callable(default) else default
+        return out
+
+    return check
