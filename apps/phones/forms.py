@@ -31,6 +31,12 @@ class PhoneForm(forms.ModelForm):
     """Create or edit a phone. The serial number is typed once (read-only afterwards); the firmware version and
     the line users are checked by services (resolve_version, resolve_users) exactly as create_phone does."""
 
+    # Longer than the stored 12 digits: "00:04:f2:aa:bb:cc" is normalised by clean_serial_number.
+    serial_number = forms.CharField(
+        label="Serial number (MAC address)",
+        max_length=32,
+        help_text="12 hexadecimal digits; colons and dashes are dropped.",
+    )
     model = forms.ChoiceField(label="Model", choices=grouped_model_choices)
     version = forms.CharField(
         label="Firmware version",
@@ -48,8 +54,6 @@ class PhoneForm(forms.ModelForm):
     class Meta:
         model = Phone
         fields = ["serial_number", "model", "version", "description"]
-        labels = {"serial_number": "Serial number (MAC address)"}
-        help_texts = {"serial_number": "12 hexadecimal digits; colons and dashes are dropped."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,9 +72,9 @@ class PhoneForm(forms.ModelForm):
 
     def clean_lines(self):
         names = split_names(self.cleaned_data.get("lines", ""))
-        if len({n.lower() for n in names}) != len(names):
-            raise ValidationError("A user can have only one line on a phone.")
         self.line_users = services.resolve_users(names)
+        if len({user.pk for user in self.line_users}) != len(self.line_users):
+            raise ValidationError("A user can have only one line on a phone (a name and its alias are the same user).")
         return names
 
     def clean(self):

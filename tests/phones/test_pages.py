@@ -1,0 +1,285 @@
+"""Phone admin pages: permissions, list filters/search, create/edit/delete through services, the CSV import
+and a constant number of SQL queries on the list."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.phones import csv_import
+from apps.phones.models import Phone
+from apps.phones.services import PhoneData, create_phone
+
+PAGES = ["phones:phone_list", "phones:phone_add", "phones:phone_import"]
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("201", aliases=["bob"], first_name="Bob")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def phone(alice, bob):
+    return create_phone(PhoneData("0004F2A1B2C3", "polycomVVX300", "Reception", "4.1", ["200", "bob"]))
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+# --- permissions ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_is_sent_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_plain_user_and_attendant_admin_get_403(client, alice, make_user, phone):
+    aa = make_user("300", perm_attendant_admin=True)
+    urls = [reverse(n) for n in PAGES] + [
+        reverse("phones:phone_edit", args=[phone.pk]),
+        reverse("phones:phone_delete", args=[phone.pk]),
+    ]
+    for who in (alice, aa):
+        client.force_login(who)
+        for url in urls:
+            assert client.get(url).status_code == 403
+            assert client.post(url, {}).status_code == 403
+    assert Phone.objects.filter(pk=phone.pk).exists()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_admin_pages_render(admin_client, name):
+    assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_nav_links_for_admin(admin_client):
+    page = html(admin_client.get(reverse("phones:phone_list")))
+    assert 'href="/phones/" aria-current="page">Phones' in page
+    assert 'href="/attendants/"' in page
+
+
+# --- list -------------------------------------------------------------------------------------------------
+
+
+def test_list_shows_lines_filters_and_searches(admin_client, phone, alice):
+    create_phone(PhoneData("805ec0112233", "yealinkPhoneT46", "Meeting room"))
+    url = reverse("phones:phone_list")
+    page = html(admin_client.get(url))
+    assert "0004f2a1b2c3" in page and "805ec0112233" in page
+    assert "Polycom VVX 300/310" in page and ">201<" in page
+    only = html(admin_client.get(url, {"model": "yealinkPhoneT46"}))
+    assert "805ec0112233" in only and "0004f2a1b2c3" not in only
+    for user in ("bob", "200", "ALICE"):
+        by_user = html(admin_client.get(url, {"user": user}))
+        assert "0004f2a1b2c3" in by_user and "805ec0112233" not in by_user
+    assert "No phones match" in html(admin_client.get(url, {"user": "nobody"}))
+    assert "0004f2a1b2c3" not in html(admin_client.get(url, {"q": "meeting"}))
+    assert "805ec0112233" in html(admin_client.get(url, {"q": "meeting"}))
+    assert "0004f2a1b2c3" in html(admin_client.get(url, {"q": "a1b2"}))
+
+
+def test_list_paginates(admin_client):
+    for i in range(30):
+        create_phone(PhoneData(f"0004f2{i:06x}", "polycom300"))
+    page = html(admin_client.get(reverse("phones:phone_list")))
+    assert "Page 1 of 2" in page and "0004f200001d" not in page
+    assert "0004f200001d" in html(admin_client.get(reverse("phones:phone_list"), {"page": 2}))
+
+
+# --- create / edit / delete -------------------------------------------------------------------------------
+
+
+def test_create_phone(admin_client, alice, bob):
+    page = html(admin_client.get(reverse("phones:phone_add")))
+    assert '<optgroup label="Yealink">' in page and 'list="phone-versions"' in page
+    response = admin_client.post(
+        reverse("phones:phone_add"),
+        {
+            "serial_number": "00:04:F2:AA:BB:CC",
+            "model": "polycom550",
+            "version": "3.2",
+            "description": "Desk",
+            "lines": "alice, 201",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("phones:phone_list")
+    phone = Phone.objects.get(serial_number="0004f2aabbcc")
+    assert (phone.model, phone.version, phone.description) == ("polycom550", "3.2.X", "Desk")
+    assert [line.user.username for line in phone.lines.order_by("position")] == ["200", "201"]
+
+
+def test_create_default_version_and_no_lines(admin_client):
+    admin_client.post(reverse("phones:phone_add"), {"serial_number": "001122334455", "model": "snom720"})
+    assert Phone.objects.get().version == "10.1.X"
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"serial_number": "12345"}, "serial_number", "12 hexadecimal digits"),
+        ({"model": "nokia"}, "model", "Select a valid choice"),
+        ({"version": "9.9"}, "version", "has no firmware version"),
+        ({"lines": "alice, nobody"}, "lines", "there is no user &quot;nobody&quot;"),
+        ({"lines": "alice, bob, 200"}, "lines", "only one line"),
+        ({"model": "polycom5000", "version": "", "lines": "alice, bob"}, "lines", "has 1 lines, not 2"),
+    ],
+)
+def test_bad_create_keeps_input_and_shows_errors(admin_client, alice, bob, data, field, message):
+    post = {
+        "serial_number": "0004f2aabbcc",
+        "model": "polycom550",
+        "version": "",
+        "description": "Kept",
+        "lines": "alice",
+    }
+    post.update(data)
+    response = admin_client.post(reverse("phones:phone_add"), post)
+    assert response.status_code == 200
+    assert message in html(response)
+    assert field in response.context["form"].errors
+    assert 'value="Kept"' in html(response)
+    assert not Phone.objects.exists()
+
+
+def test_duplicate_serial_is_refused(admin_client, phone):
+    response = admin_client.post(
+        reverse("phones:phone_add"), {"serial_number": "00-04-f2-a1-b2-c3", "model": "polycom300"}
+    )
+    assert response.status_code == 200 and "already exists" in html(response)
+    assert Phone.objects.count() == 1
+
+
+def test_edit_phone(admin_client, phone, alice, bob):
+    url = reverse("phones:phone_edit", args=[phone.pk])
+    page = html(admin_client.get(url))
+    assert 'value="200, 201"' in page and "disabled" in page and "Delete" in page
+    response = admin_client.post(
+        url,
+        {
+            "serial_number": "ffffffffffff",
+            "model": "polycom650",
+            "version": "4.0",
+            "description": "Lobby",
+            "lines": "bob",
+        },
+    )
+    assert response.status_code == 302
+    phone.refresh_from_db()
+    assert (phone.serial_number, phone.model, phone.version, phone.description) == (
+        "0004f2a1b2c3",
+        "polycom650",
+        "4.0.X",
+        "Lobby",
+    )
+    assert [line.user.username for line in phone.lines.all()] == ["201"]
+    admin_client.post(url, {"model": "polycom650", "version": "", "description": "", "lines": "bob, alice"})
+    assert [(line.user.username, line.position) for line in phone.lines.all()] == [("201", 0), ("200", 1)]
+
+
+def test_bad_edit_keeps_input(admin_client, phone):
+    url = reverse("phones:phone_edit", args=[phone.pk])
+    response = admin_client.post(
+        url, {"model": "polycom5000", "version": "", "description": "New", "lines": "200, bob"}
+    )
+    assert response.status_code == 200 and "has 1 lines, not 2" in html(response) and 'value="New"' in html(response)
+    phone.refresh_from_db()
+    assert phone.model == "polycomVVX300" and phone.lines.count() == 2
+
+
+def test_delete_confirms(admin_client, phone):
+    url = reverse("phones:phone_delete", args=[phone.pk])
+    assert "Yes, delete" in html(admin_client.get(url))
+    assert admin_client.post(url).status_code == 302
+    assert not Phone.objects.exists()
+
+
+# --- CSV import ------------------------------------------------------------------------------------------
+
+CSV = b"""serial,model,description,user
+0004f2a1b2c3,polycomVVX300,Reception,alice
+0004f2a1b2c3,polycomVVX300,Duplicate,
+00:04:f2:00:00:01,nokia3310,Unknown model,
+805ec0112233,yealinkPhoneT46,"Meeting room, 2nd floor",
+bad
+805ec0445566,yealinkPhoneT46,Bob's desk,bob,extra
+805ec0778899,yealinkPhoneT46,,ghost
+"""
+
+
+def upload(content: bytes, name="phones.csv"):
+    return {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
+
+
+def test_csv_import_result_page(admin_client, alice):
+    response = admin_client.post(reverse("phones:phone_import"), upload(CSV))
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.created == [(2, "0004f2a1b2c3"), (5, "805ec0112233")]
+    assert [(line, serial) for line, serial, _ in result.skipped] == [
+        (3, "0004f2a1b2c3"),
+        (4, "0004f2000001"),
+        (6, "bad"),
+        (7, "805ec0445566"),
+        (8, "805ec0778899"),
+    ]
+    reasons = {line: reason for line, _, reason in result.skipped}
+    assert "already exists" in reasons[3] and "unknown phone model" in reasons[4]
+    assert "found 1" in reasons[6] and "found 5" in reasons[7] and '"ghost"' in reasons[8]
+    page = html(response)
+    assert "Created: 2" in page and "Skipped: 5" in page and "Meeting room" not in page
+    assert Phone.objects.get(serial_number="805ec0112233").description == "Meeting room, 2nd floor"
+    assert [line.user.username for line in Phone.objects.get(serial_number="0004f2a1b2c3").lines.all()] == ["200"]
+
+
+def test_csv_without_header_and_blank_lines(admin_client):
+    admin_client.post(reverse("phones:phone_import"), upload(b"\xef\xbb\xbf0004f2a1b2c3,polycom300\r\n\r\n"))
+    assert Phone.objects.get().description == ""
+
+
+def test_undecodable_file_is_an_error(admin_client):
+    response = admin_client.post(reverse("phones:phone_import"), upload(b"\xff\xfe\x00s\x00e\x00r"))
+    assert response.status_code == 200
+    assert "not UTF-8 text" in html(response) and not Phone.objects.exists()
+    assert "This field is required" in html(admin_client.post(reverse("phones:phone_import"), {}))
+
+
+def test_csv_parse_errors():
+    with pytest.raises(csv_import.CsvImportError, match="NUL"):
+        csv_import.parse(b"a,b\x00")
+    with pytest.raises(csv_import.CsvImportError, match="Line 1"):
+        csv_import.parse(b'"0004f2a1b2c3"x,polycom300\n')
+
+
+# --- constant queries -------------------------------------------------------------------------------------
+
+
+def make_many(count: int, users):
+    have = Phone.objects.count()
+    for i in range(have, count):
+        create_phone(PhoneData(f"0004f2{i:06x}", "polycom650", f"phone {i}", lines=[u.username for u in users]))
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_uses_constant_queries(admin_client, alice, bob, settings):
+    url = reverse("phones:phone_list") + "?page=1"
+    make_many(10, [alice, bob])
+    small = count_queries(admin_client, url)
+    filtered = count_queries(admin_client, url + "&user=bob&model=polycom650&q=phone")
+    make_many(200, [alice, bob])
+    assert count_queries(admin_client, url) == small
+    assert count_queries(admin_client, url + "&user=bob&model=polycom650&q=phone") == filtered
