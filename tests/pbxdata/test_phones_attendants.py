@@ -1,0 +1,106 @@
+"""The phones, autoAttendants and specialMode sections of the PBX data file."""
+
+import pytest
+from django.core.management.base import CommandError
+
+from apps.attendants.models import AutoAttendant, SpecialMode
+from apps.phones.models import Phone
+from tests.pbxdata.helpers import doc, export, export_text
+
+USERS = [{"userName": "200", "pin": "1234"}, {"userName": "201", "pin": "1234"}]
+PHONES = [
+    {"serialNumber": "0004F2A1B2C3", "model": "polycom335", "description": "Alice desk", "lines": ["200"]},
+    {"serialNumber": "00:15:65:a1:b2:c3", "model": "yealinkPhoneT46", "version": "V86", "lines": ["200", "201"]},
+]
+ATTENDANTS = [
+    {
+        "name": "operator",
+        "systemId": "operator",
+        "menu": [{"key": "0", "action": "operator"}, {"key": "1", "action": "transfer_out", "parameter": "201"}],
+    },
+    {"name": "Night", "systemId": "afterhour", "menu": [{"key": "*", "action": "repeat_prompt"}]},
+    {"name": "Sales menu", "menu": [{"key": "2", "action": "transfer_to_another_aa_menu", "parameter": "Night"}]},
+]
+
+
+def full():
+    return doc(
+        users=USERS, phones=PHONES, autoAttendants=ATTENDANTS, specialMode={"enabled": True, "attendant": "Sales menu"}
+    )
+
+
+def test_import_phones_attendants_special_mode(import_file):
+    import_file(full())
+    assert [(p.serial_number, p.model, p.version) for p in Phone.objects.all()] == [
+        ("0004f2a1b2c3", "polycom335", None),
+        ("001565a1b2c3", "yealinkPhoneT46", "V86"),
+    ]
+    assert [line.user.username for line in Phone.objects.get(serial_number="001565a1b2c3").lines.all()] == [
+        "200",
+        "201",
+    ]
+    night = AutoAttendant.objects.get(system_id="afterhour")
+    assert night.name == "Night"  # the system attendant was renamed, not duplicated
+    assert AutoAttendant.objects.count() == 3
+    mode = SpecialMode.current()
+    assert mode.enabled and mode.attendant.name == "Sales menu"
+
+
+def test_round_trip_is_identical(import_file):
+    import_file(full())
+    first = export_text()
+    import_file(export(), "--replace")
+    assert export_text() == first
+
+
+def test_merge_import_updates_by_serial_and_system_id(import_file):
+    import_file(full())
+    changed = full()
+    changed["phones"][0]["description"] = "moved"
+    changed["autoAttendants"][1]["name"] = "After hours"
+    import_file(changed)
+    assert Phone.objects.get(serial_number="0004f2a1b2c3").description == "moved"
+    assert AutoAttendant.objects.get(system_id="afterhour").name == "After hours"
+    assert Phone.objects.count() == 2 and AutoAttendant.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda d: d["phones"][0].update(model="polycom999"), "phones[0].model"),
+        (lambda d: d["phones"][0].update(serialNumber="xyz"), "phones[0].serialNumber"),
+        (lambda d: d["phones"][1].update(serialNumber="0004f2a1b2c3"), "phones[1]"),
+        (lambda d: d["phones"][0].update(version="99"), "phones[0].version"),
+        (lambda d: d["phones"][0].update(lines=["nobody"]), "phones[0].lines[0]"),
+        (lambda d: d["phones"][0].update(colour="red"), "phones[0].colour"),
+        (
+            lambda d: d["autoAttendants"][0]["menu"].append({"key": "x", "action": "operator"}),
+            "autoAttendants[0].menu[2].key",
+        ),
+        (
+            lambda d: d["autoAttendants"][0]["menu"].append({"key": "5", "action": "transfer_out"}),
+            "autoAttendants[0].menu[2]",
+        ),
+        (lambda d: d["autoAttendants"][2]["menu"][0].update(parameter="Nowhere"), "autoAttendants[2].menu[0]"),
+        (lambda d: d["autoAttendants"][2].update(systemId="operator"), "autoAttendants[2].systemId"),
+        (lambda d: d["specialMode"].update(attendant="Nowhere"), "specialMode.attendant"),
+        (lambda d: d["specialMode"].update(enabled="yes"), "specialMode.enabled"),
+    ],
+)
+def test_bad_sections_name_the_path_and_import_nothing(import_file, mutate, path):
+    document = full()
+    mutate(document)
+    with pytest.raises(CommandError) as info:
+        import_file(document)
+    assert path in str(info.value)
+    assert Phone.objects.count() == 0
+    assert set(AutoAttendant.objects.values_list("name", flat=True)) == {"operator", "After hours"}
+    assert not SpecialMode.current().enabled
+
+
+def test_replace_keeps_the_system_attendants(import_file):
+    import_file(full())
+    import_file(doc(users=USERS), "--replace")
+    assert set(AutoAttendant.objects.values_list("system_id", flat=True)) == {"operator", "afterhour"}
+    assert Phone.objects.count() == 0
+    assert (SpecialMode.current().enabled, SpecialMode.current().attendant) == (False, None)
