@@ -58,6 +58,7 @@ def test_merge_import_updates_by_serial_and_system_id(import_file):
     changed = full()
     changed["phones"][0]["description"] = "moved"
     changed["autoAttendants"][1]["name"] = "After hours"
+    changed["autoAttendants"][2]["menu"][0]["parameter"] = "After hours"
     import_file(changed)
     assert Phone.objects.get(serial_number="0004f2a1b2c3").description == "moved"
     assert AutoAttendant.objects.get(system_id="afterhour").name == "After hours"

@@ -121,5 +121,8 @@ def load_special(special, ctx):
 
 
 def dump_special():
+    """None (left out) at the default: off, nothing selected."""
     mode = SpecialMode.current()
+    if not mode.enabled and mode.attendant is None:
+        return None
     return {"enabled": mode.enabled, "attendant": mode.attendant.name if mode.attendant else None}

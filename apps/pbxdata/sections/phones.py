@@ -89,4 +89,4 @@ def dump():
         if lines:
             item["lines"] = lines
         out.append(item)
-    return out
+    return out or None
