@@ -35,9 +35,14 @@ def parse_accept(header: str) -> list[tuple[str, str, float]]:
 def _match(media_type: str, ranges, exact_only: bool = False) -> tuple[int, float] | None:
     """(specificity, q) of the most specific range matching `media_type`, or None."""
     main, sub = media_type.split("/", 1)
+    # A variant such as `application/*+xml` (Restlet's APPLICATION_ALL_XML) is matched exactly by that range
+    # and also covers every concrete `application/<x>+xml` range a client names.
+    suffix = sub[1:] if sub.startswith("*+") else None
     best = None
     for r_main, r_sub, q in ranges:
         if (r_main, r_sub) == (main, sub):
+            spec = 2
+        elif suffix and r_main == main and r_sub.endswith(suffix) and len(r_sub) > len(suffix) and r_sub[0] != "*":
             spec = 2
         elif exact_only:
             continue
@@ -64,7 +69,12 @@ def choose_variant(accept: str, renderers) -> tuple[object, str] | None:
                 continue
             if best is None or found[1] > best[0]:
                 best = (found[1], renderer, media_type)
-    return None if best is None else (best[1], best[2])
+    if best is None:
+        return None
+    renderer, media_type = best[1], best[2]
+    if "*" in media_type:  # a wildcard variant answers with the concrete type its renderer names
+        media_type = getattr(renderer, "response_media_type", media_type)
+    return renderer, media_type
 
 
 class VariantNegotiation(BaseContentNegotiation):

@@ -60,3 +60,41 @@ class PreRenderedXMLRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return b"" if data is None else str(data).encode("utf-8")
+
+
+class CSVRenderer(BaseRenderer):
+    """`text/comma-separated-values` (alias `text/csv`, A.1). Views stream CSV themselves; this renders bytes
+    or text handed to a Response."""
+
+    media_type = "text/comma-separated-values"
+    format = "csv"
+    charset = "utf-8"
+    aliases = ("text/csv",)
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+
+class AnyXMLRenderer(PreRenderedXMLRenderer):
+    """The `application/*+xml` variant of B.2.1/B.2.2: chosen by an `application/*+xml`, `application/*` or
+    concrete `application/<x>+xml` Accept range; the response says `application/xml`."""
+
+    media_type = "application/*+xml"
+    response_media_type = "application/xml"
+    aliases = ()
+
+
+class VCardRenderer(BaseRenderer):
+    """`text/vcard` (vCard 3.0 export, as 15.04 offered on GET /my/phonebook)."""
+
+    media_type = "text/vcard"
+    format = "vcf"
+    charset = "utf-8"
+    aliases = ()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")
