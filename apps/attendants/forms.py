@@ -37,7 +37,8 @@ class AttendantForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("remove_prompt") and not cleaned.get("prompt"):
+        # Without a new upload the field's value is the current file: removing it takes the box.
+        if cleaned.get("remove_prompt") and not self.files.get(self.add_prefix("prompt")):
             cleaned["prompt"] = False  # FileField: False clears the stored file name
         return cleaned
 

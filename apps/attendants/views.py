@@ -30,7 +30,7 @@ class AttendantAdminRequiredMixin(UserPassesTestMixin):
 
 
 class AttendantListView(AttendantAdminRequiredMixin, ListPage):
-    queryset = AutoAttendant.objects.annotate(menu_size=Count("menu"))
+    queryset = AutoAttendant.objects.annotate(menu_size=Count("menu")).order_by("id")  # GROUP BY drops Meta.ordering
     search_fields = ("name", "description")
     template_name = "attendants/attendant_list.html"
 

@@ -1,0 +1,325 @@
+"""Attendant pages: the permission matrix, the special-mode panel, the editor (menu formset validated through
+services, prompt upload and playback), deletion of system attendants refused, constant queries on the list."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.attendants import services
+from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def attendant_admin(make_user):
+    return make_user("300", aliases=["carol"], perm_attendant_admin=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def sales(db):
+    attendant = AutoAttendant.objects.create(name="Sales", description="Sales menu")
+    services.set_menu(attendant, [("0", "operator", ""), ("1", "transfer_out", "201")])
+    return attendant
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def menu(attendant):
+    return list(attendant.menu.values_list("key", "action", "parameter"))
+
+
+def post_data(name="Support", rows=(), extra=0, **fields):
+    """The editor's POST: the attendant's fields and the menu formset (rows then `extra` blank rows)."""
+    data = {"name": name, "description": "", "language": "en", **fields}
+    rows = list(rows) + [("", "", "")] * extra
+    data.update({"menu-TOTAL_FORMS": len(rows), "menu-INITIAL_FORMS": 0})
+    for i, row in enumerate(rows):
+        key, action, parameter = row[:3]
+        data.update({f"menu-{i}-key": key, f"menu-{i}-action": action, f"menu-{i}-parameter": parameter})
+        if len(row) > 3 and row[3]:
+            data[f"menu-{i}-DELETE"] = "on"
+    return data
+
+
+# --- permissions ------------------------------------------------------------------------------------------
+
+
+def editor_urls(attendant):
+    return [
+        reverse("attendants:attendant_add"),
+        reverse("attendants:attendant_edit", args=[attendant.pk]),
+        reverse("attendants:attendant_delete", args=[attendant.pk]),
+        reverse("attendants:attendant_prompt", args=[attendant.pk]),
+    ]
+
+
+PANEL = ["attendants:attendant_list", "attendants:special_mode", "attendants:special_attendant"]
+
+
+def test_anonymous_is_sent_to_login(client, sales):
+    for url in [reverse(n) for n in PANEL] + editor_urls(sales):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login") + "?next=")
+    client.post(reverse("attendants:special_mode"), {"enabled": "on"})
+    assert not SpecialMode.current().enabled
+
+
+def test_plain_user_gets_403_everywhere(client, alice, sales):
+    client.force_login(alice)
+    for url in [reverse(n) for n in PANEL] + editor_urls(sales):
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"enabled": "on"}).status_code == 403
+    assert not SpecialMode.current().enabled and AutoAttendant.objects.filter(pk=sales.pk).exists()
+    assert 'href="/attendants/"' not in html(client.get(reverse("portal:home")))
+
+
+def test_attendant_admin_uses_list_and_panel_but_not_editor(client, attendant_admin, sales):
+    client.force_login(attendant_admin)
+    page = html(client.get(reverse("attendants:attendant_list")))
+    assert "Sales" in page and "Special mode" in page
+    assert "Add attendant" not in page and reverse("attendants:attendant_edit", args=[sales.pk]) not in page
+    assert 'href="/attendants/" aria-current="page">Attendants' in page and 'href="/phones/"' not in page
+    for url in editor_urls(sales) + [reverse("phones:phone_list")]:
+        assert client.get(url).status_code == 403
+        assert client.post(url, post_data()).status_code == 403
+    assert client.post(reverse("attendants:special_mode"), {"enabled": "on"}).status_code == 302
+    assert SpecialMode.current().enabled
+
+
+def test_admin_sees_everything(admin_client, sales):
+    page = html(admin_client.get(reverse("attendants:attendant_list")))
+    assert "Add attendant" in page and reverse("attendants:attendant_edit", args=[sales.pk]) in page
+    for url in editor_urls(sales)[:3]:
+        assert admin_client.get(url).status_code == 200
+
+
+# --- list and special mode --------------------------------------------------------------------------------
+
+
+def test_list_shows_ids_descriptions_and_menu_size(admin_client, sales):
+    page = html(admin_client.get(reverse("attendants:attendant_list")))
+    assert "<code>operator</code>" in page and "<code>afterhour</code>" in page
+    assert f"<code>xcf{sales.pk}</code>" in page and "Sales menu" in page
+    assert '<td class="num">2</td>' in page
+    searched = admin_client.get(reverse("attendants:attendant_list"), {"q": "operator"})
+    assert [a.name for a in searched.context["object_list"]] == ["operator"]
+
+
+def test_special_mode_panel(client, attendant_admin, sales):
+    client.force_login(attendant_admin)
+    list_url = reverse("attendants:attendant_list")
+    assert "Turn special mode on" in html(client.get(list_url))
+    response = client.post(reverse("attendants:special_mode"), {"enabled": "on"}, follow=True)
+    mode = SpecialMode.current()
+    assert mode.enabled and mode.attendant.system_id == "afterhour"  # D11: afterhour when nothing is selected
+    assert "Special mode is on" in html(response) and "Turn special mode off" in html(response)
+
+    client.post(reverse("attendants:special_attendant"), {"attendant": sales.pk})
+    assert SpecialMode.current().attendant == sales
+    page = html(client.get(list_url))
+    assert f'<option value="{sales.pk}" selected>Sales</option>' in page
+
+    response = client.post(reverse("attendants:special_attendant"), {"attendant": ""}, follow=True)
+    assert "turn it off before clearing" in html(response) and 'class="message error"' in html(response)
+    assert SpecialMode.current().attendant == sales
+
+    client.post(reverse("attendants:special_mode"), {"enabled": "off"})
+    mode = SpecialMode.current()
+    assert not mode.enabled and mode.attendant == sales  # D11: the selection is kept
+    response = client.post(reverse("attendants:special_attendant"), {"attendant": ""}, follow=True)
+    assert "No special attendant is selected" in html(response) and SpecialMode.current().attendant is None
+
+    response = client.post(reverse("attendants:special_attendant"), {"attendant": "99999"}, follow=True)
+    assert "does not exist" in html(response)
+    response = client.post(reverse("attendants:special_mode"), {"enabled": "maybe"}, follow=True)
+    assert "Choose on or off" in html(response) and not SpecialMode.current().enabled
+
+
+# --- editor -----------------------------------------------------------------------------------------------
+
+
+def test_create_attendant_with_menu(admin_client, make_user):
+    make_user("201", aliases=["bob"])
+    rows = [
+        ("0", "operator", ""),
+        ("1", "transfer_out", "201"),
+        ("9", "dial_by_name", ""),
+        ("*", "voicemail_deposit", "bob"),
+    ]
+    response = admin_client.post(reverse("attendants:attendant_add"), post_data("Support", rows, extra=3))
+    assert response.status_code == 302 and response["Location"] == reverse("attendants:attendant_list")
+    attendant = AutoAttendant.objects.get(name="Support")
+    assert sorted(menu(attendant)) == sorted([(k, a, p) for k, a, p in rows])
+    page = html(admin_client.get(reverse("attendants:attendant_edit", args=[attendant.pk])))
+    assert page.count("data-menu-row") >= 4 and 'value="201"' in page
+    assert '<option value="transfer_out" selected>' in page
+    assert 'id="needs-parameter"' in page and "attendant_menu.js" in page
+
+
+def test_menu_may_point_to_itself_and_other_attendants(admin_client, sales):
+    rows = [("1", "transfer_to_another_aa_menu", "Sales"), ("2", "transfer_to_another_aa_menu", "Loop")]
+    assert admin_client.post(reverse("attendants:attendant_add"), post_data("Loop", rows)).status_code == 302
+    assert len(menu(AutoAttendant.objects.get(name="Loop"))) == 2
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (("1", "transfer_out", ""), "needs an extension or SIP URI"),
+        (("1", "transfer_out", "not a uri!"), "is neither an extension"),
+        (("1", "operator", "201"), "takes no parameter"),
+        (("1", "transfer_to_another_aa_menu", "Nowhere"), "there is no attendant &quot;Nowhere&quot;"),
+        (("1", "voicemail_deposit", "999"), "is not the extension of a user"),
+        (("", "operator", ""), "Choose a key."),
+        (("1", "", ""), "Choose an action."),
+        (("X", "operator", ""), "Select a valid choice"),
+    ],
+)
+def test_bad_menu_row_keeps_everything_and_shows_error_on_the_row(admin_client, sales, row, message):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    rows = [("0", "dial_by_name", ""), row]
+    response = admin_client.post(url, post_data("Sales renamed", rows, extra=1, description="Kept"))
+    assert response.status_code == 200
+    page = html(response)
+    assert message in page
+    formset = response.context["formset"]
+    assert not formset.forms[0].errors and formset.forms[1].errors
+    # the row's error is inside its own row, and what was typed is still there
+    bad_row = page.split("data-menu-row")[2]
+    assert message in bad_row.split("</tr>")[0]
+    assert 'value="Sales renamed"' in page and 'value="Kept"' in page
+    assert '<option value="dial_by_name" selected>' in page
+    sales.refresh_from_db()
+    assert sales.name == "Sales" and menu(sales) == [("0", "operator", ""), ("1", "transfer_out", "201")]
+
+
+def test_duplicate_key(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    response = admin_client.post(url, post_data("Sales", [("5", "operator", ""), ("5", "dial_by_name", "")]))
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].errors["key"] == ["Key 5 is already used in another row."]
+    assert len(menu(sales)) == 2
+
+
+def test_bad_attendant_field_still_shows_menu_errors(admin_client, sales):
+    response = admin_client.post(reverse("attendants:attendant_add"), post_data("Sales", [("1", "operator", "x")]))
+    assert response.status_code == 200
+    assert "already exists" in html(response) and "takes no parameter" in html(response)
+    assert AutoAttendant.objects.filter(name="Sales").count() == 1
+
+
+def test_edit_removes_and_clears_rows(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    data = post_data("Sales", [("0", "operator", "", True), ("1", "transfer_out", "sip:desk@example.org")], extra=2)
+    data["menu-INITIAL_FORMS"] = 2
+    assert admin_client.post(url, data).status_code == 302
+    assert menu(sales) == [("1", "transfer_out", "sip:desk@example.org")]
+    data = post_data("Sales", [("", "", "")])
+    data["menu-INITIAL_FORMS"] = 1
+    assert admin_client.post(url, data).status_code == 302
+    assert menu(sales) == []
+
+
+def test_service_error_is_shown_next_to_the_row(admin_client, sales, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(attendant, items):
+        raise ValidationError("key 1: refused by the service.")
+
+    monkeypatch.setattr(services, "set_menu", refuse)
+    url = reverse("attendants:attendant_add")
+    response = admin_client.post(url, post_data("New", [("0", "operator", ""), ("1", "dial_by_name", "")]))
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].errors["parameter"] == ["key 1: refused by the service."]
+    assert not AutoAttendant.objects.filter(name="New").exists()
+    assert response.context["form"].instance.pk is None
+
+
+def test_prompt_upload_and_playback(admin_client, sales, settings):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    wav = SimpleUploadedFile("welcome.wav", b"RIFF\x24\x00\x00\x00WAVEfmt ", content_type="audio/wav")
+    data = post_data("Sales", [("0", "operator", "")], prompt=wav)
+    assert admin_client.post(url, data).status_code == 302
+    sales.refresh_from_db()
+    assert sales.prompt.name.startswith("prompts/welcome")
+    page = html(admin_client.get(url))
+    prompt_url = reverse("attendants:attendant_prompt", args=[sales.pk])
+    assert f'<audio controls preload="none" src="{prompt_url}"' in page and "welcome" in page
+    response = admin_client.get(prompt_url)
+    assert response.status_code == 200 and "wav" in response["Content-Type"]
+    assert b"".join(response.streaming_content).startswith(b"RIFF")
+
+    data = post_data("Sales", [("0", "operator", "")], remove_prompt="on")
+    assert admin_client.post(url, data).status_code == 302
+    sales.refresh_from_db()
+    assert not sales.prompt and admin_client.get(prompt_url).status_code == 404
+
+
+def test_prompt_must_be_wav_or_mp3(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    bad = SimpleUploadedFile("welcome.ogg", b"OggS", content_type="audio/ogg")
+    response = admin_client.post(url, post_data("Sales", [("0", "operator", "")], prompt=bad))
+    assert response.status_code == 200
+    assert "File extension “ogg” is not allowed" in html(response) and "choose it again" in html(response)
+    assert 'accept=".wav,.mp3' in html(response)
+    sales.refresh_from_db()
+    assert not sales.prompt
+
+
+def test_delete_attendant(admin_client, sales):
+    url = reverse("attendants:attendant_delete", args=[sales.pk])
+    assert "Yes, delete" in html(admin_client.get(url))
+    assert admin_client.post(url).status_code == 302
+    assert not AutoAttendant.objects.filter(pk=sales.pk).exists() and not MenuItem.objects.filter(attendant=sales.pk)
+
+
+@pytest.mark.parametrize("system_id", ["operator", "afterhour"])
+def test_system_attendants_cannot_be_deleted(admin_client, system_id):
+    attendant = AutoAttendant.objects.get(system_id=system_id)
+    url = reverse("attendants:attendant_delete", args=[attendant.pk])
+    page = html(admin_client.get(url))
+    assert "cannot be deleted" in page and "Yes, delete" not in page
+    assert "Delete</a>" not in html(admin_client.get(reverse("attendants:attendant_edit", args=[attendant.pk])))
+    response = admin_client.post(url, follow=True)
+    assert "is a system attendant" in html(response)
+    assert AutoAttendant.objects.filter(pk=attendant.pk).exists()
+
+
+# --- constant queries -------------------------------------------------------------------------------------
+
+
+def make_many(count: int):
+    have = AutoAttendant.objects.count()
+    for i in range(have, count):
+        attendant = AutoAttendant.objects.create(name=f"aa{i:04d}", description="many")
+        services.set_menu(attendant, [("0", "operator", ""), ("1", "transfer_out", "201")])
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_uses_constant_queries(admin_client):
+    url = reverse("attendants:attendant_list")
+    make_many(10)
+    small = count_queries(admin_client, url)
+    searched = count_queries(admin_client, url + "?q=aa")
+    make_many(200)
+    assert count_queries(admin_client, url) == small
+    assert count_queries(admin_client, url + "?q=aa") == searched
