@@ -14,6 +14,14 @@ from sipxweb.rest.challenges import challenge_value
 log = logging.getLogger(__name__)
 
 
+class Conflict(exceptions.APIException):
+    """409: the request clashes with the current state (D2 duplicate phonebook entry, special-mode rules)."""
+
+    status_code = 409
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
 def _sentence(detail) -> str:
     """A readable sentence from DRF's nested error details."""
     if isinstance(detail, dict):

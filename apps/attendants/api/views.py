@@ -2,19 +2,14 @@
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import APIException
 
 from apps.attendants import services
 from apps.attendants.api.serializers import AutoAttendantSerializer, SpecialModeSerializer
 from apps.attendants.models import AutoAttendant, SpecialMode
+from sipxweb.rest.errors import Conflict
 from sipxweb.rest.permissions import IsAttendantAdmin
 from sipxweb.rest.views import WireView, no_content
 from sipxweb.rest.xstream import XList
-
-
-class Conflict(APIException):
-    status_code = 409
-    default_code = "conflict"
 
 
 class AutoAttendantListView(WireView):
