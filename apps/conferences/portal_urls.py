@@ -1,0 +1,12 @@
+"""The portal's conference pages (mounted at /portal/conferences/): the logged-in user's rooms."""
+
+from django.urls import path
+
+from apps.conferences import views
+
+app_name = "portal-conferences"
+
+urlpatterns = [
+    path("", views.MyConferenceListView.as_view(), name="conference_list"),
+    path("<int:pk>/", views.MyConferenceUpdateView.as_view(), name="conference_edit"),
+]

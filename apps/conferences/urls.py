@@ -1,0 +1,14 @@
+"""Admin conference pages (mounted at /conferences/)."""
+
+from django.urls import path
+
+from apps.conferences import views
+
+app_name = "conferences"
+
+urlpatterns = [
+    path("", views.ConferenceListView.as_view(), name="conference_list"),
+    path("add/", views.ConferenceCreateView.as_view(), name="conference_add"),
+    path("<int:pk>/", views.ConferenceUpdateView.as_view(), name="conference_edit"),
+    path("<int:pk>/delete/", views.ConferenceDeleteView.as_view(), name="conference_delete"),
+]

@@ -1,0 +1,31 @@
+"""Wire forms of the voicemail URIs."""
+
+from rest_framework import serializers
+
+
+class DepositSerializer(serializers.Serializer):
+    """`POST /mailbox/{user}/messages` (multipart): the recording, the caller, the subject."""
+
+    audio = serializers.FileField(allow_empty_file=False)
+    # "from" is a Python keyword: the form field is declared below under its wire name.
+    subject = serializers.CharField(required=False, allow_blank=True, max_length=255, default="Voice Message")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(required=True, allow_blank=False, max_length=255)
+        return fields
+
+
+class DepositedMessageSerializer(serializers.Serializer):
+    """The answer to a deposit, in wire order."""
+
+    def to_representation(self, message):
+        return {
+            "messageId": message.message_id,
+            "folder": message.folder,
+            "subject": message.subject,
+            "from": message.sender,
+            "fromBrief": message.sender_brief,
+            "duration": message.duration,
+            "format": message.format,
+        }

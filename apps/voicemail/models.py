@@ -1,0 +1,134 @@
+"""Voicemail: each user's mailbox (active greeting, one recorded greeting per type) and the messages in its
+folders, with their audio in Django's media storage (`default_storage`, so shared storage works the same)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Folder(models.TextChoices):
+    """Mailbox folders (SPEC-REST B.5.7)."""
+
+    INBOX = "inbox", "Inbox"
+    SAVED = "saved", "Saved"
+    DELETED = "deleted", "Deleted"
+    CONFERENCE = "conference", "Conference"
+
+
+class ActiveGreeting(models.TextChoices):
+    """The greeting callers hear (sipXconfig `voicemail/mailbox/active-greeting`)."""
+
+    NONE = "none", "None (system greeting)"
+    STANDARD = "standard", "Standard"
+    OUT_OF_OFFICE = "outofoffice", "Out of office"
+    EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
+
+
+class AudioFormat(models.TextChoices):
+    WAV = "wav", "WAV"
+    MP3 = "mp3", "MP3"
+
+
+MIME_TYPES = {AudioFormat.WAV: "audio/wav", AudioFormat.MP3: "audio/mpeg"}
+
+
+def message_upload_to(message: "Message", filename: str) -> str:
+    return f"voicemail/{message.user.username}/{message.message_id}.{message.format}"
+
+
+def greeting_upload_to(greeting: "Greeting", filename: str) -> str:
+    return f"voicemail/{greeting.mailbox.user.username}/greeting-{greeting.kind}.{greeting.format}"
+
+
+class Mailbox(models.Model):
+    """A user's mailbox preferences. Created on first change; a user without one has the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox")
+    active_greeting = models.CharField(max_length=20, choices=ActiveGreeting.choices, default=ActiveGreeting.NONE)
+
+    class Meta:
+        ordering = ["user"]
+
+    def __str__(self):
+        return f"mailbox of {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("voicemail:mailbox", args=[self.user.username])
+
+
+class Greeting(models.Model):
+    """A recorded greeting of one type (the `none` greeting is the system's and has no recording)."""
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        OUT_OF_OFFICE = "outofoffice", "Out of office"
+        EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="greetings")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    audio = models.FileField(upload_to=greeting_upload_to, max_length=255)
+    format = models.CharField(max_length=3, choices=AudioFormat.choices)
+    duration = models.PositiveIntegerField("duration (s)", default=0)
+
+    class Meta:
+        ordering = ["mailbox", "kind"]
+        constraints = [models.UniqueConstraint(fields=["mailbox", "kind"], name="one_greeting_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} greeting of {self.mailbox.user}"
+
+    def get_absolute_url(self):
+        return self.mailbox.get_absolute_url()
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.format]
+
+
+class MessageQuerySet(models.QuerySet):
+    def counts_by_folder(self) -> dict[str, dict[str, int]]:
+        """{folder: {"total": n, "unheard": m}} for every folder, in one query."""
+        counts = {f: {"total": 0, "unheard": 0} for f in Folder.values}
+        rows = self.values("folder").annotate(
+            total=models.Count("id"), unheard=models.Count("id", filter=models.Q(heard=False))
+        )
+        for row in rows:
+            counts[row["folder"]] = {"total": row["total"], "unheard": row["unheard"]}
+        return counts
+
+
+class Message(models.Model):
+    """A voicemail message. `message_id` is the media server's id (10 digits, unique in the PBX);
+    `sender` is the caller as a SIP address or number, `sender_brief` its short form ("Bob Jones - 201")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voicemail_messages")
+    folder = models.CharField(max_length=10, choices=Folder.choices, default=Folder.INBOX, db_index=True)
+    message_id = models.CharField("message id", max_length=32, unique=True)
+    subject = models.CharField(max_length=255, default="Voice Message")
+    sender = models.CharField("from", max_length=255, blank=True)
+    sender_brief = models.CharField("from (brief)", max_length=255, blank=True)
+    received = models.DateTimeField(db_index=True)
+    duration = models.PositiveIntegerField("duration (s)", default=0)
+    format = models.CharField(max_length=3, choices=AudioFormat.choices, default=AudioFormat.WAV)
+    heard = models.BooleanField(default=False)
+    audio = models.FileField(upload_to=message_upload_to, max_length=255, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received", "-message_id"]
+        indexes = [models.Index(fields=["user", "folder", "-received"], name="vm_user_folder_received")]
+
+    def __str__(self):
+        return f"message {self.message_id}"
+
+    def get_absolute_url(self):
+        return reverse("portal-voicemail:mailbox") + f"?folder={self.folder}"
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES.get(self.format, "audio/mpeg")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.message_id}.{self.format}"

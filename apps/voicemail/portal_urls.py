@@ -1,0 +1,18 @@
+"""The portal's voicemail page (mounted at /portal/voicemail/): the logged-in user's own mailbox."""
+
+from django.urls import path
+
+from apps.voicemail import views
+
+app_name = "portal-voicemail"
+
+urlpatterns = [
+    path("", views.MailboxView.as_view(), name="mailbox"),
+    path("messages/<str:message_id>/audio", views.MessageAudioView.as_view(), name="audio"),
+    path("messages/<str:message_id>/action/", views.MessageActionView.as_view(), name="action"),
+    path("greeting/", views.ActiveGreetingView.as_view(), name="greeting"),
+    path("greetings/upload/", views.GreetingUploadView.as_view(), name="greeting_upload"),
+    path("greetings/<str:kind>/audio", views.GreetingAudioView.as_view(), name="greeting_audio"),
+    path("greetings/<str:kind>/delete/", views.GreetingDeleteView.as_view(), name="greeting_delete"),
+    path("feed-key/", views.FeedKeyView.as_view(), name="feed_key"),
+]

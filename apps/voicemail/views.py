@@ -1,0 +1,221 @@
+"""Voicemail pages. The same views serve the portal (`/portal/voicemail/...`, the logged-in user's own
+mailbox) and the admin pages (`/voicemail/<user>/...`, any mailbox, administrators only): a URL with a
+`username` is an admin URL. Audio is streamed with byte ranges (sipxweb.ranges), like the REST download."""
+
+from django.contrib import messages as flash
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView, View
+
+from apps.users.models import User
+from apps.users.services import regenerate_feed_key
+from apps.voicemail import services
+from apps.voicemail.forms import ActiveGreetingForm, GreetingUploadForm, MessageActionForm
+from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
+from sipxweb.pages import AdminRequiredMixin, ListPage
+from sipxweb.ranges import file_response
+
+
+class MailboxOwnerMixin(AccessMixin):
+    """`self.owner`: the logged-in user (portal URLs) or the user named in the URL (admin URLs, admins only)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        username = kwargs.get("username")
+        if username is None:
+            self.owner, self.admin_view = request.user, False
+        else:
+            if not request.user.is_admin:
+                return self.handle_no_permission()
+            self.owner, self.admin_view = get_object_or_404(User, username=username), True
+        return super().dispatch(request, *args, **kwargs)
+
+    def url(self, name: str, **kwargs) -> str:
+        if self.admin_view:
+            return reverse(f"voicemail:{name}", kwargs={"username": self.owner.username, **kwargs})
+        return reverse(f"portal-voicemail:{name}", kwargs=kwargs)
+
+    def back(self, folder: str | None = None) -> HttpResponseRedirect:
+        folder = folder or self.request.POST.get("return_folder") or self.request.GET.get("folder")
+        suffix = f"?folder={folder}" if folder in Folder.values else ""
+        return HttpResponseRedirect(self.url("mailbox") + suffix)
+
+
+class MailboxView(MailboxOwnerMixin, TemplateView):
+    """Folders with counts, the folder's messages (paginated), greetings, the feed URL."""
+
+    template_name = "voicemail/mailbox.html"
+    paginate_by = 25
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        folder = self.request.GET.get("folder", Folder.INBOX)
+        if folder not in Folder.values:
+            raise Http404("No such folder.")
+        counts = Message.objects.filter(user=self.owner).counts_by_folder()
+        page = Paginator(Message.objects.filter(user=self.owner, folder=folder), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        for message in page.object_list:
+            message.audio_url = self.url("audio", message_id=message.message_id)
+            message.action_url = self.url("action", message_id=message.message_id)
+        mailbox = Mailbox.objects.filter(user=self.owner).prefetch_related("greetings").first()
+        recorded = {g.kind: g for g in mailbox.greetings.all()} if mailbox else {}
+        greetings = [
+            {
+                "kind": kind,
+                "label": label,
+                "greeting": recorded.get(kind),
+                "audio_url": self.url("greeting_audio", kind=kind),
+                "delete_url": self.url("greeting_delete", kind=kind),
+                "form": GreetingUploadForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s"),
+            }
+            for kind, label in Greeting.Kind.choices
+        ]
+        active = mailbox.active_greeting if mailbox else "none"
+        context.update(
+            owner=self.owner,
+            admin_view=self.admin_view,
+            folder=folder,
+            folders=[{"value": v, "label": label, **counts[v]} for v, label in Folder.choices],
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            querystring=f"folder={folder}",
+            move_choices=[(v, label) for v, label in Folder.choices if v != folder],
+            greetings=greetings,
+            greeting_form=ActiveGreetingForm(initial={"active_greeting": active}),
+            greeting_url=self.url("greeting"),
+            upload_url=self.url("greeting_upload"),
+            mailbox_url=self.url("mailbox"),
+            title=f"Voicemail of {self.owner.display_name}" if self.admin_view else "My voicemail",
+        )
+        if not self.admin_view:  # the feed key is the owner's secret: not shown on admin pages
+            context["feed_url"] = self.request.build_absolute_uri(
+                reverse("voicemail-api:private-feed", kwargs={"key": self.owner.feed_key, "folder": folder})
+            )
+        return context
+
+
+class MessageAudioView(MailboxOwnerMixin, View):
+    def get(self, request, message_id, **kwargs):
+        message = get_object_or_404(Message, user=self.owner, message_id=message_id)
+        if not message.audio:
+            raise Http404("This message has no recording.")
+        try:
+            return file_response(
+                request, message.audio, message.mime_type, message.filename, as_attachment="download" in request.GET
+            )
+        except FileNotFoundError:
+            raise Http404("The recording is missing.") from None
+
+
+class MessageActionView(MailboxOwnerMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, message_id, **kwargs):
+        message = get_object_or_404(Message, user=self.owner, message_id=message_id)
+        form = MessageActionForm(request.POST)
+        folder = message.folder
+        if not form.is_valid():
+            flash.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return self.back(folder)
+        action = form.cleaned_data["action"]
+        if action in ("heard", "unheard"):
+            services.set_heard(message, action == "heard")
+            if request.headers.get("X-Requested-With") == "fetch":
+                return HttpResponseRedirect(self.url("mailbox") + f"?folder={folder}", status=303)
+        elif action == "move":
+            services.move(message, form.cleaned_data["folder"])
+            flash.success(request, f"Message {message.message_id} moved to {message.get_folder_display()}.")
+        else:
+            purged = message.folder == Folder.DELETED
+            services.delete(message)
+            flash.success(request, f"Message {message_id} " + ("deleted for good." if purged else "moved to Deleted."))
+        return self.back(folder)
+
+
+class ActiveGreetingView(MailboxOwnerMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, **kwargs):
+        form = ActiveGreetingForm(request.POST)
+        if form.is_valid():
+            value = form.cleaned_data["active_greeting"]
+            services.set_active_greeting(self.owner, value)
+            flash.success(request, f"Callers now hear: {ActiveGreeting(value).label}.")
+        else:
+            flash.error(request, "Choose one of the greetings.")
+        return self.back()
+
+
+class GreetingUploadView(MailboxOwnerMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, **kwargs):
+        form = GreetingUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            flash.error(request, "Choose a WAV or MP3 file to upload.")
+            return self.back()
+        try:
+            greeting = services.save_greeting(self.owner, form.cleaned_data["kind"], form.cleaned_data["audio"])
+        except ValidationError as exc:
+            flash.error(request, " ".join(exc.messages))
+        else:
+            flash.success(request, f"{greeting.get_kind_display()} greeting recorded ({greeting.duration} s).")
+        return self.back()
+
+
+class GreetingAudioView(MailboxOwnerMixin, View):
+    def get(self, request, kind, **kwargs):
+        greeting = get_object_or_404(Greeting, mailbox__user=self.owner, kind=kind)
+        try:
+            return file_response(request, greeting.audio, greeting.mime_type, f"greeting-{kind}.{greeting.format}")
+        except FileNotFoundError:
+            raise Http404("The recording is missing.") from None
+
+
+class GreetingDeleteView(MailboxOwnerMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, kind, **kwargs):
+        greeting = get_object_or_404(Greeting, mailbox__user=self.owner, kind=kind)
+        services.delete_greeting(greeting)
+        flash.success(request, f"{greeting.get_kind_display()} greeting removed.")
+        return self.back()
+
+
+class FeedKeyView(MailboxOwnerMixin, View):
+    """D9 from the voicemail page: a new private key; the old feed and audio URLs answer 404."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, **kwargs):
+        if self.admin_view:
+            raise Http404()
+        regenerate_feed_key(request.user)
+        flash.success(request, "You have a new feed key: the old feed URL no longer works.")
+        return self.back()
+
+
+class MailboxListView(AdminRequiredMixin, ListPage):
+    """Admin: every user's mailbox with its message counts (one query for any number of rows)."""
+
+    template_name = "voicemail/mailbox_list.html"
+    search_fields = ("username", "first_name", "last_name")
+
+    def get_queryset(self):
+        self.queryset = User.objects.annotate(
+            message_count=Count("voicemail_messages"),
+            unheard_count=Count(
+                "voicemail_messages",
+                filter=Q(voicemail_messages__heard=False, voicemail_messages__folder=Folder.INBOX),
+            ),
+        ).order_by("username")
+        return super().get_queryset()

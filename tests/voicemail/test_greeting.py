@@ -1,0 +1,72 @@
+"""D3: the active greeting: only the caller's own mailbox (or any for an admin), unknown values refused."""
+
+import pytest
+
+from apps.voicemail import services
+from apps.voicemail.models import Mailbox
+from tests.conftest import REST, basic
+
+URI = REST + "/my/mailbox/{user}/preferences/activegreeting"
+
+
+def get(client, user, who, **headers):
+    return client.get(URI.format(user=user), **basic(who, "1234"), **headers)
+
+
+def put(client, user, greeting, who, pin="1234", body="+"):
+    return client.put(URI.format(user=user) + f"/{greeting}", body, **basic(who, pin))
+
+
+def test_default_is_none(client, bob):
+    response = get(client, "201", "bob")
+    assert (response.status_code, response.content) == (200, b"none")
+
+
+@pytest.mark.parametrize("greeting", ["none", "standard", "outofoffice", "extendedabsence"])
+def test_set_and_read_back(client, alice, greeting):
+    assert put(client, "200", greeting, "alice").status_code == 200
+    assert get(client, "200", "alice").content == greeting.encode()
+    expected = f'<?xml version="1.0" encoding="UTF-8"?><activegreeting>{greeting}</activegreeting>'
+    assert get(client, "200", "alice", HTTP_ACCEPT="text/xml").content == expected.encode()
+
+
+def test_alias_in_url_is_the_same_mailbox(client, alice):
+    assert put(client, "alice", "outofoffice", "200").status_code == 200
+    assert services.active_greeting(alice) == "outofoffice"
+
+
+def test_unknown_greeting_is_400_and_nothing_stored(client, alice):
+    services.set_active_greeting(alice, "standard")
+    response = put(client, "200", "blablabla", "alice")
+    assert response.status_code == 400
+    assert response.json()["type"]
+    assert services.active_greeting(alice) == "standard"
+
+
+def test_another_users_mailbox_is_403(client, alice, bob):
+    assert put(client, "200", "none", "bob").status_code == 403
+    assert get(client, "200", "bob").status_code == 403
+    assert put(client, "nosuchuser", "none", "bob").status_code == 403  # no probing for user names
+    assert services.active_greeting(alice) == "none"
+
+
+def test_admin_may_use_any_mailbox(client, alice, admin_user):
+    assert put(client, "200", "extendedabsence", "superadmin", "admin1234").status_code == 200
+    assert services.active_greeting(alice) == "extendedabsence"
+    response = client.get(URI.format(user="200"), **basic("superadmin", "admin1234"))
+    assert response.content == b"extendedabsence"
+    assert put(client, "nosuchuser", "none", "superadmin", "admin1234").status_code == 404
+
+
+def test_put_needs_a_body_and_get_on_greeting_uri_is_405(client, alice):
+    assert put(client, "200", "standard", "alice", body="").status_code == 400
+    response = client.get(URI.format(user="200") + "/standard", **basic("alice", "1234"))
+    assert response.status_code == 405
+    assert "PUT" in response["Allow"]
+
+
+def test_private_key_form(client, alice):
+    uri = f"{REST}/private/{alice.feed_key}/mailbox/200/preferences/activegreeting"
+    assert client.put(uri + "/outofoffice", "+").status_code == 200
+    assert client.get(uri).content == b"outofoffice"
+    assert Mailbox.objects.get(user=alice).active_greeting == "outofoffice"
