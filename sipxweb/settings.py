@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "apps.users",
     "apps.phones",
     "apps.attendants",
+    "apps.voicemail",
+    "apps.conferences",
     "apps.pbxdata",
 ]
 
