@@ -1,0 +1,194 @@
+"""Wire forms of phonebook entries (SPEC-REST B.3.5-B.3.8, B.5.1, B.5.2): output dicts in wire order, and the
+strict input serializers of `/my/phonebook` and `/my/phonebook/entry/{id}`.
+
+Wire choices where the original is silent: an address is written only when one of its keys is set (the
+spec's samples show none for entries without addresses); `useBranchAddress` is never written; a name that is
+not set is omitted (XStream's null); user-derived entries carry the user's contact information and the avatar
+URL of A.3, file and private entries carry no avatar."""
+
+import re
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.phonebooks.services import USER, MergedRow
+from apps.users.models import User
+from sipxweb.rest.fields import AddressField, RepeatedField, StrictSerializer
+
+TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
+EMAIL = re.compile(r"^([a-zA-Z0-9_.\-+])+@(([a-zA-Z0-9\-])+\.)+[a-zA-Z0-9]{2,4}$")
+
+# (wire name, model field) of the address-book fields, B.5.2 order; addresses are dicts.
+CONTACT_WIRE = [
+    ("jobTitle", "job_title"),
+    ("jobDept", "job_dept"),
+    ("companyName", "company_name"),
+    ("assistantName", "assistant_name"),
+    ("location", "location"),
+    ("homeAddress", "home_address"),
+    ("officeAddress", "office_address"),
+    ("branchAddress", "branch_address"),
+    ("cellPhoneNumber", "cell_phone_number"),
+    ("homePhoneNumber", "home_phone_number"),
+    ("assistantPhoneNumber", "assistant_phone_number"),
+    ("faxNumber", "fax_number"),
+    ("didNumber", "did_number"),
+    ("imId", "im_id"),
+    ("imDisplayName", "im_display_name"),
+    ("alternateImId", "alternate_im_id"),
+    ("emailAddress", "email_address"),
+    ("alternateEmailAddress", "alternate_email_address"),
+]
+ADDRESS_KEYS = AddressField.KEYS
+
+
+def _address(value) -> dict | None:
+    value = value or {}
+    out = {key: value.get(key) for key in ADDRESS_KEYS}
+    return out if any(v is not None for v in out.values()) else None
+
+
+def contact_of(obj, im_id=None, im_display_name=None, avatar=None) -> dict:
+    """The `contact-information` dict of an entry or a user profile (None members are omitted on the wire)."""
+    out = {}
+    for wire, name in CONTACT_WIRE:
+        if name in ("home_address", "office_address", "branch_address"):
+            out[wire] = _address(getattr(obj, name, None)) if obj is not None else None
+        elif name == "im_id":
+            out[wire] = im_id if im_id is not None else getattr(obj, "im_id", None) if obj is not None else None
+        elif name == "im_display_name":
+            out[wire] = im_display_name if im_display_name is not None else getattr(obj, "im_display_name", None)
+        else:
+            out[wire] = getattr(obj, name, None) if obj is not None else None
+    out["avatar"] = avatar
+    return out
+
+
+def avatar_url(user: User, request=None) -> str:
+    path = reverse("users-api:avatar", args=[user.username])
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def user_contact(user: User, request=None) -> dict:
+    try:
+        profile = user.profile
+    except User.profile.RelatedObjectDoesNotExist:
+        profile = None
+    im_id = user.im_id if user.im_enabled and user.im_id else None
+    return contact_of(profile, im_id=im_id, im_display_name=user.im_display_name, avatar=avatar_url(user, request))
+
+
+def row_contact(row: MergedRow, request=None) -> dict:
+    if row.source == USER:
+        return user_contact(row.user, request)
+    return contact_of(row.entry)
+
+
+def row_wire(row: MergedRow, request=None, with_id: bool = False) -> dict:
+    """An `entry` of /my/phonebook and the search (B.3.5, B.3.8), with `id` first for the paged view (B.3.7)."""
+    out = {}
+    if with_id:
+        out["id"] = str(row.private_id if row.private_id is not None else -1)
+    out["first-name"] = row.first_name or None
+    out["last-name"] = row.last_name or None
+    out["number"] = row.number
+    out["contact-information"] = row_contact(row, request)
+    return out
+
+
+def entry_wire(entry) -> dict:
+    """GET /my/phonebook/entry/{id} (B.3.6)."""
+    return {
+        "first-name": entry.first_name or None,
+        "last-name": entry.last_name or None,
+        "number": entry.number,
+        "internalId": entry.internal_id,
+        "contact-information": contact_of(entry),
+        "timestamp": entry.timestamp,
+    }
+
+
+class EntryContactSerializer(StrictSerializer):
+    """`contact-information` of an entry (B.5.2). `useBranchAddress` and `avatar` are accepted and ignored."""
+
+    jobTitle = serializers.CharField(source="job_title", **TEXT)
+    jobDept = serializers.CharField(source="job_dept", **TEXT)
+    companyName = serializers.CharField(source="company_name", **TEXT)
+    assistantName = serializers.CharField(source="assistant_name", **TEXT)
+    location = serializers.CharField(**TEXT)
+    homeAddress = AddressField(source="home_address", required=False)
+    officeAddress = AddressField(source="office_address", required=False)
+    branchAddress = AddressField(source="branch_address", required=False)
+    cellPhoneNumber = serializers.CharField(source="cell_phone_number", **TEXT)
+    homePhoneNumber = serializers.CharField(source="home_phone_number", **TEXT)
+    assistantPhoneNumber = serializers.CharField(source="assistant_phone_number", **TEXT)
+    faxNumber = serializers.CharField(source="fax_number", **TEXT)
+    didNumber = serializers.CharField(source="did_number", **TEXT)
+    imId = serializers.CharField(source="im_id", **TEXT)
+    imDisplayName = serializers.CharField(source="im_display_name", **TEXT)
+    alternateImId = serializers.CharField(source="alternate_im_id", **TEXT)
+    emailAddress = serializers.CharField(source="email_address", **TEXT)
+    alternateEmailAddress = serializers.CharField(source="alternate_email_address", **TEXT)
+    useBranchAddress = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    avatar = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=2000)
+
+
+class EntrySerializer(StrictSerializer):
+    """One `entry` body (B.3.6). `validate_entry` applies sipXconfig's checks for the single-entry URI."""
+
+    validate_entry = True
+
+    def __init__(self, *args, validate_entry=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validate_entry = validate_entry
+
+    first_name = serializers.CharField(**TEXT)
+    last_name = serializers.CharField(**TEXT)
+    number = serializers.CharField(**TEXT)
+    internalId = serializers.CharField(source="internal_id", **TEXT)
+    contact_information = EntryContactSerializer(required=False)
+    timestamp = serializers.CharField(required=False, allow_blank=True, write_only=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Wire names with hyphens cannot be Python attribute names.
+        fields["first-name"] = fields.pop("first_name")
+        fields["first-name"].source = "first_name"
+        fields["last-name"] = fields.pop("last_name")
+        fields["last-name"].source = "last_name"
+        fields["contact-information"] = fields.pop("contact_information")
+        fields["contact-information"].source = "contact_information"
+        return fields
+
+    def validate(self, attrs):
+        if self.validate_entry:
+            if not all((attrs.get(k) or "").strip() for k in ("first_name", "last_name", "number")):
+                raise serializers.ValidationError("First Name / Last Name / Number cannot be Null")
+            email = (attrs.get("contact_information") or {}).get("email_address")
+            if email and not EMAIL.match(email):
+                raise serializers.ValidationError("Invalid Email Address")
+        return attrs
+
+    def entry_data(self) -> dict:
+        """The validated body as `services.ENTRY_FIELDS` values."""
+        data = dict(self.validated_data)
+        contact = data.pop("contact_information", None) or {}
+        contact.pop("useBranchAddress", None)
+        contact.pop("avatar", None)
+        data.pop("timestamp", None)
+        return {**data, **contact}
+
+
+class PhonebookBodySerializer(StrictSerializer):
+    """POST /my/phonebook: `<phonebook><entry/>...</phonebook>` (B.3.5), entries taken as they are."""
+
+    entry = RepeatedField(child=serializers.DictField(), required=False)
+
+    def validate_entry(self, entries):
+        clean = []
+        for i, item in enumerate(entries):
+            serializer = EntrySerializer(data=item, validate_entry=False)
+            if not serializer.is_valid():
+                raise serializers.ValidationError(f"entry {i + 1}: {serializer.errors}")
+            clean.append(serializer.entry_data())
+        return clean

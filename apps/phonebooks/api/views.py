@@ -1,0 +1,224 @@
+"""Phonebook URIs (SPEC-REST B.2.1, B.2.2, B.3.5-B.3.8, A.6, D2, D4, D10, D16).
+
+Lists are streamed (StreamingHttpResponse over generators of `apps.phonebooks.wire`/`exports`) so that no
+view holds a whole phonebook in memory; the variant is still chosen by the negotiation of every WireView."""
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+
+from apps.phonebooks import exports, services, wire
+from apps.phonebooks.api.serializers import EntrySerializer, PhonebookBodySerializer, entry_wire, row_wire
+from apps.phonebooks.models import Phonebook, PhonebookSettings
+from sipxweb.rest.errors import Conflict
+from sipxweb.rest.permissions import IsPbxAdmin
+from sipxweb.rest.renderers import (
+    AnyXMLRenderer,
+    CSVRenderer,
+    PlainTextRenderer,
+    PreRenderedXMLRenderer,
+    VCardRenderer,
+    XStreamJSONRenderer,
+    XStreamXMLRenderer,
+)
+from sipxweb.rest.views import WireView, empty_ok
+from sipxweb.rest.xstream import XList
+
+PAGED_DEFAULT_END = 100
+
+
+def _content_type(request) -> str:
+    renderer = request.accepted_renderer
+    media_type = request.accepted_media_type or renderer.media_type
+    return f"{media_type}; charset=utf-8"
+
+
+def _stream(request, chunks) -> StreamingHttpResponse:
+    return StreamingHttpResponse(chunks, content_type=_content_type(request))
+
+
+class PhonebookListView(WireView):
+    """B.2.1: the phonebooks' names; the `application/*+xml` variant had no representation (404)."""
+
+    permission_classes = [IsPbxAdmin]
+    renderer_classes = [PreRenderedXMLRenderer, AnyXMLRenderer]
+
+    @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="<phonebooks>")}, summary="Phonebooks")
+    def get(self, request, **kwargs):
+        if isinstance(request.accepted_renderer, AnyXMLRenderer):
+            raise Http404("This URI has no application/*+xml representation; ask for text/xml.")
+        names = Phonebook.objects.order_by("name").values_list("name", flat=True)
+        return HttpResponse(wire.dom_phonebooks(names), content_type=_content_type(request))
+
+
+class PhonebookView(WireView):
+    """B.2.2: one phonebook's members and file entries as CSV (default) or XML, streamed."""
+
+    permission_classes = [IsPbxAdmin]
+    renderer_classes = [CSVRenderer, PreRenderedXMLRenderer, AnyXMLRenderer]
+
+    @extend_schema(
+        responses={(200, "text/comma-separated-values"): OpenApiResponse(description="CSV")}, summary="A phonebook"
+    )
+    def get(self, request, name, **kwargs):
+        phonebook = Phonebook.objects.filter(name=name).first()
+        if phonebook is None:
+            raise Http404(f"There is no phonebook {name!r}.")
+        rows = services.iter_phonebook_rows(phonebook)
+        if isinstance(request.accepted_renderer, CSVRenderer):
+            return _stream(request, wire.csv_rows(rows))
+        return _stream(request, wire.dom_phonebook(rows))
+
+
+def _parse(serializer) -> None:
+    if not serializer.is_valid():
+        raise ValidationError(serializer.errors)
+
+
+class MyPhonebookView(WireView):
+    """B.3.5: the caller's merged view (GET; XML, JSON and the CSV/vCard exports of 15.04), append entries to the
+    private phonebook (POST), delete the private phonebook (DELETE)."""
+
+    wire_root = "phonebook"
+    renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer, PlainTextRenderer, CSVRenderer, VCardRenderer]
+
+    @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="<phonebook>")}, summary="My phonebook")
+    def get(self, request, **kwargs):
+        rows = services.iter_merged(request.user)
+        renderer = request.accepted_renderer
+        if isinstance(renderer, (CSVRenderer, PlainTextRenderer)):
+            return _stream(request, exports.csv_export(rows))
+        if isinstance(renderer, VCardRenderer):
+            return _stream(request, exports.vcard_export(rows))
+        values = (row_wire(row, request) for row in rows)
+        return _stream(request, wire.xstream_list("phonebook", "entry", values, renderer.format))
+
+    @extend_schema(request=PhonebookBodySerializer, responses={200: OpenApiResponse(description="Stored")})
+    def post(self, request, **kwargs):
+        serializer = PhonebookBodySerializer(data=request.data)
+        _parse(serializer)
+        entries = serializer.validated_data.get("entry") or []
+        if entries:
+            book = services.private_phonebook(request.user, create=True)
+            services.add_entries(entries, private=book)
+        return empty_ok()
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="Deleted")})
+    def delete(self, request, **kwargs):
+        services.delete_private_phonebook(request.user)
+        return empty_ok()
+
+
+class MyPhonebookEntryView(WireView):
+    """B.3.6: one entry of the caller's private phonebook. POST creates (any id segment; 409 on a duplicate,
+    D2; `Location` of the new entry, A.6); GET/PUT only for the caller's own entries (D4); DELETE always 200."""
+
+    wire_root = "entry"
+    renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
+
+    def own(self, request, entry_id):
+        entry = services.own_entry(request.user, entry_id)
+        if entry is None:
+            raise Http404(f"There is no entry {entry_id!r} in your private phonebook.")
+        return entry
+
+    @extend_schema(responses=EntrySerializer, summary="A private phonebook entry")
+    def get(self, request, entry_id, **kwargs):
+        return self.document(entry_wire(self.own(request, entry_id)))
+
+    @extend_schema(request=EntrySerializer, responses={200: OpenApiResponse(description="Stored")})
+    def put(self, request, entry_id, **kwargs):
+        entry = self.own(request, entry_id)
+        serializer = EntrySerializer(data=request.data)
+        _parse(serializer)
+        try:
+            services.update_private_entry(request.user, entry, serializer.entry_data())
+        except services.DuplicateEntry:
+            raise Conflict("Duplicate Entry: you already have an entry with this name and number.") from None
+        return empty_ok()
+
+    @extend_schema(request=EntrySerializer, responses={200: OpenApiResponse(description="Created")})
+    def post(self, request, entry_id, **kwargs):
+        serializer = EntrySerializer(data=request.data)
+        _parse(serializer)
+        try:
+            entry = services.create_private_entry(request.user, serializer.entry_data())
+        except services.DuplicateEntry:
+            raise Conflict("Duplicate Entry: you already have an entry with this name and number.") from None
+        response = empty_ok()
+        response["Location"] = request.build_absolute_uri(reverse("phonebooks-api:phonebook-entry", args=[entry.pk]))
+        return response
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="Deleted")})
+    def delete(self, request, entry_id, **kwargs):
+        entry = services.own_entry(request.user, entry_id)
+        if entry is not None:
+            entry.delete()
+        return empty_ok()
+
+
+def _row_number(request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or len(raw) > 9:
+        raise ValidationError(f"{name} must be a whole number from 0, not {raw[:40]!r}.")
+    return int(raw)
+
+
+class MyPagedPhonebookView(WireView):
+    """B.3.7 with D10: `start`/`end` in any order, bad or inverted values 400."""
+
+    wire_root = "phonebook"
+    renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", int, required=False),
+            OpenApiParameter("end", int, required=False),
+            OpenApiParameter("filter", str, required=False),
+        ],
+        responses={(200, "text/xml"): OpenApiResponse(description="<phonebook>")},
+        summary="My phonebook, one page",
+    )
+    def get(self, request, **kwargs):
+        start = _row_number(request, "start", 0)
+        end = _row_number(request, "end", PAGED_DEFAULT_END)
+        if start > end:
+            raise ValidationError(f"start ({start}) is after end ({end}).")
+        text = request.query_params.get("filter")
+        text = None if text in (None, "", "null") else text[:255]
+        page = services.merged_page(request.user, start, end, text)
+        book = services.private_phonebook(request.user)
+        settings = PhonebookSettings.objects.filter(pk=1).first()
+        return self.document(
+            {
+                "size": page.size,
+                "filtered-size": page.filtered_size,
+                "start-row": page.start,
+                "end-row": page.end,
+                "show-on-phone": "n/a" if book is None else ("true" if book.show_on_phone else "false"),
+                "google-domain": settings.google_domain if settings else None,
+                "entries": XList("entry", [row_wire(row, request, with_id=True) for row in page.rows]),
+            }
+        )
+
+
+class MySearchPhonebookView(WireView):
+    """B.3.8: prefix search on words; without `query` the original's route did not match (404)."""
+
+    wire_root = "phonebook"
+    renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("query", str, required=True)],
+        responses={(200, "text/xml"): OpenApiResponse(description="<phonebook>")},
+        summary="Search my phonebook",
+    )
+    def get(self, request, **kwargs):
+        query = request.query_params.get("query")
+        if query is None:
+            raise Http404("Give the search term as ?query=...")
+        rows = services.search(request.user, query)
+        return self.document(XList("entry", [row_wire(row, request) for row in rows]))

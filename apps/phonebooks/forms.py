@@ -1,0 +1,121 @@
+"""Forms of the phonebook pages (admin and portal)."""
+
+from django import forms
+
+from apps.phonebooks.api.serializers import EMAIL
+from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
+from apps.users.models import UserGroup
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class PhonebookForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        queryset=UserGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The users of these groups are listed in the phonebook.",
+    )
+    consumers = forms.ModelMultipleChoiceField(
+        queryset=UserGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The users of these groups see the phonebook.",
+    )
+
+    class Meta:
+        model = Phonebook
+        fields = ["name", "description", "members", "consumers"]
+
+
+class PhonebookSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PhonebookSettings
+        fields = ["everyone", "google_domain"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV (sipXconfig, Outlook or Google Contacts export) or vCard 3.0/4.0.")
+    replace = forms.BooleanField(required=False, label="Replace the phonebook's imported entries")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("The file is larger than 50 MB: split it into smaller files.")
+        return upload
+
+
+ADDRESS_PARTS = ("street", "city", "state", "zip", "country")
+
+
+class EntryForm(forms.ModelForm):
+    """A private phonebook entry with all its contact fields; addresses as separate inputs."""
+
+    first_name = forms.CharField(max_length=255)
+    last_name = forms.CharField(max_length=255)
+    number = forms.CharField(max_length=255)
+
+    class Meta:
+        model = PhonebookEntry
+        fields = [
+            "first_name",
+            "last_name",
+            "number",
+            "job_title",
+            "job_dept",
+            "company_name",
+            "assistant_name",
+            "location",
+            "cell_phone_number",
+            "home_phone_number",
+            "assistant_phone_number",
+            "fax_number",
+            "did_number",
+            "im_id",
+            "im_display_name",
+            "alternate_im_id",
+            "email_address",
+            "alternate_email_address",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for prefix in ("home", "office"):
+            current = getattr(self.instance, f"{prefix}_address", None) or {}
+            for part in ADDRESS_PARTS:
+                self.fields[f"{prefix}_{part}"] = forms.CharField(
+                    label=f"{prefix.title()} {part}", max_length=255, required=False, initial=current.get(part, "")
+                )
+
+    @property
+    def fieldsets(self):
+        names = [
+            ("Name and number", ["first_name", "last_name", "number"]),
+            ("Work", ["job_title", "job_dept", "company_name", "assistant_name", "location"]),
+            (
+                "Phones",
+                ["cell_phone_number", "home_phone_number", "assistant_phone_number", "fax_number", "did_number"],
+            ),
+            (
+                "E-mail and IM",
+                ["email_address", "alternate_email_address", "im_id", "im_display_name", "alternate_im_id"],
+            ),
+            ("Office address", [f"office_{p}" for p in ADDRESS_PARTS]),
+            ("Home address", [f"home_{p}" for p in ADDRESS_PARTS]),
+        ]
+        return [(title, [self[n] for n in fields]) for title, fields in names]
+
+    def clean_email_address(self):
+        value = self.cleaned_data.get("email_address")
+        if value and not EMAIL.match(value):
+            raise forms.ValidationError("Enter a valid e-mail address.")
+        return value or None
+
+    def entry_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) or None for name in self.Meta.fields}
+        for name in ("first_name", "last_name", "number"):
+            data[name] = self.cleaned_data[name].strip()
+        for prefix in ("home", "office"):
+            address = {p: self.cleaned_data.get(f"{prefix}_{p}") for p in ADDRESS_PARTS}
+            data[f"{prefix}_address"] = {k: v for k, v in address.items() if v}
+        return data

@@ -1,0 +1,456 @@
+"""Phonebook business rules shared by the REST views, the HTML pages, the exports and the PBX data file.
+
+The merged view of a user (SPEC-REST B.3.5) is built in SQL, never by loading every entry into Python:
+
+* `_candidates()` writes one UNION ALL query of `(k, t)` pairs: `k` is the entry's sort key
+  (number U+0001 first U+0001 last, see models.py) and `t` says where the row comes from: `0<id>` a private
+  entry, `1<id>` a user (members of the consumed phonebooks, or everyone), `2<id>` a file entry of a consumed
+  phonebook. Filters (paged `filter`, search words, "after this key", "equal to this key") are pushed into
+  every branch so each can use its index.
+* De-duplication on `number_first_last` is `GROUP BY k`, keeping `MIN(t)`: a private entry wins over a user,
+  a user over a file entry (the private entry keeps its id for the paged view; a user has the richest data).
+* `merged_page()` (paged view, portal page) is GROUP BY + ORDER BY + LIMIT/OFFSET; `merged_count()` counts keys;
+  `iter_merged()` walks the whole view in key order by keyset pagination (`k > last key`, CHUNK rows a query)
+  for GET /my/phonebook and the exports; `search()` matches words through the `EntryWord` index.
+* Only the rows returned are then loaded as objects (`_load()`: one query for entries, two for users), so the
+  number of queries does not depend on the number of entries.
+
+`GET /phonebook/{name}` (B.2.2) is another order (last, first, number) and no private entries or "everyone":
+`iter_phonebook_rows()` streams plain tuples from a server-side cursor and drops adjacent duplicates."""
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from apps.phonebooks.models import (
+    SEP,
+    EntryWord,
+    Phonebook,
+    PhonebookEntry,
+    PhonebookSettings,
+    PrivatePhonebook,
+    make_sort_key,
+)
+from apps.users.models import LoginName, User, UserGroup, UserProfile
+
+CHUNK = 5000  # rows per query when walking a whole view
+WORD_BATCH = 2000
+TOP = "\U0010ffff"  # greater than any character: [term, term+TOP) is every word starting with term
+
+PRIVATE, USER, FILE = "0", "1", "2"
+
+# Model fields an entry takes from a client or a file (besides the names and the number).
+CONTACT_FIELDS = [
+    "job_title",
+    "job_dept",
+    "company_name",
+    "assistant_name",
+    "location",
+    "home_address",
+    "office_address",
+    "branch_address",
+    "cell_phone_number",
+    "home_phone_number",
+    "assistant_phone_number",
+    "fax_number",
+    "did_number",
+    "im_id",
+    "im_display_name",
+    "alternate_im_id",
+    "email_address",
+    "alternate_email_address",
+]
+ENTRY_FIELDS = ["first_name", "last_name", "number", "internal_id", *CONTACT_FIELDS]
+
+
+class DuplicateEntry(Exception):
+    """The user already sees an entry with the same first name, last name and number (D2: 409)."""
+
+
+@dataclass
+class MergedRow:
+    """One row of a merged view: `entry` (private or file entry) or `user` (with profile and login names)."""
+
+    key: str
+    source: str  # PRIVATE, USER or FILE
+    entry: PhonebookEntry | None = None
+    user: User | None = None
+
+    @property
+    def first_name(self) -> str:
+        return (self.entry or self.user).first_name
+
+    @property
+    def last_name(self) -> str:
+        return (self.entry or self.user).last_name
+
+    @property
+    def number(self) -> str:
+        return self.entry.number if self.entry is not None else self.user.username
+
+    @property
+    def private_id(self) -> int | None:
+        return self.entry.pk if self.source == PRIVATE else None
+
+
+@dataclass
+class Page:
+    size: int
+    filtered_size: int
+    start: int
+    end: int
+    rows: list[MergedRow] = field(default_factory=list)
+
+
+# ---- SQL of the merged view ----------------------------------------------------------------------------
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _tables() -> dict:
+    return {
+        "entry": PhonebookEntry._meta.db_table,
+        "private": PrivatePhonebook._meta.db_table,
+        "word": EntryWord._meta.db_table,
+        "user": User._meta.db_table,
+        "ug": User.groups.through._meta.db_table,
+        "members": Phonebook.members.through._meta.db_table,
+        "consumers": Phonebook.consumers.through._meta.db_table,
+        "profile": UserProfile._meta.db_table,
+        "login": LoginName._meta.db_table,
+    }
+
+
+def _candidates(
+    user_id: int,
+    everyone: bool,
+    *,
+    filter_text: str | None = None,
+    terms: list[str] | None = None,
+    after: str | None = None,
+    key: str | None = None,
+) -> tuple[str, list]:
+    """SQL `SELECT k, t` of every row the user sees (duplicates included) and its parameters."""
+    T = _tables()
+    collate = ' COLLATE "C"' if _postgres() else ""
+    books = (
+        f"SELECT pc.phonebook_id FROM {T['consumers']} pc JOIN {T['ug']} cg ON cg.usergroup_id = pc.usergroup_id "
+        "WHERE cg.user_id = %s"
+    )
+
+    entry_where: list[str] = []
+    entry_params: list = []
+    user_where: list[str] = []
+    user_params: list = []
+    user_key = f"(u.username || %s || u.first_name || %s || u.last_name){collate}"
+    if key is not None:
+        entry_where.append("e.sort_key = %s")
+        entry_params.append(key)
+        user_where.append(f"{user_key} = %s")
+        user_params += [SEP, SEP, key]
+    if after is not None:
+        entry_where.append("e.sort_key > %s")
+        entry_params.append(after)
+        user_where.append(f"{user_key} > %s")
+        user_params += [SEP, SEP, after]
+    if filter_text:
+        pattern = f"%{_like(filter_text.lower())}%"
+        entry_where.append(
+            "(LOWER(e.first_name) LIKE %s ESCAPE '\\' OR LOWER(e.last_name) LIKE %s ESCAPE '\\' "
+            "OR LOWER(e.number) LIKE %s ESCAPE '\\' OR LOWER(COALESCE(e.email_address, '')) LIKE %s ESCAPE '\\')"
+        )
+        entry_params += [pattern] * 4
+        user_where.append(
+            "(LOWER(u.first_name) LIKE %s ESCAPE '\\' OR LOWER(u.last_name) LIKE %s ESCAPE '\\' "
+            "OR LOWER(u.username) LIKE %s ESCAPE '\\' OR EXISTS (SELECT 1 FROM "
+            f"{T['profile']} pr WHERE pr.user_id = u.id AND LOWER(COALESCE(pr.email_address, '')) LIKE %s ESCAPE '\\'))"
+        )
+        user_params += [pattern] * 4
+    for term in terms or ():
+        entry_where.append(f"e.id IN (SELECT w.entry_id FROM {T['word']} w WHERE w.word >= %s AND w.word < %s)")
+        entry_params += [term, term + TOP]
+        prefix, inner = f"{_like(term)}%", f"% {_like(term)}%"
+        user_where.append(
+            "(LOWER(u.username) LIKE %s ESCAPE '\\' OR LOWER(u.first_name) LIKE %s ESCAPE '\\' "
+            "OR LOWER(u.first_name) LIKE %s ESCAPE '\\' OR LOWER(u.last_name) LIKE %s ESCAPE '\\' "
+            "OR LOWER(u.last_name) LIKE %s ESCAPE '\\' OR u.id IN (SELECT ln.user_id FROM "
+            f"{T['login']} ln WHERE ln.kind = 'alias' AND ln.folded LIKE %s ESCAPE '\\'))"
+        )
+        user_params += [prefix, prefix, inner, prefix, inner, prefix]
+
+    def extra(where):
+        return "".join(f" AND {w}" for w in where)
+
+    who = (
+        f"u.id IN (SELECT mg.user_id FROM {T['ug']} mg JOIN {T['members']} pm ON pm.usergroup_id = mg.usergroup_id "
+        f"WHERE pm.phonebook_id IN ({books}))"
+    )
+    who_params: list = [user_id]
+    if everyone:
+        who = f"({who} OR u.id <> %s)"
+        who_params.append(user_id)
+    tag = "{} || CAST({}.id AS TEXT) AS t"
+    sql = (
+        f"SELECT e.sort_key AS k, {tag.format(repr(PRIVATE), 'e')} FROM {T['entry']} e"
+        f" WHERE e.private_phonebook_id IN (SELECT pp.id FROM {T['private']} pp WHERE pp.user_id = %s)"
+        f"{extra(entry_where)}"
+        f" UNION ALL SELECT {user_key} AS k, {tag.format(repr(USER), 'u')} FROM {T['user']} u"
+        f" WHERE {who}{extra(user_where)}"
+        f" UNION ALL SELECT e.sort_key AS k, {tag.format(repr(FILE), 'e')} FROM {T['entry']} e"
+        f" WHERE e.phonebook_id IN ({books}){extra(entry_where)}"
+    )
+    params = [user_id, *entry_params]
+    params += [SEP, SEP, *who_params, *user_params]
+    params += [user_id, *entry_params]
+    return sql, params
+
+
+def _everyone() -> bool:
+    return PhonebookSettings.objects.filter(pk=1, everyone=True).exists()
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _load(pairs: list[tuple[str, str]], request=None) -> list[MergedRow]:
+    """MergedRows for (key, tag) pairs, in their order: one query for entries, two for users."""
+    entry_ids = [int(t[1:]) for _, t in pairs if t[0] in (PRIVATE, FILE)]
+    user_ids = [int(t[1:]) for _, t in pairs if t[0] == USER]
+    entries = PhonebookEntry.objects.in_bulk(entry_ids) if entry_ids else {}
+    users = User.objects.select_related("profile").prefetch_related("login_names").in_bulk(user_ids) if user_ids else {}
+    rows = []
+    for key, tag in pairs:
+        ref = int(tag[1:])
+        if tag[0] == USER:
+            if ref in users:
+                rows.append(MergedRow(key, USER, user=users[ref]))
+        elif ref in entries:
+            rows.append(MergedRow(key, tag[0], entry=entries[ref]))
+    return rows
+
+
+def merged_count(user: User, filter_text: str | None = None, everyone: bool | None = None) -> int:
+    everyone = _everyone() if everyone is None else everyone
+    sql, params = _candidates(user.pk, everyone, filter_text=filter_text)
+    return _fetch(f"SELECT COUNT(*) FROM (SELECT c.k FROM ({sql}) c GROUP BY c.k) g", params)[0][0]
+
+
+def merged_page(user: User, start: int, end: int, filter_text: str | None = None) -> Page:
+    """Rows [start, end) of the user's merged view (B.3.7), clamped to the filtered size; start <= end."""
+    everyone = _everyone()
+    size = merged_count(user, everyone=everyone)
+    filtered = merged_count(user, filter_text, everyone=everyone) if filter_text else size
+    start, end = min(start, filtered), min(end, filtered)
+    if end <= start:
+        return Page(size, filtered, start, end, [])
+    sql, params = _candidates(user.pk, everyone, filter_text=filter_text)
+    pairs = _fetch(
+        f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k LIMIT %s OFFSET %s",
+        [*params, end - start, start],
+    )
+    return Page(size, filtered, start, end, _load(pairs))
+
+
+def iter_merged(user: User, chunk: int = CHUNK) -> Iterator[MergedRow]:
+    """The whole merged view of `user` in key order (B.3.5), `chunk` rows per query, never all in memory."""
+    everyone = _everyone()
+    after = None
+    while True:
+        sql, params = _candidates(user.pk, everyone, after=after)
+        pairs = _fetch(f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k LIMIT %s", [*params, chunk])
+        yield from _load(pairs)
+        if len(pairs) < chunk:
+            return
+        after = pairs[-1][0]
+
+
+def search_terms(query: str) -> list[str]:
+    return [t for t in (query or "").lower().split() if t][:10]
+
+
+def search(user: User, query: str) -> list[MergedRow]:
+    """Entries of the merged view with a word starting with each term of `query` (case-insensitive, B.3.8):
+    first name, last name and number; for users the user name, first and last name and the aliases."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    sql, params = _candidates(user.pk, _everyone(), terms=terms)
+    pairs = _fetch(f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k", params)
+    return _load(pairs)
+
+
+def sees_key(user: User, key: str, exclude_entry: int | None = None) -> bool:
+    """True when the user already sees an entry with this sort key (other than `exclude_entry`)."""
+    sql, params = _candidates(user.pk, _everyone(), key=key)
+    sql = f"SELECT 1 FROM ({sql}) c"
+    if exclude_entry is not None:
+        sql += " WHERE c.t <> %s"
+        params.append(f"{PRIVATE}{exclude_entry}")
+    return bool(_fetch(sql + " LIMIT 1", params))
+
+
+# ---- one shared phonebook: B.2.2 -----------------------------------------------------------------------
+
+
+def iter_phonebook_rows(phonebook: Phonebook, chunk: int = 2000) -> Iterator[tuple[str, str, str]]:
+    """(first, last, number) of the phonebook's members and file entries, sorted by last name, first name,
+    number, without duplicates, from a server-side cursor (B.2.2)."""
+    T = _tables()
+    collate = ' COLLATE "C"' if _postgres() else ""
+    sql = (
+        f"SELECT e.last_name AS l, e.first_name AS f, e.number AS n FROM {T['entry']} e WHERE e.phonebook_id = %s"
+        f" UNION ALL SELECT u.last_name{collate}, u.first_name{collate}, u.username{collate} FROM {T['user']} u"
+        f" WHERE u.id IN (SELECT mg.user_id FROM {T['ug']} mg JOIN {T['members']} pm"
+        " ON pm.usergroup_id = mg.usergroup_id WHERE pm.phonebook_id = %s)"
+        " ORDER BY 1, 2, 3"
+    )
+    previous = None
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [phonebook.pk, phonebook.pk])
+        while True:
+            rows = cursor.fetchmany(chunk)
+            if not rows:
+                return
+            for last, first, number in rows:
+                row = (first, last, number)
+                if row != previous:
+                    previous = row
+                    yield row
+
+
+def phonebook_entry_count(phonebook: Phonebook) -> int:
+    return phonebook.entries.count()
+
+
+# ---- writing entries -----------------------------------------------------------------------------------
+
+
+def private_phonebook(user: User, create: bool = False) -> PrivatePhonebook | None:
+    if create:
+        return PrivatePhonebook.objects.get_or_create(user=user)[0]
+    return PrivatePhonebook.objects.filter(user=user).first()
+
+
+def _new_entry(data: dict, **owner) -> PhonebookEntry:
+    entry = PhonebookEntry(**owner)
+    for name in ENTRY_FIELDS:
+        if name in data:
+            value = data[name]
+            if name in ("first_name", "last_name", "number"):
+                value = value or ""
+            elif name.endswith("_address") and name != "email_address" and name != "alternate_email_address":
+                value = value or {}
+            setattr(entry, name, value)
+    entry.sort_key = make_sort_key(entry.number, entry.first_name, entry.last_name)
+    return entry
+
+
+def _write_words(entries: Iterable[PhonebookEntry]) -> None:
+    batch = []
+    for entry in entries:
+        batch += [EntryWord(entry_id=entry.pk, word=w) for w in entry.search_words]
+        if len(batch) >= WORD_BATCH:
+            EntryWord.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        EntryWord.objects.bulk_create(batch)
+
+
+def add_entries(datas: Iterable[dict], *, phonebook=None, private=None, progress=None, batch: int = 1000) -> int:
+    """Creates entries (dicts of ENTRY_FIELDS) in a shared or a private phonebook, in batches; returns how many."""
+    owner = {"phonebook": phonebook} if phonebook is not None else {"private_phonebook": private}
+    count = 0
+    pending: list[PhonebookEntry] = []
+    stamp = int(time.time() * 1000)
+
+    def flush():
+        created = PhonebookEntry.objects.bulk_create(pending)
+        _write_words(created)
+        if progress is not None:
+            progress(len(created))
+
+    with transaction.atomic():
+        for data in datas:
+            entry = _new_entry(data, **owner)
+            entry.timestamp = stamp
+            pending.append(entry)
+            count += 1
+            if len(pending) >= batch:
+                flush()
+                pending = []
+        if pending:
+            flush()
+    return count
+
+
+def create_private_entry(user: User, data: dict) -> PhonebookEntry:
+    """B.3.6 create: the user's private phonebook is created on demand; a duplicate raises DuplicateEntry."""
+    with transaction.atomic():
+        key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
+        if sees_key(user, key):
+            raise DuplicateEntry(key)
+        entry = _new_entry(data, private_phonebook=private_phonebook(user, create=True))
+        entry.timestamp = int(time.time() * 1000)
+        entry.save()
+        _write_words([entry])
+    return entry
+
+
+def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> PhonebookEntry:
+    """B.3.6 PUT: every field is replaced by the body's (absent = cleared); a duplicate of another entry raises."""
+    with transaction.atomic():
+        key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
+        if sees_key(user, key, exclude_entry=entry.pk):
+            raise DuplicateEntry(key)
+        fresh = _new_entry({name: data.get(name) for name in ENTRY_FIELDS}, private_phonebook=entry.private_phonebook)
+        fresh.pk = entry.pk
+        fresh.timestamp = int(time.time() * 1000)
+        fresh.save()
+        EntryWord.objects.filter(entry=fresh).delete()
+        _write_words([fresh])
+    return fresh
+
+
+def own_entry(user: User, entry_id) -> PhonebookEntry | None:
+    """The entry `entry_id` if it is in the user's private phonebook (D4), else None (also for bad ids)."""
+    try:
+        pk = int(str(entry_id))
+    except ValueError:
+        return None
+    if pk <= 0 or pk > 2**62:
+        return None
+    return PhonebookEntry.objects.filter(pk=pk, private_phonebook__user=user).first()
+
+
+def delete_private_phonebook(user: User) -> None:
+    PrivatePhonebook.objects.filter(user=user).delete()
+
+
+def set_show_on_phone(user: User, show: bool) -> PrivatePhonebook:
+    book = private_phonebook(user, create=True)
+    book.show_on_phone = show
+    book.save(update_fields=["show_on_phone"])
+    return book
+
+
+def replace_file_entries(phonebook: Phonebook, datas: Iterable[dict], progress=None) -> int:
+    """Removes the phonebook's file entries and imports `datas` instead, in one transaction."""
+    with transaction.atomic():
+        phonebook.entries.all().delete()
+        return add_entries(datas, phonebook=phonebook, progress=progress)
+
+
+def set_groups(phonebook: Phonebook, members: Iterable[UserGroup], consumers: Iterable[UserGroup]) -> None:
+    phonebook.members.set(members)
+    phonebook.consumers.set(consumers)
