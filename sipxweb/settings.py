@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.users",
     "apps.phones",
     "apps.attendants",
+    "apps.phonebooks",
     "apps.voicemail",
     "apps.conferences",
     "apps.pbxdata",
