@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, TextIO
 from django.db import transaction
 
 from apps.pbxdata.schema import PbxDataError, check_keys, constant, parse_json
-from apps.pbxdata.sections import attendants, domain, groups, phones, settings, users
+from apps.pbxdata.sections import attendants, domain, groups, phonebooks, phones, settings, users
 
 FORMAT = "sipxweb-pbx"
 VERSION = 1
@@ -36,6 +36,7 @@ SECTIONS = [
     Section("settings", settings.validate, settings.clear, settings.load, settings.dump),
     Section("groups", groups.validate, groups.clear, groups.load, groups.dump),
     Section("users", users.validate, users.clear, users.load, users.dump),
+    Section("phonebooks", phonebooks.validate, phonebooks.clear, phonebooks.load, phonebooks.dump),
     Section("phones", phones.validate, phones.clear, phones.load, phones.dump),
     Section("autoAttendants", attendants.validate, attendants.clear, attendants.load, attendants.dump),
     Section(
@@ -48,7 +49,7 @@ SECTIONS = [
 ]
 
 # Sections of PBX-DATA.md that belong to features this version does not have yet: a clear error, not a silent drop.
-NOT_YET = ["phonebooks", "conferences", "voicemail", "calls"]
+NOT_YET = ["conferences", "voicemail", "calls"]
 
 HEADER = {"format": constant(FORMAT), "version": constant(VERSION)}
 

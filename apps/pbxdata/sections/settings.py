@@ -1,28 +1,28 @@
-"""`settings`: PBX-wide settings. `phonebookEveryone` and `googleDomain` belong to the phonebooks, which
-this sipxweb version does not store yet: only their defaults are accepted (a value must not be dropped
-silently), and export omits the section."""
+"""`settings`: PBX-wide settings: the "everyone" phonebook and the default Google domain of phonebook imports
+(apps.phonebooks.models.PhonebookSettings). Export omits the section while both are at their defaults."""
 
-from apps.pbxdata.schema import PbxDataError, boolean, obj, text
+from apps.pbxdata.schema import boolean, obj, text
+from apps.phonebooks.models import PhonebookSettings
 
 _check = obj({"phonebookEveryone": (boolean, False), "googleDomain": (text(nullable=True), None)})
 
 
 def validate(value, path):
-    cleaned = _check(value, path)
-    if cleaned["phonebookEveryone"]:
-        raise PbxDataError(f"{path}.phonebookEveryone", "this sipxweb version does not import phonebook settings yet")
-    if cleaned["googleDomain"] is not None:
-        raise PbxDataError(f"{path}.googleDomain", "this sipxweb version does not import phonebook settings yet")
-    return cleaned
+    return _check(value, path)
 
 
 def clear():
-    pass
+    PhonebookSettings.objects.all().delete()
 
 
 def load(value, ctx):
-    pass
+    PhonebookSettings.objects.update_or_create(
+        pk=1, defaults={"everyone": value["phonebookEveryone"], "google_domain": value["googleDomain"]}
+    )
 
 
 def dump():
-    return None
+    row = PhonebookSettings.objects.filter(pk=1).first()
+    if row is None or (not row.everyone and row.google_domain is None):
+        return None
+    return {"phonebookEveryone": row.everyone, "googleDomain": row.google_domain}
