@@ -46,7 +46,7 @@ class AttendantForm(forms.ModelForm):
 class MenuItemForm(forms.Form):
     """One menu row. A row left completely blank is no menu item (the spare rows, or a cleared row)."""
 
-    key = forms.ChoiceField(choices=[("", "—")] + MenuItem.Key.choices, required=False)
+    key = forms.ChoiceField(choices=[("", "—")] + [(k, k) for k in MenuItem.Key.values], required=False)
     action = forms.ChoiceField(choices=[("", "Choose an action")] + MenuItem.Action.choices, required=False)
     parameter = forms.CharField(max_length=255, required=False, widget=forms.TextInput(attrs={"size": 24}))
 

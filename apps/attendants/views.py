@@ -101,6 +101,7 @@ class AttendantFormMixin(AdminRequiredMixin, FormPage):
         context = super().get_context_data(**kwargs)
         context.setdefault("formset", kwargs.get("formset") or self.get_formset())
         context["needs_parameter"] = {str(action): hint for action, hint in services.NEEDS_PARAMETER.items()}
+        context["parameter_help"] = [(action.label, hint) for action, hint in services.NEEDS_PARAMETER.items()]
         return context
 
     def form_valid(self, form):

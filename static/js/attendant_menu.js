@@ -110,14 +110,18 @@
     (next ? field(next, "key") : document.getElementById("add-menu-row")).focus();
   });
 
-  rows.addEventListener("change", function (event) {
+  // "input" as well as "change": errors go away while typing, not on blur (a layout shift under the pointer
+  // on blur would swallow the click that caused it).
+  function edited(event) {
     var tr = event.target.closest("tr[data-menu-row]");
-    if (!tr) return;
+    if (!tr || !event.target.name.match(/-(key|action|parameter)$/)) return;
     showHint(tr);
     var server = tr.querySelector("ul[data-server-error]");
     if (server && event.target.name.match(/-(action|parameter)$/)) server.remove();
     setError(tr, null);
-  });
+  }
+  rows.addEventListener("input", edited);
+  rows.addEventListener("change", edited);
 
   form.addEventListener("submit", function (event) {
     var seen = {};
