@@ -11,7 +11,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or empty means the default (an empty line in .env is "not set")."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -35,7 +36,8 @@ ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[:
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # Honour X-Forwarded-Proto / X-Forwarded-Host only when a reverse proxy we trust sets them.
-if env_bool("TRUST_PROXY_HEADERS", False):
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", False)
+if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -109,7 +111,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if env("DATABASE_URL", "") == "" else DATABASES["default"]["CONN_MAX_AGE"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
@@ -151,9 +152,10 @@ CSRF_COOKIE_HTTPONLY = False  # the portal's scripts read it to call the REST UR
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The key of a /private/{key}/... URL wins over any credentials sent with it (D9: an old key is 404).
+        "sipxweb.rest.authentication.PrivateKeyAuthentication",
         "sipxweb.rest.authentication.BasicAuthentication",
         "sipxweb.rest.authentication.DigestAuthentication",
-        "sipxweb.rest.authentication.PrivateKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sipxweb.rest.permissions.IsPbxUser"],
@@ -166,6 +168,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "sipxweb.rest.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # sipXconfig negotiates by Accept only (B.1.4): no ?format= override.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -28,7 +28,8 @@ def find_login(name: str) -> LoginName | None:
         return None
     rows = [
         row
-        for row in LoginName.objects.select_related("user").filter(folded=name.lower())
+        # order_by(): the models' default orderings would add a join-based ORDER BY for nothing.
+        for row in LoginName.objects.select_related("user").filter(folded=name.lower()).order_by()
         if row.user.is_active and (row.kind != LoginName.Kind.IM or row.user.im_enabled)
     ]
     rows.sort(key=lambda r: r.kind == LoginName.Kind.IM)

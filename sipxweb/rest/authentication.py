@@ -133,7 +133,7 @@ def _verify(request, name: str, check):
     return (user, None)
 
 
-class PrivateKeyAuthentication(BaseAuthentication):
+class PrivateKeyAuthentication(_ChallengingAuthentication):
     """`/sipxconfig/rest/private/{key}/...`: the key's owner, without HTTP credentials. Unknown key → 404
     (so a regenerated key's old URLs answer 404, D9)."""
 

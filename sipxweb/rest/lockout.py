@@ -66,4 +66,10 @@ def succeeded(attempt: Attempt) -> None:
 
 
 def client_address(request) -> str:
+    """The client's address. Behind a trusted reverse proxy (TRUST_PROXY_HEADERS) every request comes from
+    the proxy, so the address it appended last to X-Forwarded-For is the one that counts."""
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -232,3 +232,19 @@ def test_html_login_shares_the_lockout(client, alice):
     response = client.post("/login/", {"username": "alice", "password": "1234"})
     assert response.status_code == 200
     assert b"Too many failed logins" in response.content
+
+
+def test_private_key_wins_over_credentials(client, alice, make_user):
+    make_user("201", aliases=["bob"])
+    old = alice.feed_key
+    services.regenerate_feed_key(alice)
+    response = client.get(f"{REST}/private/{old}/logindetails", **basic("bob", "1234"))
+    assert response.status_code == 404
+
+
+def test_lockout_uses_the_forwarded_address_behind_a_trusted_proxy(client, alice, settings):
+    settings.TRUST_PROXY_HEADERS = True
+    for _ in range(10):
+        client.get(URI, HTTP_X_FORWARDED_FOR="203.0.113.9", **basic("alice", "wrong"))
+    assert client.get(URI, HTTP_X_FORWARDED_FOR="203.0.113.9", **basic("alice", "1234")).status_code == 429
+    assert client.get(URI, HTTP_X_FORWARDED_FOR="198.51.100.7", **basic("alice", "1234")).status_code == 200
