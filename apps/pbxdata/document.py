@@ -12,12 +12,23 @@ A later feature adds one line here (and removes its name from `NOT_YET`)."""
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from django.db import transaction
 
 from apps.pbxdata.schema import PbxDataError, check_keys, constant, parse_json
-from apps.pbxdata.sections import attendants, domain, groups, phonebooks, phones, settings, users
+from apps.pbxdata.sections import (
+    attendants,
+    conferences,
+    domain,
+    groups,
+    phonebooks,
+    phones,
+    settings,
+    users,
+    voicemail,
+)
 
 FORMAT = "sipxweb-pbx"
 VERSION = 1
@@ -46,10 +57,12 @@ SECTIONS = [
         attendants.load_special,
         attendants.dump_special,
     ),
+    Section("conferences", conferences.validate, conferences.clear, conferences.load, conferences.dump),
+    Section("voicemail", voicemail.validate, voicemail.clear, voicemail.load, voicemail.dump),
 ]
 
 # Sections of PBX-DATA.md that belong to features this version does not have yet: a clear error, not a silent drop.
-NOT_YET = ["conferences", "voicemail", "calls"]
+NOT_YET = ["calls"]
 
 HEADER = {"format": constant(FORMAT), "version": constant(VERSION)}
 
@@ -101,6 +114,7 @@ class ImportContext:
     groups: dict | None = None  # name -> UserGroup, once the groups are loaded
     users: dict = field(default_factory=dict)  # user name -> User
     counts: dict = field(default_factory=dict)  # section -> number of items imported
+    base_dir: Path | None = None  # the JSON file's folder: voicemail audio paths are relative to it
 
     def stage(self, label: str, total: int) -> None:
         self.progress.stage(label, total)
@@ -127,10 +141,12 @@ def validate_document(doc: Any) -> dict:
     return cleaned
 
 
-def import_document(doc: Any, replace: bool = False, progress: Progress | None = None) -> ImportContext:
+def import_document(
+    doc: Any, replace: bool = False, progress: Progress | None = None, base_dir: Path | None = None
+) -> ImportContext:
     """Validates `doc` and loads it in one transaction: all of it, or nothing (PbxDataError)."""
     cleaned = validate_document(doc)
-    ctx = ImportContext(replace=replace, progress=progress or Progress(None))
+    ctx = ImportContext(replace=replace, progress=progress or Progress(None), base_dir=base_dir)
     with transaction.atomic():
         if replace:
             for section in reversed(SECTIONS):
@@ -143,8 +159,10 @@ def import_document(doc: Any, replace: bool = False, progress: Progress | None =
     return ctx
 
 
-def import_text(text: str | bytes, replace: bool = False, progress: Progress | None = None) -> ImportContext:
-    return import_document(parse_json(text), replace=replace, progress=progress)
+def import_text(
+    text: str | bytes, replace: bool = False, progress: Progress | None = None, base_dir: Path | None = None
+) -> ImportContext:
+    return import_document(parse_json(text), replace=replace, progress=progress, base_dir=base_dir)
 
 
 def export_document() -> dict:

@@ -105,7 +105,7 @@ def test_bad_ring_type_names_the_full_path():
             users({"contactInformation": {"useBranchAddress": "no"}}),
             "contactInformation.useBranchAddress: expected true",
         ),
-        (users({"activeGreeting": "standard"}), "users[0].activeGreeting: this sipxweb version does not import active"),
+        (users({"activeGreeting": "loud"}), "users[0].activeGreeting: \"loud\" is not one of \"none\", \"standard\""),
         (users({"privatePhonebook": {"entries": [{}]}}), "users[0].privatePhonebook.entries[0].number: is required"),
         (users({"privatePhonebook": {"showOnPhone": "yes"}}), "users[0].privatePhonebook.showOnPhone: expected true"),
         (doc(groups=[{"description": "x"}]), "groups[0].name: is required"),

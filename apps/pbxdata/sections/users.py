@@ -31,7 +31,7 @@ from apps.pbxdata.schema import (
     show,
     text,
 )
-from apps.pbxdata.sections import phonebooks
+from apps.pbxdata.sections import phonebooks, voicemail
 from apps.users.models import AddressBookFields, LoginName, Ring, User, UserGroup, UserProfile
 from apps.users.services import (
     FORWARD_TIMER_RANGE,
@@ -43,7 +43,7 @@ from apps.users.services import (
 BATCH = 500  # rows per bulk query; also keeps `IN (...)` lists far below SQLite's parameter limit
 
 # User keys that belong to features this sipxweb version does not have yet (the later app adds them here).
-NOT_YET_USER_KEYS = {"activeGreeting": "active greetings"}
+NOT_YET_USER_KEYS: dict[str, str] = {}
 
 PERMISSIONS = ("voicemail", "attendant-admin")
 DEFAULT_PERMISSIONS = ["voicemail"]  # the model's defaults; export always writes `permissions`
@@ -159,6 +159,7 @@ _user = obj(
         "feedKey": (text(pattern="[0-9a-f]{32}"), None),
         "contactInformation": (_contact, None),
         "callForwarding": (_forwarding, None),
+        "activeGreeting": (voicemail.validate_greeting, None),
         "privatePhonebook": (phonebooks.validate_private, None),
         **{key: (None, None) for key in NOT_YET_USER_KEYS},
     }
@@ -387,6 +388,7 @@ def load(users: list[dict], ctx) -> None:
     UserProfile.objects.bulk_create(new_profiles, batch_size=BATCH)
     update_rows(UserProfile, old_profiles, PROFILE_FIELDS)
     ctx.users = {r.username: r for r in rows}
+    voicemail.load_greetings(users, ctx)
     phonebooks.load_private(users, ctx)
 
 
@@ -466,9 +468,12 @@ def dump():
     users = User.objects.order_by("username").select_related("profile")
     users = users.prefetch_related("login_names", "groups", "rings")
     private = phonebooks.dump_private()
+    greetings = voicemail.dump_greetings()
     out = []
     for u in users:
         item = dump_user(u)
+        if u.pk in greetings:
+            item["activeGreeting"] = greetings[u.pk]
         if u.pk in private:
             item["privatePhonebook"] = private[u.pk]
         out.append(item)

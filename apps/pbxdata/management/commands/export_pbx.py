@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.pbxdata.document import export_document
+from apps.pbxdata.sections.voicemail import exporting_audio
 
 
 def dumps(doc: dict) -> str:
@@ -37,11 +38,15 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="the file to write (created with mode 0600)")
 
     def handle(self, *args, file=None, **options):
-        text = dumps(export_document())
-        if file is None:
-            self.stdout.write(text, ending="")
+        if file is None:  # no folder to put recordings in: voicemail is exported without its audio
+            self.stdout.write(dumps(export_document()), ending="")
             return
         path = Path(file)
+        try:
+            with exporting_audio(path.resolve().parent, path.resolve().parent / f"{path.stem}-audio"):
+                text = dumps(export_document())
+        except OSError as exc:
+            raise CommandError(f"cannot write the voicemail audio next to {file}: {exc.strerror}") from None
         try:
             write_private(path, text)
         except OSError as exc:

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}") from None
         try:
-            ctx = import_text(data, replace=replace, progress=Progress(terminal(self.stdout._out)))
+            base_dir = Path.cwd() if file == "-" else Path(file).resolve().parent  # voicemail audio is relative to it
+            ctx = import_text(data, replace=replace, progress=Progress(terminal(self.stdout._out)), base_dir=base_dir)
         except PbxDataError as exc:
             raise CommandError(f"{file}: {exc} (nothing was imported)") from None
         except DatabaseError as exc:

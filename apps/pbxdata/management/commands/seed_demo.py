@@ -25,7 +25,9 @@ class Command(BaseCommand):
             self.stdout.write("Users exist already: the demo PBX was not loaded.")
             return
         try:
-            import_text(DEMO_FILE.read_bytes(), progress=Progress(terminal(self.stdout._out)))
+            import_text(
+                DEMO_FILE.read_bytes(), progress=Progress(terminal(self.stdout._out)), base_dir=DEMO_FILE.parent
+            )
         except PbxDataError as exc:  # a broken demo file is a bug: say where
             raise CommandError(f"{DEMO_FILE}: {exc}") from None
         self.stdout.write("Loaded the demo PBX: log in as superadmin / admin1234, or alice / 1234.")

@@ -1,0 +1,106 @@
+"""`conferences`: conference rooms matched by name; `owner` names a user by user name."""
+
+from apps.conferences.models import Conference
+from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, integer, list_of, obj, show, text
+from apps.users.models import LoginName, User
+
+_code = text(max_length=10, nullable=True, pattern="[0-9]{1,10}")
+_conference = obj(
+    {
+        "name": (text(blank=False, pattern=r"[A-Za-z0-9._-]+"), REQUIRED),
+        "owner": (text(nullable=True), None),
+        "description": (text(nullable=True), None),
+        "extension": (text(max_length=64, blank=False, pattern=r"[A-Za-z0-9._+*#-]+"), REQUIRED),
+        "enabled": (boolean, True),
+        "accessCode": (_code, None),
+        "moderatorCode": (_code, None),
+        "maxParticipants": (integer(0, 100000), 0),
+        "autoRecord": (boolean, False),
+    }
+)
+FIELDS = [
+    "owner",
+    "description",
+    "extension",
+    "enabled",
+    "access_code",
+    "moderator_code",
+    "max_participants",
+    "auto_record",
+]
+
+
+def validate(value, path):
+    conferences = list_of(_conference, unique=lambda c: c["name"], what="conference")(value, path)
+    extensions: dict[str, int] = {}
+    for i, c in enumerate(conferences):
+        folded = c["extension"].lower()
+        if folded in extensions:
+            raise PbxDataError(
+                f"{path}[{i}].extension",
+                f"{show(c['extension'])} is already the extension of {path}[{extensions[folded]}]",
+            )
+        extensions[folded] = i
+    return conferences
+
+
+def clear():
+    Conference.objects.all().delete()
+
+
+def load(conferences, ctx):
+    owners = {c["owner"] for c in conferences if c["owner"]}
+    users = {u.username: u for u in User.objects.filter(username__in=owners)}
+    folded = [c["extension"].lower() for c in conferences]
+    taken = set(
+        LoginName.objects.filter(folded__in=folded).exclude(kind=LoginName.Kind.IM).values_list("folded", flat=True)
+    )
+    names = [c["name"] for c in conferences]
+    existing = {} if ctx.replace else {c.name: c for c in Conference.objects.filter(name__in=names)}
+    others = Conference.objects.exclude(name__in=names).filter(extension__in=[c["extension"] for c in conferences])
+    other_extensions = {c.extension.lower(): c.name for c in others}
+    ctx.stage("conferences", len(conferences))
+    new, changed = [], []
+    for i, c in enumerate(conferences):
+        here = f"conferences[{i}]"
+        if c["owner"] and c["owner"] not in users:
+            raise PbxDataError(f"{here}.owner", f"there is no user {show(c['owner'])}")
+        if c["extension"].lower() in taken:
+            raise PbxDataError(f"{here}.extension", f"{show(c['extension'])} is a user name or alias")
+        if c["extension"].lower() in other_extensions:
+            owner = other_extensions[c["extension"].lower()]
+            raise PbxDataError(f"{here}.extension", f"{show(c['extension'])} is the extension of conference {owner}")
+        row = existing.get(c["name"])
+        (changed if row else new).append(row := row or Conference(name=c["name"]))
+        row.owner = users.get(c["owner"]) if c["owner"] else None
+        row.description, row.extension, row.enabled = c["description"], c["extension"], c["enabled"]
+        row.access_code, row.moderator_code = c["accessCode"], c["moderatorCode"]
+        row.max_participants, row.auto_record = c["maxParticipants"], c["autoRecord"]
+        ctx.step()
+    # Extensions may move between the file's rooms: clear the changed ones first (unique constraint).
+    for row in changed:
+        Conference.objects.filter(pk=row.pk).update(extension=f"\x00{row.pk}")
+    Conference.objects.bulk_update(changed, FIELDS, batch_size=500)
+    Conference.objects.bulk_create(new, batch_size=500)
+
+
+def dump():
+    out = []
+    for c in Conference.objects.select_related("owner").order_by("name"):
+        item = {"name": c.name}
+        if c.owner is not None:
+            item["owner"] = c.owner.username
+        if c.description is not None:
+            item["description"] = c.description
+        item["extension"] = c.extension
+        item["enabled"] = c.enabled
+        if c.access_code is not None:
+            item["accessCode"] = c.access_code
+        if c.moderator_code is not None:
+            item["moderatorCode"] = c.moderator_code
+        if c.max_participants:
+            item["maxParticipants"] = c.max_participants
+        if c.auto_record:
+            item["autoRecord"] = True
+        out.append(item)
+    return out or None
