@@ -29,6 +29,11 @@
           row.classList.add("heard");
           var badge = row.querySelector(".badge");
           if (badge) badge.remove();
+          var toggle = row.querySelector("input[name=action][value=heard]");
+          if (toggle) {
+            toggle.value = "unheard";
+            toggle.form.querySelector("button").textContent = "Mark unheard";
+          }
         }
       });
     });

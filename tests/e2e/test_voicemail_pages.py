@@ -1,0 +1,114 @@
+"""Browser tests of the voicemail page (Chromium via Playwright): a user plays a message (the audio element
+reports its duration), the message becomes heard, is moved to saved, the active greeting is switched, and the
+REST URIs show each change."""
+
+import base64
+import urllib.request
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.voicemail.models import Message
+from tests.voicemail.conftest import put_message
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def mailbox(transactional_db, alice, make_user):
+    make_user("201", aliases=["bob"], first_name="Bob", last_name="Jones")
+    put_message(
+        alice,
+        "0000000001",
+        "inbox",
+        12,
+        "wav",
+        '"Bob Jones" <sip:201@example.org>',
+        "Bob Jones - 201",
+        datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
+    )
+    put_message(
+        alice,
+        "0000000003",
+        "saved",
+        5,
+        "wav",
+        '"Carol White" <sip:202@example.org>',
+        "Carol White - 202",
+        datetime(2026, 11, 18, 8, 0, tzinfo=UTC),
+        heard=True,
+    )
+    return alice
+
+
+def rest(live_server, path: str, accept: str = "*/*") -> bytes:
+    request = urllib.request.Request(
+        live_server.url + "/sipxconfig/rest" + path,
+        headers={"Accept": accept, "Authorization": "Basic " + base64.b64encode(b"alice:1234").decode()},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read()
+
+
+def test_play_move_and_switch_greeting(mailbox, page, live_server, login):
+    login("alice", "1234")
+    page.goto(live_server.url + "/portal/voicemail/")
+    expect(page.locator("#folders")).to_contain_text("Inbox (1, 1 new)")
+    row = page.locator("tr[data-message='0000000001']")
+    expect(row).to_have_class("unheard")
+    audio = row.locator("audio")
+    audio.evaluate("a => a.play()")
+    page.wait_for_function(
+        "() => { const a = document.querySelector(\"tr[data-message='0000000001'] audio\");"
+        " return a && isFinite(a.duration) && a.duration > 0 && a.currentTime > 0; }",
+        timeout=15000,
+    )
+    duration = audio.evaluate("a => a.duration")
+    assert abs(duration - 12) < 0.1
+    audio.evaluate("a => a.currentTime = 10")  # seeking needs byte ranges
+    page.wait_for_function(
+        "() => document.querySelector(\"tr[data-message='0000000001'] audio\").currentTime >= 10", timeout=10000
+    )
+    audio.evaluate("a => a.pause()")
+    expect(row).to_have_class("heard")  # playing marked it heard (fetch POST with the CSRF token)
+    assert Message.objects.get(message_id="0000000001").heard
+    page.screenshot(path="/tmp/sipxweb-voicemail.png", full_page=True)
+
+    row.locator("select[name=folder]").select_option("saved")
+    row.locator("button:has-text('Move')").click()
+    expect(page.locator(".messages")).to_contain_text("moved to Saved")
+    expect(page.locator("#folders")).to_contain_text("Saved (2)")
+    assert rest(live_server, "/my/feed/voicemail/inbox").count(b"<item>") == 0
+    assert rest(live_server, "/my/feed/voicemail/saved").count(b"<item>") == 2
+
+    page.check("input[name=active_greeting][value=outofoffice]")
+    page.click("button:has-text('Save greeting choice')")
+    expect(page.locator(".messages")).to_contain_text("Callers now hear: Out of office")
+    assert rest(live_server, "/my/mailbox/200/preferences/activegreeting") == b"outofoffice"
+    xml = rest(live_server, "/my/mailbox/200/preferences/activegreeting", "text/xml")
+    assert xml == b'<?xml version="1.0" encoding="UTF-8"?><activegreeting>outofoffice</activegreeting>'
+
+
+def test_feed_url_copy_and_new_key(mailbox, page, live_server, login):
+    login("alice", "1234")
+    page.goto(live_server.url + "/portal/voicemail/")
+    old_url = page.locator("#feed-url").inner_text()
+    assert f"/private/{mailbox.feed_key}/feed/voicemail/inbox" in old_url
+    page.click("#copy-feed")
+    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('New feed key')")
+    expect(page.locator(".messages")).to_contain_text("new feed key")
+    new_url = page.locator("#feed-url").inner_text()
+    assert new_url != old_url
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(old_url, timeout=10)
+    assert exc.value.code == 404
+    with urllib.request.urlopen(new_url, timeout=10) as response:
+        assert response.status == 200
