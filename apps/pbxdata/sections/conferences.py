@@ -79,7 +79,7 @@ def load(conferences, ctx):
         ctx.step()
     # Extensions may move between the file's rooms: clear the changed ones first (unique constraint).
     for row in changed:
-        Conference.objects.filter(pk=row.pk).update(extension=f"\x00{row.pk}")
+        Conference.objects.filter(pk=row.pk).update(extension=f" moving {row.pk}")  # no valid extension has spaces
     Conference.objects.bulk_update(changed, FIELDS, batch_size=500)
     Conference.objects.bulk_create(new, batch_size=500)
 
