@@ -49,6 +49,15 @@ SIPX_REALM = env("SIPX_REALM", SIPX_DOMAIN)
 PORT = int(env("PORT", "8000"))
 CALLCONTROL_PORT = int(env("CALLCONTROL_PORT", "6667"))
 
+# The SIP call-control agent (`manage.py run_callcontrol`, apps/callcontrol): the proxy it sends every
+# out-of-dialog request to (host:port, default the SIP domain on 5060), the address it listens on (UDP and
+# TCP; port 0 = any free port) and the address it puts in Via/Contact, how often it polls for new attempts.
+SIPX_PROXY = env("SIPX_PROXY", f"{SIPX_DOMAIN}:5060")
+CALLCONTROL_SIP_BIND = env("CALLCONTROL_SIP_BIND", "127.0.0.1")
+CALLCONTROL_SIP_PORT = int(env("CALLCONTROL_SIP_PORT", "5180"))
+CALLCONTROL_SIP_ADDRESS = env("CALLCONTROL_SIP_ADDRESS", "")
+CALLCONTROL_POLL_MS = int(env("CALLCONTROL_POLL_MS", "20"))
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,6 +76,8 @@ INSTALLED_APPS = [
     "apps.voicemail",
     "apps.conferences",
     "apps.pbxdata",
+    "apps.cdrs",
+    "apps.callcontrol",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,93 @@
+"""The call resolver (CALLCONTROL.md 2.5, sipXcdr's rules): each call-state event is folded into the call
+record of its Call-ID as it is stored, and `housekeeping()` closes calls whose end was lost.
+
+    R -> record with start_time, termination R      S -> connect_time, termination I, callee_contact
+    E -> end_time, termination C (T after a REFER)  F -> failed (F, failure status) unless connected
+    T -> remembers the transfer (the end becomes T)
+
+Events may arrive out of order (a feed batches them): an S or E without an R still makes a record."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.cdrs.models import CallStateEvent, Cdr, EventType, Termination
+from apps.cdrs.sipuri import aor_of, user_of
+
+MAX_CALL = timedelta(hours=8)  # an "active" call older than this lost its end: closed as U
+MAX_RINGING = timedelta(minutes=2)  # a call ringing longer than this failed
+
+
+def _record_for(event: CallStateEvent) -> Cdr:
+    cdr = Cdr.objects.select_for_update().filter(call_id=event.call_id).first()
+    if cdr is None:
+        cdr = Cdr(
+            call_id=event.call_id,
+            from_tag=event.from_tag,
+            caller_aor=aor_of(event.from_url),
+            callee_aor=aor_of(event.to_url),
+            start_time=event.event_time,
+            caller_contact=event.contact if event.event_type == EventType.REQUEST else "",
+            caller_internal=event.caller_internal,
+            callee_route=event.callee_route,
+            reference=event.reference,
+        )
+        cdr.caller_user = user_of(cdr.caller_aor)
+        cdr.callee_user = user_of(cdr.callee_aor)
+    return cdr
+
+
+def apply(event: CallStateEvent) -> Cdr:
+    """Folds one stored event into its call record (call inside a transaction)."""
+    cdr = _record_for(event)
+    kind = event.event_type
+    if kind == EventType.REQUEST:
+        cdr.start_time = min(cdr.start_time, event.event_time)
+    elif kind == EventType.SETUP:
+        if cdr.connect_time is None:
+            cdr.connect_time = event.event_time
+        if cdr.end_time is None:
+            cdr.termination = Termination.IN_PROGRESS
+        cdr.to_tag = event.to_tag or cdr.to_tag
+        cdr.callee_contact = event.contact or cdr.callee_contact
+    elif kind == EventType.END:
+        if cdr.end_time is None:
+            cdr.end_time = event.event_time
+        if cdr.connect_time is None:
+            cdr.connect_time = cdr.connect_time or None
+            cdr.termination = Termination.ABANDONED if cdr.termination == Termination.REQUESTED else cdr.termination
+        if cdr.termination in (Termination.IN_PROGRESS, Termination.REQUESTED):
+            cdr.termination = Termination.TRANSFERRED if cdr.reference == "refer" else Termination.COMPLETED
+    elif kind == EventType.FAILURE:
+        if cdr.connect_time is None:
+            cdr.termination = Termination.FAILED
+            cdr.failure_status = event.failure_status
+            cdr.failure_reason = event.failure_reason
+            cdr.end_time = cdr.end_time or event.event_time
+    elif kind == EventType.TRANSFER:
+        cdr.reference = "refer"
+    cdr.save()
+    return cdr
+
+
+def store(events: list[dict]) -> list[Cdr]:
+    """Stores events (dicts of CallStateEvent fields) and resolves them, all or nothing."""
+    out = []
+    with transaction.atomic():
+        for data in sorted(events, key=lambda e: e["event_time"]):
+            event = CallStateEvent.objects.create(**data)
+            out.append(apply(event))
+    return out
+
+
+def housekeeping(now=None) -> int:
+    """Closes zombie records: active longer than MAX_CALL -> U; ringing longer than MAX_RINGING -> F."""
+    now = now or timezone.now()
+    closed = Cdr.objects.filter(
+        termination=Termination.IN_PROGRESS, end_time__isnull=True, start_time__lt=now - MAX_CALL
+    ).update(termination=Termination.UNKNOWN, end_time=now)
+    closed += Cdr.objects.filter(
+        termination=Termination.REQUESTED, end_time__isnull=True, start_time__lt=now - MAX_RINGING
+    ).update(termination=Termination.FAILED, end_time=now, failure_reason="no answer (housekeeping)")
+    return closed

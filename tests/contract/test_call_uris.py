@@ -1,0 +1,365 @@
+"""Golden tests of the call URIs: active calls (B.2.4, B.3.13, D15), click-to-call (B.3.1), the call
+controller (B.4, A.5, D8) and call-state event ingestion. The SIP side is in tests/sip."""
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from apps.callcontrol.models import CallAttempt, CallStatus
+from apps.cdrs.models import CallStateEvent, Cdr
+from sipxweb.rest import nonces
+from sipxweb.rest.authentication import parse_digest
+from sipxweb.rest.challenges import split_challenges
+from tests.conftest import REST, basic
+
+GOLDEN = Path(__file__).parent / "golden"
+XML = {"HTTP_ACCEPT": "text/xml"}
+JSON = {"HTTP_ACCEPT": "application/json"}
+START = datetime.fromtimestamp(1299785283, tz=UTC)
+NOW = START + timedelta(milliseconds=71069032)
+
+
+def golden(name: str) -> bytes:
+    return (GOLDEN / name).read_bytes()
+
+
+@pytest.fixture
+def users(make_user, admin_user):
+    return {
+        "user3": make_user("user3", sip_password="sip3"),
+        "user4": make_user("user4"),
+        "bob": make_user("201", aliases=["bob"], sip_password="bobsip201"),
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def spec_call(db):
+    """The active call of B.3.13's sample, `duration` frozen at 71069032 ms."""
+    Cdr.objects.create(
+        call_id="c1",
+        caller_aor="<sip:user3@example.org:5060>",
+        callee_aor="<sip:user4@example.org:5060>",
+        caller_user="user3",
+        callee_user="user4",
+        start_time=START,
+        connect_time=START,
+        termination="I",
+    )
+    # The sample call is 19.7 h old: keep the 8 h housekeeping out of this byte-exact test.
+    with (
+        mock.patch("apps.cdrs.services.timezone.now", return_value=NOW),
+        mock.patch("apps.cdrs.services.resolver.housekeeping"),
+    ):
+        yield
+
+
+# ---- active calls -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "user", "pin", "accept", "golden_file", "content_type"),
+    [
+        ("/my/activecdrs", "user3", "1234", {}, "cdrs-spec.xml", "text/xml; charset=utf-8"),
+        ("/my/activecdrs", "user4", "1234", XML, "cdrs-spec.xml", "text/xml; charset=utf-8"),
+        ("/my/activecdrs", "user3", "1234", JSON, "cdrs-spec.json", "application/json; charset=utf-8"),
+        ("/activecdrs/user3", "superadmin", "admin1234", {}, "cdrs-spec.xml", "text/xml; charset=utf-8"),
+        ("/activecdrs/user4", "superadmin", "admin1234", JSON, "cdrs-spec.json", "application/json; charset=utf-8"),
+        ("/activecdrs/superadmin", "superadmin", "admin1234", {}, "cdrs-empty.xml", "text/xml; charset=utf-8"),
+        ("/my/activecdrs", "201", "1234", JSON, "cdrs-empty.json", "application/json; charset=utf-8"),
+    ],
+)
+def test_active_cdrs_golden(client, users, spec_call, path, user, pin, accept, golden_file, content_type):
+    response = client.get(REST + path, **basic(user, pin), **accept)
+    assert response.status_code == 200
+    assert response.content == golden(golden_file)
+    assert response["Content-Type"] == content_type
+
+
+def test_active_cdrs_private_key_alias(client, users, spec_call):
+    response = client.get(f"{REST}/private/{users['user3'].feed_key}/activecdrs")
+    assert response.status_code == 200 and response.content == golden("cdrs-spec.xml")
+
+
+def test_active_cdrs_errors(client, users, spec_call):
+    assert client.get(REST + "/activecdrs/nosuchuser", **basic("superadmin", "admin1234")).status_code == 404  # D15
+    assert client.get(REST + "/activecdrs/user3", **basic("user3", "1234")).status_code == 403
+    assert client.get(REST + "/activecdrs/user3").status_code == 401
+    assert client.get(REST + "/my/activecdrs").status_code == 401
+    response = client.post(REST + "/my/activecdrs", **basic("user3", "1234"))
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.get(REST + "/my/activecdrs", **basic("user3", "1234"), HTTP_ACCEPT="text/csv").status_code == 406
+
+
+def test_display_name_ended_and_failed_calls(client, users):
+    t = datetime.now(UTC) - timedelta(minutes=1)
+    common = {"callee_aor": "<sip:user4@example.org>", "callee_user": "user4", "caller_user": "user3", "start_time": t}
+    Cdr.objects.create(call_id="a", caller_aor='"Three" <sip:user3@example.org>', termination="I", **common)
+    Cdr.objects.create(call_id="b", caller_aor="<sip:user3@example.org>", termination="C", end_time=t, **common)
+    Cdr.objects.create(call_id="c", caller_aor="<sip:user3@example.org>", termination="F", end_time=t, **common)
+    Cdr.objects.create(call_id="d", caller_aor="<sip:user3@example.org>", termination="R", **common)
+    cdrs = json.loads(client.get(REST + "/my/activecdrs", **basic("user4", "1234"), **JSON).content)["cdrs"]
+    assert [c["from"] for c in cdrs] == ["Three - user3"]
+    assert 55_000 <= cdrs[0]["duration"] <= 120_000
+
+
+def test_housekeeping_closes_zombie_calls(client, users):
+    old = datetime.now(UTC) - timedelta(hours=9)
+    Cdr.objects.create(
+        call_id="z",
+        caller_aor="<sip:user3@x>",
+        callee_aor="<sip:user4@x>",
+        caller_user="user3",
+        callee_user="user4",
+        start_time=old,
+        termination="I",
+    )
+    assert json.loads(client.get(REST + "/my/activecdrs", **basic("user3", "1234"), **JSON).content)["cdrs"] == []
+    assert Cdr.objects.get(call_id="z").termination == "U"
+
+
+# ---- PUT /my/call/{to} ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["/my/call/", "/call/"])
+def test_put_call_cleans_up_the_number(client, users, prefix):
+    response = client.put(REST + prefix + "9.9-86%28406%299%5B99%5D", **basic("bob", "1234"))
+    assert response.status_code == 200 and response.content == b""
+    assert "Content-Type" not in response
+    attempt = CallAttempt.objects.get()
+    assert attempt.calling_uri == "sip:201@example.org"
+    assert attempt.called_uri == "sip:9986406999@example.org"
+    assert attempt.key == "201:201:9986406999" and attempt.state == "queued"
+
+
+def test_put_call_private_alias_and_body_ignored(client, users):
+    response = client.put(f"{REST}/private/{users['bob'].feed_key}/call/202", data="+", content_type="text/plain")
+    assert response.status_code == 200
+    assert CallAttempt.objects.get().called_uri == "sip:202@example.org"
+
+
+@pytest.mark.parametrize("to", ["123%2Awe%40sip", "%20", "a%22b", "user@example.org", "202%40pbx"])
+def test_put_call_bad_target_is_400_and_nothing_queued(client, users, to):
+    response = client.put(REST + "/my/call/" + to, **basic("bob", "1234"))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert json.loads(response.content)["type"] == "invalid"
+    assert not CallAttempt.objects.exists()
+
+
+def test_put_call_methods_and_auth(client, users):
+    response = client.get(REST + "/my/call/201", **basic("bob", "1234"))
+    assert response.status_code == 405 and "PUT" in response["Allow"]
+    assert client.post(REST + "/call/201", **basic("bob", "1234")).status_code == 405
+    assert client.put(REST + "/my/call/201").status_code == 401
+    assert client.put(REST + "/my/call/201", **basic("bob", "0000")).status_code == 401
+
+
+# ---- /callcontroller ----------------------------------------------------------------------------------
+
+CC = "/callcontroller/201/202"
+
+
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def digest(user, pin, nonce, uri, method="POST", realm="example.org"):
+    ha1, ha2 = md5(f"{user}:{realm}:{pin}"), md5(f"{method}:{uri}")
+    response = md5(f"{ha1}:{nonce}:00000001:abc:auth:{ha2}")
+    return {
+        "HTTP_AUTHORIZATION": f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{uri}", '
+        f'qop=auth, nc=00000001, cnonce="abc", response="{response}"'
+    }
+
+
+def challenge(response) -> dict:
+    digest_line = next(c for c in split_challenges(response["WWW-Authenticate"]) if c.startswith("Digest"))
+    return parse_digest(digest_line[len("Digest ") :])
+
+
+def test_callcontroller_requires_credentials_and_offers_digest(client, users):
+    response = client.post(CC)
+    assert response.status_code == 401
+    params = challenge(response)
+    assert params["realm"] == "example.org" and params["qop"] == "auth" and nonces.check(params["nonce"]) == "ok"
+    assert "Basic realm" in response["WWW-Authenticate"]
+
+
+def test_callcontroller_post_with_digest_queues_the_attempt(client, users):
+    nonce = challenge(client.post(CC))["nonce"]
+    uri = CC + "?isForwardingAllowed=true&subject=hi&timeout=20&resultCacheTime=30"
+    response = client.post(uri, **digest("201", "1234", nonce, uri))
+    assert response.status_code == 200 and response.content == b""
+    a = CallAttempt.objects.get()
+    assert (a.calling_uri, a.called_uri, a.key) == ("sip:201@example.org", "sip:202@example.org", "201:201:202")
+    assert (a.forwarding_allowed, a.subject, a.timeout, a.result_cache_time) == (True, "hi", 20, 30)
+
+
+def test_callcontroller_aliases_confpin_and_admin_agent(client, users):
+    assert client.post("/callcontroller/bob/user3?confpin=1234", **basic("bob", "1234")).status_code == 200
+    a = CallAttempt.objects.get()
+    assert a.calling_uri == "sip:201@example.org" and a.called_uri == "sip:user3@example.org?X-ConfPin=1234"
+    response = client.post("/callcontroller/932404622570/201?agent=user3", **basic("superadmin", "admin1234"))
+    assert response.status_code == 200
+    assert CallAttempt.objects.filter(agent=users["user3"], calling_uri="sip:932404622570@example.org").exists()
+
+
+def test_callcontroller_bad_nonce_and_expired_nonce(client, users):
+    response = client.post(CC, **digest("201", "1234", "Zm9vOmJhcg==", CC))
+    assert response.status_code == 401 and "stale" not in challenge(response)
+    old = nonces.issue(now=1_000_000)
+    response = client.post(CC, **digest("201", "1234", old, CC))
+    assert response.status_code == 401 and challenge(response).get("stale") == "true"
+    response = client.post(CC, **digest("201", "9999", challenge(client.post(CC))["nonce"], CC))
+    assert response.status_code == 401
+    assert not CallAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("uri", "status", "golden_file"),
+    [
+        (CC + "?timeout=-1", 400, "callcontroller-bad-timeout.xml"),
+        (CC + "?resultCacheTime=x", 400, "callcontroller-bad-cachetime.xml"),
+        (CC + "?sipMethod=carrier-pigeon", 406, "callcontroller-bad-method.xml"),
+        ("/callcontroller/201", 400, "callcontroller-missing-party.xml"),
+        ("/callcontroller/201/202?agent=user3", 403, "callcontroller-agent-mismatch.xml"),
+        ("/callcontroller/user4/202", 403, "callcontroller-no-credentials.xml"),
+        (CC + "?action=transfer&target=203", 406, "callcontroller-no-call.xml"),
+    ],
+)
+def test_callcontroller_errors_golden(client, users, uri, status, golden_file):
+    user = "user4" if "user4" in uri else "bob"
+    response = client.post(uri, **basic(user, "1234"))
+    assert response.status_code == status
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    assert response.content == golden(golden_file)
+    assert not CallAttempt.objects.exists()
+
+
+def test_callcontroller_invite_while_in_progress(client, users):
+    assert client.post(CC + "?sipMethod=INVITE", **basic("bob", "1234")).status_code == 200
+    CallAttempt.objects.update(state="running")
+    response = client.post(CC + "?sipMethod=invite", **basic("bob", "1234"))
+    assert response.status_code == 406 and b"<error-code>403</error-code>" in response.content
+
+
+def test_callcontroller_other_methods(client, users):
+    for method in ("put", "delete"):
+        response = getattr(client, method)(CC, **basic("bob", "1234"))
+        assert response.status_code == 405 and response["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_callcontroller_get_status_lines_golden(client, users):
+    response = client.get(CC, **basic("bob", "1234"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.content == golden("callcontroller-status-empty.xml")
+    client.post(CC, **basic("bob", "1234"))
+    attempt = CallAttempt.objects.get()
+    for i, (method, line) in enumerate(
+        [("INVITE", "SIP/2.0 180 Ringing"), ("INVITE", "SIP/2.0 200 OK"), ("NOTIFY", "SIP/2.0 100 Trying")]
+    ):
+        CallStatus.objects.create(
+            attempt=attempt, timestamp=1700000000000 + i, call_id="abc@h", method=method, status_line=line
+        )
+    response = client.get(CC, **basic("bob", "1234"))
+    assert response.content == golden("callcontroller-status.xml")
+    # another user's attempt is not shown; an admin sees it
+    assert client.get(CC, **basic("user3", "1234")).content == golden("callcontroller-status-empty.xml")
+    assert client.get(CC, **basic("superadmin", "admin1234")).content == golden("callcontroller-status.xml")
+
+
+def test_callcontroller_get_dialogs_golden(client, users):
+    client.post(CC + "?sipMethod=invite", **basic("bob", "1234"))
+    CallAttempt.objects.update(state="running", call_id="xyz@h")
+    assert client.get(CC, **basic("bob", "1234")).content == golden("callcontroller-dialogs.xml")
+
+
+def test_callcontroller_result_cache_time(client, users):
+    client.post(CC + "?resultCacheTime=0", **basic("bob", "1234"))
+    attempt = CallAttempt.objects.get()
+    CallStatus.objects.create(attempt=attempt, timestamp=1, call_id="c", method="INVITE", status_line="SIP/2.0 200 OK")
+    CallAttempt.objects.update(state="done", finished=datetime.now(UTC) - timedelta(seconds=1))
+    assert client.get(CC, **basic("bob", "1234")).content == golden("callcontroller-status-empty.xml")
+
+
+# ---- POST /cse -----------------------------------------------------------------------------------------
+
+EVENTS = [
+    {
+        "event_type": "R",
+        "event_time": "2026-11-27T10:00:00Z",
+        "call_id": "x1",
+        "from_url": '"A" <sip:user3@example.org>;tag=1',
+        "to_url": "<sip:user4@example.org>",
+        "cseq": 1,
+        "from_tag": "1",
+    },
+    {
+        "event_type": "S",
+        "event_time": "2026-11-27T10:00:04Z",
+        "call_id": "x1",
+        "to_tag": "9",
+        "contact": "<sip:user4@10.0.0.4:5060>",
+        "caller_internal": True,
+    },
+]
+
+
+def test_cse_json_and_xml(client, users):
+    response = client.post(
+        REST + "/cse", data=json.dumps(EVENTS), content_type="application/json", **basic("superadmin", "admin1234")
+    )
+    assert response.status_code == 200 and response.content == b""
+    cdr = Cdr.objects.get(call_id="x1")
+    assert (cdr.caller_aor, cdr.termination, cdr.callee_contact) == (
+        "<sip:user3@example.org>",
+        "I",
+        "<sip:user4@10.0.0.4:5060>",
+    )
+    xml = (
+        "<call-state-events><call-state-event><event_type>E</event_type><event_time>1795860000000</event_time>"
+        "<call_id>x1</call_id></call-state-event></call-state-events>"
+    )
+    response = client.post(REST + "/cse", data=xml, content_type="text/xml", **basic("superadmin", "admin1234"))
+    assert response.status_code == 200
+    cdr.refresh_from_db()
+    assert cdr.termination == "C" and cdr.end_time is not None
+    assert CallStateEvent.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "not json",
+        json.dumps({"events": []}),
+        json.dumps([{"event_type": "X", "event_time": "2026-11-27T10:00:00Z", "call_id": "x"}]),
+        json.dumps([EVENTS[0], {"event_type": "R", "call_id": "x"}]),
+        json.dumps([{**EVENTS[0], "colour": "red"}]),
+        json.dumps([{**EVENTS[0], "cseq": "many"}]),
+        json.dumps([{**EVENTS[0], "event_time": "yesterday"}]),
+        json.dumps([{**EVENTS[0], "call_id": "x" * 300}]),
+        json.dumps([1]),
+    ],
+)
+def test_cse_bad_events_are_400_and_nothing_is_stored(client, users, body):
+    response = client.post(
+        REST + "/cse", data=body, content_type="application/json", **basic("superadmin", "admin1234")
+    )
+    assert response.status_code == 400, response.content
+    assert not CallStateEvent.objects.exists() and not Cdr.objects.exists()
+
+
+def test_cse_bad_xml_and_roles(client, users):
+    admin = basic("superadmin", "admin1234")
+    for xml in ("<call-state-events><x/></call-state-events>", "<other/>", "<a", '<!DOCTYPE a [<!ENTITY b "c">]><a/>'):
+        assert client.post(REST + "/cse", data=xml, content_type="text/xml", **admin).status_code == 400
+    assert (
+        client.post(REST + "/cse", data="[]", content_type="application/json", **basic("bob", "1234")).status_code
+        == 403
+    )
+    assert client.get(REST + "/cse", **admin).status_code == 405

@@ -1,0 +1,213 @@
+"""SIP end-to-end tests: real gunicorn + the real call-control agent (`manage.py run_callcontrol`) on a
+throw-away SQLite database, SIPp (Debian package `sip-tester`) as the user's phone and as the callee, all
+on 127.0.0.1. Skipped only when /usr/bin/sipp is absent (CI installs it: .ci/run).
+
+Every SIPp runs with `-m 1 -timeout`, is waited for by pid and killed by pid only if it outlives its
+timeout (CALLCONTROL.md 3.7)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.server.live import ROOT, LiveServer, digest_header, free_port, parse_challenge
+
+SIPP = "/usr/bin/sipp"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SECRET_KEY = "sip-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+needs_sipp = pytest.mark.skipif(not Path(SIPP).exists(), reason="SIPp is not installed (apt-get install sip-tester)")
+
+
+def free_udp_port() -> int:
+    """A port free for both TCP and UDP (SIPp and the agent bind UDP; the agent TCP too)."""
+    import socket
+
+    while True:
+        port = free_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+
+
+class Sipp:
+    """One SIPp process: `Sipp(tmp, "refer_phone.xml", port, "-key", "callee_port", "5072")`."""
+
+    def __init__(self, tmp: Path, scenario: str, port: int, *args: str, name: str = "sipp", timeout: int = 40):
+        self.name = name
+        self.out = tmp / f"{name}.out"
+        self.messages = tmp / f"{name}_msgs.log"
+        cmd = [SIPP, "-i", "127.0.0.1", "-p", str(port), "-m", "1", "-timeout", f"{timeout}s", "-nostdin"]
+        cmd += [
+            "-trace_msg",
+            "-message_file",
+            str(self.messages),
+            "-trace_err",
+            "-error_file",
+            str(tmp / f"{name}.err"),
+        ]
+        if scenario.endswith(".xml"):
+            cmd += ["-sf", scenario if os.path.isabs(scenario) else str(SCENARIOS / scenario)]
+        else:
+            cmd += ["-sn", scenario]
+        cmd += list(args)
+        self.timeout = timeout
+        self.proc = subprocess.Popen(cmd, stdout=open(self.out, "wb"), stderr=subprocess.STDOUT, cwd=tmp)
+
+    def wait(self, timeout: float | None = None) -> int:
+        try:
+            return self.proc.wait(timeout or self.timeout + 10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise AssertionError(f"{self.name} did not finish: {self.output()[-1500:]}") from None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def output(self) -> str:
+        text = self.out.read_text(errors="replace") if self.out.exists() else ""
+        if self.messages.exists():
+            text += "\n--- messages ---\n" + self.messages.read_text(errors="replace")[-4000:]
+        return text
+
+    def message_log(self) -> str:
+        return self.messages.read_text(errors="replace") if self.messages.exists() else ""
+
+
+class CallPbx:
+    """gunicorn + the agent. SIPX_PROXY points at `phone_port` (the test's SIPp phone stands in for the
+    proxy and the phone); the referred calls go to a SIPp callee on `callee_port`."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.phone_port = free_udp_port()
+        self.callee_port = free_udp_port()
+        self.agent_port = free_udp_port()
+        self.server = LiveServer(
+            secret_key=SECRET_KEY,
+            users=[("201", "1234", ["bob"]), ("200", "1234", ["alice"]), ("5001", "1234", [])],
+            extra_env={
+                "SIPX_PROXY": f"127.0.0.1:{self.phone_port}",
+                "CALLCONTROL_SIP_PORT": str(self.agent_port),
+                "CALLCONTROL_SIP_BIND": "127.0.0.1",
+                "CALLCONTROL_POLL_MS": "20",
+            },
+        )
+        self.agent: subprocess.Popen | None = None
+
+    def start(self) -> CallPbx:
+        self.server.start()
+        self.set_sip_password("201", "s3cret")
+        self.set_sip_password("5001", "s3cret")
+        self.agent_log = open(self.tmp / "agent.log", "wb")
+        self.agent = subprocess.Popen(
+            [sys.executable, "manage.py", "run_callcontrol"],
+            cwd=ROOT,
+            env=self.server.env,
+            stdout=self.agent_log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while b"call-control agent: SIP on" not in (self.tmp / "agent.log").read_bytes():
+            assert self.agent.poll() is None, self.agent_output()
+            assert time.monotonic() < deadline, self.agent_output()
+            time.sleep(0.1)
+        return self
+
+    def stop_agent(self) -> int | None:
+        if self.agent is None or self.agent.poll() is not None:
+            return self.agent.returncode if self.agent else None
+        self.agent.send_signal(signal.SIGTERM)
+        try:
+            return self.agent.wait(20)
+        except subprocess.TimeoutExpired:
+            self.agent.kill()
+            self.agent.wait(5)
+            return None
+
+    def stop(self) -> None:
+        self.stop_agent()
+        self.server.stop()
+
+    def agent_output(self) -> str:
+        return (self.tmp / "agent.log").read_text(errors="replace")
+
+    def set_sip_password(self, username: str, password: str) -> None:
+        self.server.manage(
+            "shell",
+            "-c",
+            f"from apps.users.models import User; User.objects.filter(username={username!r})"
+            f".update(sip_password={password!r})",
+        )
+
+    # ---- HTTP ------------------------------------------------------------------------------------
+    def rest(self, method: str, path: str, user=("bob", "1234"), accept: str | None = None, body: bytes = b""):
+        headers = {"Accept": accept} if accept else {}
+        return self.server.request(method, path, headers=headers, body=body, basic=user)
+
+    def digest(self, method: str, path: str, user: str = "201", pin: str = "1234", port: int | None = None):
+        port = port or self.server.callcontrol_port
+        status, headers, body = self.server.request(method, path, port=port)
+        assert status == 401, (status, body)
+        challenge = next(v for k, v in headers if k.lower() == "www-authenticate" and v.startswith("Digest"))
+        c = parse_challenge(challenge)
+        auth = digest_header(user, pin, c["realm"], c["nonce"], method, path)
+        return self.server.request(method, path, headers={"Authorization": auth}, port=port)
+
+    def active(self, user=("bob", "1234")) -> list:
+        status, _, body = self.rest("GET", "/sipxconfig/rest/my/activecdrs", user=user, accept="application/json")
+        assert status == 200, body
+        return json.loads(body)["cdrs"]
+
+    def statuses(self, path: str) -> str:
+        status, _, body = self.digest("GET", path)
+        assert status == 200
+        return body.decode()
+
+    def wait_for_status(self, path: str, text: str, timeout: float = 20) -> str:
+        """The status-lines document of `path` once it contains `text`."""
+        found = {}
+
+        def check():
+            found["doc"] = self.statuses(path)
+            return text in found["doc"]
+
+        self.wait_for(check, timeout, what=f"{text!r} in the status lines")
+        return found["doc"]
+
+    def wait_for(self, predicate, timeout: float = 20, what: str = "condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; agent log:\n{self.agent_output()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def pbx(tmp_path_factory):
+    if not Path(SIPP).exists():
+        pytest.skip("SIPp is not installed (apt-get install sip-tester)")
+    tmp = tmp_path_factory.mktemp("sip")
+    pbx = CallPbx(tmp).start()
+    yield pbx
+    pbx.stop()
+
+
+@pytest.fixture
+def sipp_dir(tmp_path):
+    return tmp_path
