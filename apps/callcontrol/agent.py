@@ -224,9 +224,20 @@ class Agent:
             def error_received(self, exc):
                 log.debug("UDP error: %s", exc)
 
-        self.udp, _ = await self.loop.create_datagram_endpoint(Udp, local_addr=(self.bind or "0.0.0.0", self.port))
+        host = self.bind or "0.0.0.0"
+        try:
+            self.udp, _ = await self.loop.create_datagram_endpoint(Udp, local_addr=(host, self.port))
+        except OSError as exc:
+            # The port is taken (another agent on this machine?): any free port works, because the Via and
+            # Contact of every request carry the port the answers and in-dialog requests must come to.
+            log.warning("SIP port %s:%s is not available (%s); using a free port instead", host, self.port, exc)
+            self.udp, _ = await self.loop.create_datagram_endpoint(Udp, local_addr=(host, 0))
         self.port = self.udp.get_extra_info("sockname")[1]
-        self.tcp_server = await asyncio.start_server(self._tcp_client, self.bind or "0.0.0.0", self.port)
+        try:
+            self.tcp_server = await asyncio.start_server(self._tcp_client, host, self.port)
+        except OSError as exc:
+            log.warning("no SIP over TCP: port %s:%s is taken (%s)", host, self.port, exc)
+            self.tcp_server = None
         if not self.address:
             self.address = self._outgoing_address()
         log.info("call-control agent: SIP on %s:%s (UDP, TCP), proxy %s:%s", self.address, self.port, *self.proxy[:2])
@@ -401,7 +412,8 @@ class Agent:
             await asyncio.wait(list(self.calls.values()), timeout=5)
         await self.db(store.fail_running, "the call-control agent stopped")
         self.udp.close()
-        self.tcp_server.close()
+        if self.tcp_server is not None:
+            self.tcp_server.close()
         for writer in self.tcp.values():
             writer.close()
         self.db_pool.shutdown(wait=True)

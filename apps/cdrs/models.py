@@ -69,6 +69,7 @@ class Cdr(models.Model):
     from_tag = models.CharField(max_length=255, blank=True)
     to_tag = models.CharField(max_length=255, blank=True)
     caller_aor = models.CharField(max_length=512)
+    caller_name = models.CharField("caller display name", max_length=255, blank=True)
     callee_aor = models.CharField(max_length=512)
     start_time = models.DateTimeField(db_index=True)
     connect_time = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.cdrs.models import CallStateEvent, Cdr, EventType, Termination
-from apps.cdrs.sipuri import aor_of, user_of
+from apps.cdrs.sipuri import aor_of, display_name, user_of
 
 MAX_CALL = timedelta(hours=8)  # an "active" call older than this lost its end: closed as U
 MAX_RINGING = timedelta(minutes=2)  # a call ringing longer than this failed
@@ -26,6 +26,7 @@ def _record_for(event: CallStateEvent) -> Cdr:
             call_id=event.call_id,
             from_tag=event.from_tag,
             caller_aor=aor_of(event.from_url),
+            caller_name=display_name(event.from_url)[:255],
             callee_aor=aor_of(event.to_url),
             start_time=event.event_time,
             caller_contact=event.contact if event.event_type == EventType.REQUEST else "",

@@ -1,0 +1,165 @@
+"""`calls`: call records (PBX-DATA.md), matched by `callId`. A call without `end` is active (B.3.13).
+`from`/`to` are SIP name-addrs (`"Alice Smith" <sip:200@example.org>`); the record keeps the AOR and the
+display name apart, as sipXcdr did. `demo_calls()` builds the demo's two calls relative to now."""
+
+from datetime import UTC, datetime, timedelta
+
+from apps.cdrs.models import Cdr, Termination
+from apps.cdrs.sipuri import aor_of, display_name, user_of
+from apps.pbxdata.schema import REQUIRED, PbxDataError, integer, list_of, obj, text
+
+
+def _time(nullable: bool):
+    check_text = text(nullable=nullable, blank=False)
+
+    def check(value, path):
+        value = check_text(value, path)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise PbxDataError(path, f"expected an ISO 8601 time like 2026-11-20T09:15:00Z, not {value!r}") from None
+        if parsed.tzinfo is None:
+            raise PbxDataError(path, "the time needs a zone (Z for UTC)")
+        return parsed.astimezone(UTC)
+
+    return check
+
+
+def _addr(value, path):
+    value = text(max_length=512, blank=False)(value, path)
+    if not aor_of(value).startswith(("<sip:", "<sips:", "<tel:")):
+        raise PbxDataError(path, f"expected a SIP address like <sip:200@example.org>, not {value!r}")
+    return value
+
+
+def _schema():
+    return obj(
+        {
+            "callId": (text(blank=False), REQUIRED),
+            "from": (_addr, REQUIRED),
+            "to": (_addr, REQUIRED),
+            "calleeContact": (text(max_length=512, nullable=True), None),
+            "start": (_time(False), REQUIRED),
+            "connect": (_time(True), None),
+            "end": (_time(True), None),
+            "termination": (text(max_length=1, nullable=True, pattern="[RICTUFA]"), None),
+            "failureStatus": (_status, None),
+            "failureReason": (text(nullable=True), None),
+        }
+    )
+
+
+def _status(value, path):
+    if value is None:
+        return None
+    return integer(100, 699)(value, path)
+
+
+def validate(value, path):
+    calls = list_of(_schema(), unique=lambda c: c["callId"], what="call")(value, path)
+    for i, call in enumerate(calls):
+        for key in ("connect", "end"):
+            if call[key] is not None and call[key] < call["start"]:
+                raise PbxDataError(f"{path}[{i}].{key}", "must not be before start")
+        if call["termination"] is None:
+            call["termination"] = Termination.COMPLETED if call["end"] else Termination.IN_PROGRESS
+    return calls
+
+
+def clear():
+    Cdr.objects.all().delete()
+
+
+def load(calls, ctx):
+    for call in calls:
+        Cdr.objects.update_or_create(call_id=call["callId"], defaults=_fields(call))
+        ctx.step()
+
+
+def _fields(call) -> dict:
+    caller, callee = aor_of(call["from"]), aor_of(call["to"])
+    return {
+        "caller_aor": caller,
+        "caller_name": display_name(call["from"]),
+        "callee_aor": callee,
+        "caller_user": user_of(caller),
+        "callee_user": user_of(callee),
+        "callee_contact": call["calleeContact"] or "",
+        "start_time": call["start"],
+        "connect_time": call["connect"],
+        "end_time": call["end"],
+        "termination": call["termination"],
+        "failure_status": call["failureStatus"],
+        "failure_reason": call["failureReason"] or "",
+    }
+
+
+def _iso(value) -> str | None:
+    return (
+        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        + (f".{value.microsecond // 1000:03d}Z" if value.microsecond else "Z")
+        if value
+        else None
+    )
+
+
+def dump():
+    out = []
+    for cdr in Cdr.objects.order_by("start_time", "call_id"):
+        name = cdr.caller_name.replace('"', "")
+        item = {
+            "callId": cdr.call_id,
+            "from": f'"{name}" {cdr.caller_aor}' if name else cdr.caller_aor,
+            "to": cdr.callee_aor,
+            "calleeContact": cdr.callee_contact or None,
+            "start": _iso(cdr.start_time),
+            "connect": _iso(cdr.connect_time),
+            "end": _iso(cdr.end_time),
+            "termination": cdr.termination,
+        }
+        if cdr.failure_status is not None:
+            item["failureStatus"] = cdr.failure_status
+        if cdr.failure_reason:
+            item["failureReason"] = cdr.failure_reason
+        out.append(item)
+    return out or None
+
+
+def demo_calls(now: datetime) -> list[dict]:
+    """PBX-DATA.md's demo calls: 200 -> 201 active, started 5 minutes ago; 202 -> 203 yesterday, 95 s."""
+    active_start = now - timedelta(minutes=5)
+    done_start = now - timedelta(days=1)
+    return [
+        {
+            "callId": "demo-200-201-active",
+            "from": '"Alice Smith" <sip:200@example.org>',
+            "to": "<sip:201@example.org>",
+            "calleeContact": "<sip:201@10.1.1.20:5060>",
+            "start": active_start,
+            "connect": active_start + timedelta(seconds=4),
+            "end": None,
+            "termination": Termination.IN_PROGRESS,
+            "failureStatus": None,
+            "failureReason": None,
+        },
+        {
+            "callId": "demo-202-203-yesterday",
+            "from": '"Carol White" <sip:202@example.org>',
+            "to": "<sip:203@example.org>",
+            "calleeContact": "<sip:203@10.1.1.23:5060>",
+            "start": done_start,
+            "connect": done_start + timedelta(seconds=3),
+            "end": done_start + timedelta(seconds=98),
+            "termination": Termination.COMPLETED,
+            "failureStatus": None,
+            "failureReason": None,
+        },
+    ]
+
+
+def seed_demo(now: datetime | None = None) -> None:
+    """Creates (or resets) the demo calls with times relative to now (called by `manage.py seed_demo`)."""
+    for call in demo_calls(now or datetime.now(UTC)):
+        Cdr.objects.update_or_create(call_id=call["callId"], defaults=_fields(call))
