@@ -1,7 +1,8 @@
 # sipxweb — the two commands a developer needs are `make run` and `make test` (see README.md).
 #
 #   make run    create/update .venv, migrate, create the cache table, load the demo PBX when the
-#               database is empty, collect static files, then exec gunicorn (Ctrl-C stops it)
+#               database is empty, collect static files, then exec bin/run: gunicorn and the SIP
+#               call-control agent side by side (Ctrl-C / SIGTERM stops both)
 #   make test   create/update .venv (with the dev tools) and run the whole pytest suite
 #   make lint   ruff check + ruff format --check
 #
@@ -58,7 +59,7 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo --if-empty; \
 	$(PY) manage.py collectstatic --noinput -v 0; \
 	echo "sipxweb on http://$${BIND_HOST:-127.0.0.1}:$${PORT:-8000}/ (call controller port $${CALLCONTROL_PORT:-6667}); Ctrl-C stops it"; \
-	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
+	exec bin/run
 
 test: $(STAMP)
 	@$(PY) -m pytest $(ARGS); rc=$$?; \
