@@ -129,33 +129,60 @@ def _tables() -> dict:
     }
 
 
+@dataclass
+class Scope:
+    """What a user sees, resolved once per call (one query): the consumed phonebooks, the private phonebook,
+    whether "everyone" is on. The view's SQL then names the phonebooks by id, one UNION branch each, so
+    PostgreSQL reads each branch in key order from its (phonebook, sort_key) index and merges them (Merge
+    Append) instead of sorting every row: the cost of a page is the rows before it, not the whole view."""
+
+    user_id: int
+    books: list[int]
+    private_id: int | None
+    everyone: bool
+
+
+def scope_of(user: User) -> Scope:
+    T = _tables()
+    sql = (
+        f"SELECT 'b', pc.phonebook_id FROM {T['consumers']} pc JOIN {T['ug']} cg ON cg.usergroup_id = pc.usergroup_id"
+        " WHERE cg.user_id = %s"
+        f" UNION ALL SELECT 'p', pp.id FROM {T['private']} pp WHERE pp.user_id = %s"
+        f" UNION ALL SELECT 'e', s.id FROM {PhonebookSettings._meta.db_table} s WHERE s.id = 1 AND s.everyone = %s"
+    )
+    rows = _fetch(sql, [user.pk, user.pk, True])
+    books = sorted({ref for kind, ref in rows if kind == "b"})
+    private = next((ref for kind, ref in rows if kind == "p"), None)
+    return Scope(user.pk, books, private, any(kind == "e" for kind, _ in rows))
+
+
 def _candidates(
-    user_id: int,
-    everyone: bool,
+    scope: Scope,
     *,
     filter_text: str | None = None,
     terms: list[str] | None = None,
     after: str | None = None,
-    key: str | None = None,
+    keys: list[str] | None = None,
+    tags: bool = True,
+    ordered: bool = False,
 ) -> tuple[str, list]:
-    """SQL `SELECT k, t` of every row the user sees (duplicates included) and its parameters."""
+    """SQL `SELECT k[, t]` of every row the user sees (duplicates included) and its parameters. `ordered`: each
+    branch sorted by k (PostgreSQL then merges the branches in order; the caller must ORDER BY k)."""
     T = _tables()
-    collate = ' COLLATE "C"' if _postgres() else ""
-    books = (
-        f"SELECT pc.phonebook_id FROM {T['consumers']} pc JOIN {T['ug']} cg ON cg.usergroup_id = pc.usergroup_id "
-        "WHERE cg.user_id = %s"
-    )
+    postgres = _postgres()
+    collate = ' COLLATE "C"' if postgres else ""
 
     entry_where: list[str] = []
     entry_params: list = []
     user_where: list[str] = []
     user_params: list = []
     user_key = f"(u.username || %s || u.first_name || %s || u.last_name){collate}"
-    if key is not None:
-        entry_where.append("e.sort_key = %s")
-        entry_params.append(key)
-        user_where.append(f"{user_key} = %s")
-        user_params += [SEP, SEP, key]
+    if keys is not None:
+        marks = ", ".join(["%s"] * len(keys))
+        entry_where.append(f"e.sort_key IN ({marks})")
+        entry_params += keys
+        user_where.append(f"{user_key} IN ({marks})")
+        user_params += [SEP, SEP, *keys]
     if after is not None:
         entry_where.append("e.sort_key > %s")
         entry_params.append(after)
@@ -189,32 +216,51 @@ def _candidates(
     def extra(where):
         return "".join(f" AND {w}" for w in where)
 
-    who = (
-        f"u.id IN (SELECT mg.user_id FROM {T['ug']} mg JOIN {T['members']} pm ON pm.usergroup_id = mg.usergroup_id "
-        f"WHERE pm.phonebook_id IN ({books}))"
-    )
-    who_params: list = [user_id]
-    if everyone:
-        who = f"({who} OR u.id <> %s)"
-        who_params.append(user_id)
-    tag = "{} || CAST({}.id AS TEXT) AS t"
-    sql = (
-        f"SELECT e.sort_key AS k, {tag.format(repr(PRIVATE), 'e')} FROM {T['entry']} e"
-        f" WHERE e.private_phonebook_id IN (SELECT pp.id FROM {T['private']} pp WHERE pp.user_id = %s)"
-        f"{extra(entry_where)}"
-        f" UNION ALL SELECT {user_key} AS k, {tag.format(repr(USER), 'u')} FROM {T['user']} u"
-        f" WHERE {who}{extra(user_where)}"
-        f" UNION ALL SELECT e.sort_key AS k, {tag.format(repr(FILE), 'e')} FROM {T['entry']} e"
-        f" WHERE e.phonebook_id IN ({books}){extra(entry_where)}"
-    )
-    params = [user_id, *entry_params]
-    params += [SEP, SEP, *who_params, *user_params]
-    params += [user_id, *entry_params]
+    def branch(sql: str) -> str:
+        return f"({sql} ORDER BY 1)" if ordered and postgres else sql
+
+    def tag(source: str, alias: str) -> str:
+        return f", '{source}' || CAST({alias}.id AS TEXT) AS t" if tags else ""
+
+    branches: list[str] = []
+    params: list = []
+    if scope.private_id is not None:
+        branches.append(
+            branch(
+                f"SELECT e.sort_key AS k{tag(PRIVATE, 'e')} FROM {T['entry']} e"
+                f" WHERE e.private_phonebook_id = %s{extra(entry_where)}"
+            )
+        )
+        params += [scope.private_id, *entry_params]
+    if scope.books or scope.everyone:
+        marks = ", ".join(["%s"] * len(scope.books)) or "NULL"
+        who = (
+            f"u.id IN (SELECT mg.user_id FROM {T['ug']} mg JOIN {T['members']} pm ON pm.usergroup_id = mg.usergroup_id"
+            f" WHERE pm.phonebook_id IN ({marks}))"
+        )
+        who_params: list = list(scope.books)
+        if scope.everyone:
+            who = f"({who} OR u.id <> %s)"
+            who_params.append(scope.user_id)
+        branches.append(
+            branch(f"SELECT {user_key} AS k{tag(USER, 'u')} FROM {T['user']} u WHERE {who}{extra(user_where)}")
+        )
+        params += [SEP, SEP, *who_params, *user_params]
+    for book in scope.books:
+        branches.append(
+            branch(
+                f"SELECT e.sort_key AS k{tag(FILE, 'e')} FROM {T['entry']} e"
+                f" WHERE e.phonebook_id = %s{extra(entry_where)}"
+            )
+        )
+        params += [book, *entry_params]
+    if not branches:
+        return ("SELECT NULL AS k, NULL AS t WHERE 1 = 0" if tags else "SELECT NULL AS k WHERE 1 = 0"), []
+    sql = " UNION ALL ".join(branches)
+    if ordered and postgres:
+        # Sorted union: the planner then merges the sorted branches and groups while streaming (no hash table).
+        sql += " ORDER BY 1"
     return sql, params
-
-
-def _everyone() -> bool:
-    return PhonebookSettings.objects.filter(pk=1, everyone=True).exists()
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -223,7 +269,7 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _load(pairs: list[tuple[str, str]], request=None) -> list[MergedRow]:
+def _load(pairs: list[tuple[str, str]]) -> list[MergedRow]:
     """MergedRows for (key, tag) pairs, in their order: one query for entries, two for users."""
     entry_ids = [int(t[1:]) for _, t in pairs if t[0] in (PRIVATE, FILE)]
     user_ids = [int(t[1:]) for _, t in pairs if t[0] == USER]
@@ -240,34 +286,50 @@ def _load(pairs: list[tuple[str, str]], request=None) -> list[MergedRow]:
     return rows
 
 
-def merged_count(user: User, filter_text: str | None = None, everyone: bool | None = None) -> int:
-    everyone = _everyone() if everyone is None else everyone
-    sql, params = _candidates(user.pk, everyone, filter_text=filter_text)
+def _winners(scope: Scope, keys: list[str]) -> list[tuple[str, str]]:
+    """(key, tag) of the row that represents each key (the smallest tag: private, then user, then file)."""
+    if not keys:
+        return []
+    best: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        sql, params = _candidates(scope, keys=keys[start : start + 500])
+        for key, tag in _fetch(sql, params):
+            if key not in best or (tag[0], int(tag[1:])) < (best[key][0], int(best[key][1:])):
+                best[key] = tag
+    return [(key, best[key]) for key in keys if key in best]
+
+
+def merged_count(user: User, filter_text: str | None = None, scope: Scope | None = None) -> int:
+    scope = scope or scope_of(user)
+    sql, params = _candidates(scope, filter_text=filter_text, tags=False, ordered=True)
     return _fetch(f"SELECT COUNT(*) FROM (SELECT c.k FROM ({sql}) c GROUP BY c.k) g", params)[0][0]
 
 
 def merged_page(user: User, start: int, end: int, filter_text: str | None = None) -> Page:
-    """Rows [start, end) of the user's merged view (B.3.7), clamped to the filtered size; start <= end."""
-    everyone = _everyone()
-    size = merged_count(user, everyone=everyone)
-    filtered = merged_count(user, filter_text, everyone=everyone) if filter_text else size
+    """Rows [start, end) of the user's merged view (B.3.7), clamped to the filtered size; start <= end.
+    The page's keys come from the key-only union (index-only scans), then only those rows are read."""
+    scope = scope_of(user)
+    size = merged_count(user, scope=scope)
+    filtered = merged_count(user, filter_text, scope=scope) if filter_text else size
     start, end = min(start, filtered), min(end, filtered)
     if end <= start:
         return Page(size, filtered, start, end, [])
-    sql, params = _candidates(user.pk, everyone, filter_text=filter_text)
-    pairs = _fetch(
-        f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k LIMIT %s OFFSET %s",
-        [*params, end - start, start],
-    )
-    return Page(size, filtered, start, end, _load(pairs))
+    sql, params = _candidates(scope, filter_text=filter_text, tags=False, ordered=True)
+    keys = [
+        k
+        for (k,) in _fetch(
+            f"SELECT c.k FROM ({sql}) c GROUP BY c.k ORDER BY c.k LIMIT %s OFFSET %s", [*params, end - start, start]
+        )
+    ]
+    return Page(size, filtered, start, end, _load(_winners(scope, keys)))
 
 
 def iter_merged(user: User, chunk: int = CHUNK) -> Iterator[MergedRow]:
     """The whole merged view of `user` in key order (B.3.5), `chunk` rows per query, never all in memory."""
-    everyone = _everyone()
+    scope = scope_of(user)
     after = None
     while True:
-        sql, params = _candidates(user.pk, everyone, after=after)
+        sql, params = _candidates(scope, after=after, ordered=True)
         pairs = _fetch(f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k LIMIT %s", [*params, chunk])
         yield from _load(pairs)
         if len(pairs) < chunk:
@@ -285,14 +347,14 @@ def search(user: User, query: str) -> list[MergedRow]:
     terms = search_terms(query)
     if not terms:
         return []
-    sql, params = _candidates(user.pk, _everyone(), terms=terms)
+    sql, params = _candidates(scope_of(user), terms=terms)
     pairs = _fetch(f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k", params)
     return _load(pairs)
 
 
 def sees_key(user: User, key: str, exclude_entry: int | None = None) -> bool:
     """True when the user already sees an entry with this sort key (other than `exclude_entry`)."""
-    sql, params = _candidates(user.pk, _everyone(), key=key)
+    sql, params = _candidates(scope_of(user), keys=[key])
     sql = f"SELECT 1 FROM ({sql}) c"
     if exclude_entry is not None:
         sql += " WHERE c.t <> %s"
