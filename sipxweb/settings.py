@@ -192,6 +192,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sipxweb.rest.schema.add_error_responses",
+    ],
+    # "apiKey in path" is not valid OpenAPI for Swagger UI's try-out; the key is a path parameter anyway.
+    "AUTHENTICATION_WHITELIST": [
+        "sipxweb.rest.authentication.BasicAuthentication",
+        "sipxweb.rest.authentication.DigestAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 
 # Brute-force protection (SPEC-REST D7).

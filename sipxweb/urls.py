@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sipxweb import views
+from sipxweb.rest import schema  # noqa: F401  (OpenAPI descriptions of our authentication)
 from sipxweb.rest.views import rest_not_found
 
 REST = "sipxconfig/rest/"

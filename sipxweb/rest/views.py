@@ -23,11 +23,11 @@ def no_content() -> HttpResponse:
 
 
 class WireView(APIView):
-    """A sipXconfig URI. Subclasses set `wire_root` (the XStream root alias of their document),
-    `renderer_classes` in the spec's variant order, and `permission_classes`.
-
-    `allow_empty_put`: sipXconfig answered 400 "Missing request entity" to a PUT with Content-Length 0
-    (B.1.6); URIs that take no body (D5) set this to True."""
+    # A sipXconfig URI. Subclasses set `wire_root` (the XStream root alias of their document),
+    # `renderer_classes` in the spec's variant order, and `permission_classes`.
+    # `allow_empty_put`: sipXconfig answered 400 "Missing request entity" to a PUT with Content-Length 0
+    # (B.1.6); URIs that take no body (D5) set this to True.
+    # (A comment, not a docstring: the OpenAPI description of every URI would inherit a docstring.)
 
     wire_root: str = ""
     allow_empty_put = False
