@@ -191,11 +191,15 @@ class Agent:
         self.calls: dict[str, asyncio.Task] = {}  # attempt key -> running call
         self.addresses: dict[str, str] = {}
         self.tcp: dict[tuple, asyncio.StreamWriter] = {}
+        self.tcp_locks: dict[tuple, asyncio.Lock] = {}
         self.db_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="callcontrol-db")
         self.stopping = asyncio.Event()
         self.poll = settings.CALLCONTROL_POLL_MS / 1000
 
-    transport_name = "UDP"
+    @property
+    def transport_name(self) -> str:
+        """The Via transport: the proxy's (in-dialog requests over UDP to a TCP proxy's phones are rare)."""
+        return "TCP" if self.proxy[2] == "tcp" else "UDP"
 
     @property
     def contact(self) -> str:
@@ -273,12 +277,14 @@ class Agent:
                 writer.close()
 
     async def _tcp_writer(self, dest) -> asyncio.StreamWriter:
-        writer = self.tcp.get(dest)
-        if writer is None or writer.is_closing():
-            reader, writer = await asyncio.open_connection(dest[0], dest[1])
-            self.tcp[dest] = writer
-            asyncio.create_task(self._read_stream(reader, dest))
-        return writer
+        # One connection per destination: sends queued before it is open wait for it (the lock).
+        async with self.tcp_locks.setdefault(dest, asyncio.Lock()):
+            writer = self.tcp.get(dest)
+            if writer is None or writer.is_closing():
+                reader, writer = await asyncio.open_connection(dest[0], dest[1])
+                self.tcp[dest] = writer
+                asyncio.create_task(self._read_stream(reader, dest))
+            return writer
 
     def send_raw(self, data: bytes, dest: tuple) -> None:
         if dest[2] == "tcp":

@@ -24,7 +24,8 @@ class CallBoxForm(forms.Form):
     number = forms.CharField(label="Number or user to call", max_length=255)
 
     def clean_number(self):
-        target = clean_target(self.cleaned_data["number"])
+        # People type "(555) 123-4567": the form also drops spaces (the REST URI keeps B.3.1's exact rule).
+        target = clean_target("".join(self.cleaned_data["number"].split()))
         if target is None:
             raise forms.ValidationError("Enter a phone number or a user name (digits, letters, * # + are allowed).")
         return target
