@@ -5,11 +5,10 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from apps.phones import services
 from apps.phones.catalogue import CATALOGUE
-from apps.phones.models import Line, Phone, normalise_serial, validate_serial
+from apps.phones.models import Phone, normalise_serial, validate_serial
 from apps.users.forms import split_names
 
 
@@ -72,9 +71,7 @@ class PhoneForm(forms.ModelForm):
 
     def clean_lines(self):
         names = split_names(self.cleaned_data.get("lines", ""))
-        self.line_users = services.resolve_users(names)
-        if len({user.pk for user in self.line_users}) != len(self.line_users):
-            raise ValidationError("A user can have only one line on a phone (a name and its alias are the same user).")
+        services.resolve_users(names)
         return names
 
     def clean(self):
@@ -101,19 +98,9 @@ class PhoneForm(forms.ModelForm):
             lines=c["lines"],
         )
 
-    @transaction.atomic
     def save(self, commit=True):
-        """Edit only (new phones go through services.create_phone): the fields, then the lines in order."""
-        phone = super().save()
-        users = self.line_users
-        phone.lines.exclude(user__in=users).delete()
-        existing = {line.user_id: line for line in phone.lines.all()}
-        for position, user in enumerate(users):
-            line = existing.get(user.pk) or Line(phone=phone, user=user)
-            if line.pk is None or line.position != position:
-                line.position = position
-                line.save()
-        return phone
+        """Edit only (new phones go through services.create_phone)."""
+        return services.update_phone(self.instance, self.phone_data())
 
 
 class PhoneImportForm(forms.Form):

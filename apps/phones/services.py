@@ -48,6 +48,7 @@ def resolve_version(model_id: str, version: str | None) -> str | None:
 
 
 def resolve_users(names: Iterable[str]) -> list[User]:
+    """The users of a phone's lines, in order; each user at most once (a name and its alias are one user)."""
     from apps.users.credentials import find_login
 
     users = []
@@ -55,14 +56,14 @@ def resolve_users(names: Iterable[str]) -> list[User]:
         row = find_login(name)
         if row is None:
             raise ValidationError(f'there is no user "{name}" for a line.')
+        if any(u.pk == row.user.pk for u in users):
+            raise ValidationError(f'user "{row.user.username}" has a line on this phone already ("{name}").')
         users.append(row.user)
     return users
 
 
-def create_phone(data: PhoneData) -> Phone:
-    """Validates and creates one phone with its lines, all or nothing. Raises ValidationError with a reason."""
-    serial = normalise_serial(data.serial_number)
-    validate_serial(serial)
+def _checked(data: PhoneData) -> tuple[str | None, list[User]]:
+    """Validates everything but the serial; returns (firmware version, line users)."""
     if data.model not in CATALOGUE:
         raise ValidationError(f'unknown phone model "{data.model}".')
     if len(data.description or "") > 255:
@@ -71,6 +72,29 @@ def create_phone(data: PhoneData) -> Phone:
     users = resolve_users(data.lines)
     if len(users) > CATALOGUE[data.model].lines:
         raise ValidationError(f"model {data.model} has {CATALOGUE[data.model].lines} lines, not {len(users)}.")
+    return version, users
+
+
+def _set_lines(phone: Phone, users: list[User]) -> None:
+    phone.lines.all().delete()
+    Line.objects.bulk_create([Line(phone=phone, user=u, position=i) for i, u in enumerate(users)])
+
+
+@transaction.atomic
+def update_phone(phone: Phone, data: PhoneData) -> Phone:
+    """Changes model, version, description and lines (in order); the serial number stays."""
+    version, users = _checked(data)
+    phone.model, phone.version, phone.description = data.model, version, data.description or ""
+    phone.save()
+    _set_lines(phone, users)
+    return phone
+
+
+def create_phone(data: PhoneData) -> Phone:
+    """Validates and creates one phone with its lines, all or nothing. Raises ValidationError with a reason."""
+    serial = normalise_serial(data.serial_number)
+    validate_serial(serial)
+    version, users = _checked(data)
     if Phone.objects.filter(serial_number=serial).exists():
         raise ValidationError(f"a phone with serial number {serial} already exists.")
     try:
@@ -78,7 +102,7 @@ def create_phone(data: PhoneData) -> Phone:
             phone = Phone.objects.create(
                 serial_number=serial, model=data.model, version=version, description=data.description or ""
             )
-            Line.objects.bulk_create([Line(phone=phone, user=u, position=i) for i, u in enumerate(users)])
+            _set_lines(phone, users)
     except IntegrityError:  # a concurrent request created the same serial
         raise ValidationError(f"a phone with serial number {serial} already exists.") from None
     return phone

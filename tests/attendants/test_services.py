@@ -91,3 +91,12 @@ def test_resolve(sales):
     assert services.resolve(f"xcf{sales.pk}") == sales
     assert services.resolve("Sales menu") == sales
     assert services.resolve("xcf") is None and services.resolve("") is None
+
+
+def test_the_special_attendant_cannot_be_deleted_while_special_mode_is_on(sales):
+    services.select_special(sales)
+    services.special_mode_on()
+    with pytest.raises(ValidationError, match="special mode"):
+        services.delete_attendant(sales)
+    services.special_mode_off()
+    services.delete_attendant(sales)

@@ -130,7 +130,7 @@ def test_create_default_version_and_no_lines(admin_client):
         ({"model": "nokia"}, "model", "Select a valid choice"),
         ({"version": "9.9"}, "version", "has no firmware version"),
         ({"lines": "alice, nobody"}, "lines", "there is no user &quot;nobody&quot;"),
-        ({"lines": "alice, bob, 200"}, "lines", "only one line"),
+        ({"lines": "alice, bob, 200"}, "lines", "has a line on this phone already"),
         ({"model": "polycom5000", "version": "", "lines": "alice, bob"}, "lines", "has 1 lines, not 2"),
     ],
 )

@@ -62,3 +62,22 @@ def test_bad_phones_leave_nothing(make_user, data, fragment):
         services.create_phone(data)
     assert fragment in " ".join(info.value.messages)
     assert Phone.objects.count() == 0 and Line.objects.count() == 0
+
+
+def test_a_user_twice_is_named_as_such(make_user):
+    make_user("200", aliases=["alice"])
+    with pytest.raises(ValidationError, match="has a line on this phone already"):
+        services.create_phone(services.PhoneData("0004f2a1b2c3", "polycom335", lines=["200", "alice"]))
+
+
+def test_update_phone_replaces_lines_in_order(make_user):
+    make_user("200")
+    make_user("201")
+    phone = services.create_phone(services.PhoneData("0004f2a1b2c3", "polycom335", lines=["200"]))
+    services.update_phone(phone, services.PhoneData(phone.serial_number, "polycom450", "moved", "3.2", ["201", "200"]))
+    phone.refresh_from_db()
+    assert (phone.model, phone.version, phone.description) == ("polycom450", "3.2.X", "moved")
+    assert [line.user.username for line in phone.lines.all()] == ["201", "200"]
+    with pytest.raises(ValidationError):
+        services.update_phone(phone, services.PhoneData(phone.serial_number, "sipxSoftPhone", lines=["200", "201"]))
+    assert phone.lines.count() == 2
