@@ -1,6 +1,8 @@
 """Voicemail URIs: the RSS feed (B.3.4), the audio download (D14), the active greeting (B.3.10, D3) and the
 deposit of new messages by the media server (`POST /mailbox/{user}/messages`, admin)."""
 
+from urllib.parse import quote
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -49,14 +51,6 @@ def folder_or_404(folder: str) -> str:
     return folder
 
 
-def audio_path(user, message: Message) -> str:
-    """The private (credential-free) URL path of a message's audio, as the feed links it."""
-    return reverse(
-        "voicemail-api:private-audio",
-        kwargs={"key": user.feed_key, "folder": message.folder, "message_id": message.message_id},
-    )
-
-
 class FeedView(WireView):
     """The caller's messages in `{folder}`, newest first, as RSS 2.0; links absolute (proxy-aware when
     TRUST_PROXY_HEADERS is set, through Django's build_absolute_uri)."""
@@ -72,12 +66,16 @@ class FeedView(WireView):
         messages = Message.objects.filter(user=user, folder=folder).only(
             "message_id", "folder", "subject", "sender_brief", "received", "duration", "format"
         )
+        # One reverse() for the whole feed: every item link is this folder's prefix + the message id.
+        prefix = request.build_absolute_uri(
+            reverse("voicemail-api:private-audio", kwargs={"key": user.feed_key, "folder": folder, "message_id": "0"})
+        )[:-1]
         body = render_feed(
             user,
             folder,
             messages,
             channel_link=request.build_absolute_uri(),
-            item_link=lambda m: request.build_absolute_uri(audio_path(user, m)),
+            item_link=lambda m: prefix + quote(m.message_id, safe=""),
         )
         return Response(body, content_type="application/rss+xml; charset=utf-8")
 
