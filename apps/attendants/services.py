@@ -128,4 +128,7 @@ def delete_attendant(attendant: AutoAttendant) -> None:
         raise ValidationError(
             f'"{attendant.name}" is a system attendant ({attendant.system_id}) and cannot be deleted.'
         )
+    mode = SpecialMode.current()
+    if mode.enabled and mode.attendant_id == attendant.pk:
+        raise ValidationError(f'"{attendant.name}" answers calls in special mode now: turn special mode off first.')
     attendant.delete()
