@@ -6,6 +6,7 @@ elements as `<enclosure ... />`. Django's `Rss201rev2Feed` writes one long line 
 Atom links and a `lastBuildDate`; the two subclasses below keep its structure (write -> root elements ->
 items) and change only what the original wrote differently."""
 
+import re
 from datetime import UTC
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
@@ -15,6 +16,8 @@ from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
+# Characters XML 1.0 cannot carry: dropped from feed text (data imported from elsewhere may hold them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CRLF = "\r\n"
 INDENT = "  "
 
@@ -46,14 +49,16 @@ class PrettyXMLGenerator(SimplerXMLGenerator):
                 self._close_pending()
                 self._write(CRLF)
                 parent["children"] = True
-        attributes = "".join(f' {key}="{escape(str(value), {chr(34): "&quot;"})}"' for key, value in attrs.items())
+        attributes = "".join(
+            f' {key}="{escape(_NOT_XML.sub("", str(value)), {chr(34): "&quot;"})}"' for key, value in attrs.items()
+        )
         self._write(f"{INDENT * len(self._stack)}<{name}{attributes}")
         self._stack.append({"open": True, "children": False})
 
     def characters(self, content):
         if content:
             self._close_pending()
-            self._write(escape(content, {"\r": "&#xD;"}))
+            self._write(escape(_NOT_XML.sub("", content), {"\r": "&#xD;"}))
 
     def endElement(self, name):
         element = self._stack.pop()

@@ -87,3 +87,10 @@ def test_missing_file_is_404(client, alice_mail):
     message = alice_mail[0]
     message.audio.storage.delete(message.audio.name)
     assert client.get(REST + "/my/voicemail/inbox/0000000001", **basic("alice", "1234")).status_code == 404
+
+
+def test_head(client, alice_mail):
+    response = client.head(REST + "/my/voicemail/inbox/0000000001", **basic("alice", "1234"))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(len(tone_wav(12)))
+    assert response["Content-Type"] == "audio/wav"

@@ -106,3 +106,11 @@ def test_special_characters_escaped(client, alice, alice_mail):
     message.save()
     feed = parse(client.get(REST + "/my/feed/voicemail/inbox", **basic("alice", "1234")))
     assert feed.entries[1].title == 'Re: <urgent> & "now" from O\'Brien & Co'
+
+
+def test_control_characters_dropped(client, alice, alice_mail):
+    message = alice_mail[0]
+    message.subject = "bad\x00\x07 subject\r"
+    message.save()
+    feed = parse(client.get(REST + "/my/feed/voicemail/inbox", **basic("alice", "1234")))
+    assert feed.entries[1].title.startswith("bad subject")
