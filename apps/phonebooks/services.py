@@ -216,8 +216,11 @@ def _candidates(
     def extra(where):
         return "".join(f" AND {w}" for w in where)
 
+    # Each branch sorted on its own, so PostgreSQL merges them; a single branch needs only the outer ORDER BY.
+    several = (scope.private_id is not None) + bool(scope.books or scope.everyone) + len(scope.books) > 1
+
     def branch(sql: str) -> str:
-        return f"({sql} ORDER BY 1)" if ordered and postgres else sql
+        return f"({sql} ORDER BY 1)" if ordered and postgres and several else sql
 
     def tag(source: str, alias: str) -> str:
         return f", '{source}' || CAST({alias}.id AS TEXT) AS t" if tags else ""
@@ -309,6 +312,7 @@ def merged_page(user: User, start: int, end: int, filter_text: str | None = None
     """Rows [start, end) of the user's merged view (B.3.7), clamped to the filtered size; start <= end.
     The page's keys come from the key-only union (index-only scans), then only those rows are read."""
     scope = scope_of(user)
+    filter_text = (filter_text or "").replace("\x00", "") or None
     size = merged_count(user, scope=scope)
     filtered = merged_count(user, filter_text, scope=scope) if filter_text else size
     start, end = min(start, filtered), min(end, filtered)
@@ -338,7 +342,7 @@ def iter_merged(user: User, chunk: int = CHUNK) -> Iterator[MergedRow]:
 
 
 def search_terms(query: str) -> list[str]:
-    return [t for t in (query or "").lower().split() if t][:10]
+    return [t[:100] for t in (query or "").replace("\x00", "").lower().split() if t][:10]
 
 
 def search(user: User, query: str) -> list[MergedRow]:

@@ -161,6 +161,10 @@ class EntrySerializer(StrictSerializer):
         return fields
 
     def validate(self, attrs):
+        contact = attrs.get("contact_information") or {}
+        for name in ("home_address", "office_address", "branch_address"):
+            if any("\x00" in value for value in (contact.get(name) or {}).values()):
+                raise serializers.ValidationError("Null characters are not allowed.")
         if self.validate_entry:
             if not all((attrs.get(k) or "").strip() for k in ("first_name", "last_name", "number")):
                 raise serializers.ValidationError("First Name / Last Name / Number cannot be Null")

@@ -62,7 +62,7 @@ class PhonebookView(WireView):
         responses={(200, "text/comma-separated-values"): OpenApiResponse(description="CSV")}, summary="A phonebook"
     )
     def get(self, request, name, **kwargs):
-        phonebook = Phonebook.objects.filter(name=name).first()
+        phonebook = None if "\x00" in name else Phonebook.objects.filter(name=name).first()
         if phonebook is None:
             raise Http404(f"There is no phonebook {name!r}.")
         rows = services.iter_phonebook_rows(phonebook)
