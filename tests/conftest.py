@@ -23,6 +23,12 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path_factory):
+    """Uploaded and generated files (voicemail, prompts, the demo's audio) go to a throw-away folder."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """The manifest storage needs `collectstatic` first; tests serve static files straight from static/."""
     settings.STORAGES = {
