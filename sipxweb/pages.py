@@ -56,6 +56,8 @@ class FormPage:
 
     template_name = "generic/form.html"
     list_url_name = ""
+    noun = ""  # "user": the title is "New user" or "User 200"
+    delete_url_name = ""  # shown as a Delete link when editing
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -68,6 +70,11 @@ class FormPage:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["list_url"] = reverse(self.list_url_name)
+        editing = getattr(self, "object", None) is not None and self.object.pk is not None
+        if self.noun:
+            context.setdefault("title", f"{self.noun.capitalize()} {self.object}" if editing else f"New {self.noun}")
+        if editing and self.delete_url_name:
+            context["delete_url_name"] = self.delete_url_name
         return context
 
 

@@ -86,6 +86,8 @@ class AttendantFormMixin(AdminRequiredMixin, FormPage):
     form_class = AttendantForm
     list_url_name = "attendants:attendant_list"
     template_name = "attendants/attendant_form.html"
+    noun = "attendant"
+    delete_url_name = "attendants:attendant_delete"
 
     def get_formset(self):
         names = set(AutoAttendant.objects.values_list("name", flat=True))
@@ -137,14 +139,12 @@ class AttendantFormMixin(AdminRequiredMixin, FormPage):
 
 
 class AttendantCreateView(AttendantFormMixin, CreateView):
-    extra_context = {"title": "New attendant"}
+    pass
 
 
 class AttendantUpdateView(AttendantFormMixin, UpdateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = f"Attendant {self.object}"
-        context["delete_url_name"] = "attendants:attendant_delete"
         if self.object.prompt:
             context["prompt_url"] = reverse("attendants:attendant_prompt", args=[self.object.pk])
         return context

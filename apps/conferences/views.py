@@ -21,19 +21,15 @@ class ConferenceCreateView(AdminRequiredMixin, FormPage, CreateView):
     model = Conference
     form_class = ConferenceForm
     list_url_name = "conferences:conference_list"
-    extra_context = {"title": "New conference"}
+    noun = "conference"
 
 
 class ConferenceUpdateView(AdminRequiredMixin, FormPage, UpdateView):
     model = Conference
     form_class = ConferenceForm
     list_url_name = "conferences:conference_list"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = f"Conference {self.object}"
-        context["delete_url_name"] = "conferences:conference_delete"
-        return context
+    noun = "conference"
+    delete_url_name = "conferences:conference_delete"
 
 
 class ConferenceDeleteView(AdminRequiredMixin, DeletePage):

@@ -28,6 +28,8 @@ class PhoneFormMixin(AdminRequiredMixin, FormPage):
     form_class = PhoneForm
     list_url_name = "phones:phone_list"
     template_name = "phones/phone_form.html"
+    noun = "phone"
+    delete_url_name = "phones:phone_delete"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -37,8 +39,6 @@ class PhoneFormMixin(AdminRequiredMixin, FormPage):
 
 class PhoneCreateView(PhoneFormMixin, CreateView):
     """The form checks field by field; services.create_phone has the last word (and creates the lines)."""
-
-    extra_context = {"title": "New phone"}
 
     def form_valid(self, form):
         try:
@@ -57,12 +57,6 @@ class PhoneUpdateView(PhoneFormMixin, UpdateView):
         self.object = form.save()
         messages.success(self.request, f"Phone {self.object} saved.")
         return HttpResponseRedirect(self.get_success_url())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = f"Phone {self.object}"
-        context["delete_url_name"] = "phones:phone_delete"
-        return context
 
 
 class PhoneDeleteView(AdminRequiredMixin, DeletePage):

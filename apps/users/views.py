@@ -28,6 +28,8 @@ class UserFormMixin(AdminRequiredMixin, FormPage):
     model = User
     form_class = UserForm
     list_url_name = "users:user_list"
+    noun = "user"
+    delete_url_name = "users:user_delete"
 
     def form_valid(self, form):
         user = form.instance
@@ -54,17 +56,11 @@ class UserFormMixin(AdminRequiredMixin, FormPage):
 
 
 class UserCreateView(UserFormMixin, CreateView):
-    extra_context = {"title": "New user"}
+    pass
 
 
 class UserUpdateView(UserFormMixin, UpdateView):
     queryset = User.objects.prefetch_related("login_names", "groups")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = f"User {self.object}"
-        context["delete_url_name"] = "users:user_delete"
-        return context
 
 
 class UserDeleteView(AdminRequiredMixin, DeletePage):
@@ -90,19 +86,15 @@ class UserGroupCreateView(AdminRequiredMixin, FormPage, CreateView):
     model = UserGroup
     form_class = UserGroupForm
     list_url_name = "users:group_list"
-    extra_context = {"title": "New group"}
+    noun = "group"
 
 
 class UserGroupUpdateView(AdminRequiredMixin, FormPage, UpdateView):
     model = UserGroup
     form_class = UserGroupForm
     list_url_name = "users:group_list"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = f"Group {self.object}"
-        context["delete_url_name"] = "users:group_delete"
-        return context
+    noun = "group"
+    delete_url_name = "users:group_delete"
 
 
 class UserGroupDeleteView(AdminRequiredMixin, DeletePage):
