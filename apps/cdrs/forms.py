@@ -26,6 +26,6 @@ class CallBoxForm(forms.Form):
     def clean_number(self):
         # People type "(555) 123-4567": the form also drops spaces (the REST URI keeps B.3.1's exact rule).
         target = clean_target("".join(self.cleaned_data["number"].split()))
-        if target is None:
+        if target is None or len(target) > 150:
             raise forms.ValidationError("Enter a phone number or a user name (digits, letters, * # + are allowed).")
         return target

@@ -241,6 +241,34 @@ def test_callcontroller_errors_golden(client, users, uri, status, golden_file):
     assert not CallAttempt.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "/callcontroller/201/" + "9" * 151,
+        "/callcontroller/201/a%00b",
+        "/callcontroller/201/%3Csip:x%3E",
+        CC + "?agent=%0A",
+        CC + "?confpin=12%2034",
+        CC + "?subject=a%0Db",
+        CC + "?timeout=99999999999999999999999",
+    ],
+)
+def test_callcontroller_bad_values_are_400(client, users, uri):
+    response = client.post(uri, **basic("bob", "1234"))
+    assert response.status_code == 400 and b"<error-code>400</error-code>" in response.content
+    assert not CallAttempt.objects.exists()
+
+
+def test_long_or_nul_values_elsewhere(client, users):
+    assert client.put(REST + "/my/call/" + "1" * 151, **basic("bob", "1234")).status_code == 400
+    assert client.get(REST + "/activecdrs/a%00b", **basic("superadmin", "admin1234")).status_code == 404
+    body = json.dumps([{**EVENTS[0], "from_tag": "a\u0000b"}])
+    response = client.post(
+        REST + "/cse", data=body, content_type="application/json", **basic("superadmin", "admin1234")
+    )
+    assert response.status_code == 400
+
+
 def test_callcontroller_invite_while_in_progress(client, users):
     assert client.post(CC + "?sipMethod=INVITE", **basic("bob", "1234")).status_code == 200
     CallAttempt.objects.update(state="running")

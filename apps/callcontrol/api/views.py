@@ -1,6 +1,8 @@
 """Click-to-call URIs: `PUT /sipxconfig/rest/my/call/{to}` (and `/call/{to}`, B.3.1) and the sipXrest call
 controller `POST|GET /callcontroller/{callingParty}/{calledParty}` (B.4, A.5, D8)."""
 
+import re
+
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -23,12 +25,16 @@ class CallView(WireView):
     @extend_schema(request=None, responses={200: OpenApiResponse(description="Call queued")}, summary="Click to call")
     def put(self, request, to, **kwargs):
         target = services.clean_target(to)
-        if target is None:
+        if target is None or len(target) > 150:
             raise ValidationError(
                 f"{to!r} is not a phone number or user name to call (digits, letters and * # + , ; ? / are allowed)."
             )
         services.click_to_call(request.user, target)
         return empty_ok()
+
+
+# A user name, number or user@host: printable, no spaces, quotes or angle brackets (they end up in SIP headers).
+_PARTY = re.compile(r"[^\s\x00-\x1f\x7f<>\"]+")
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -77,6 +83,9 @@ class CallControllerView(WireView):
                 400, "Missing a required parameter - need both callingParty and calledParty URL Parameters"
             )
         agent_name = request.query_params.get("agent") or calling
+        for name, value in (("callingParty", calling), ("calledParty", called), ("agent", agent_name)):
+            if len(value) > 150 or not _PARTY.fullmatch(value):
+                return None, _error(400, f"Bad parameter {name} = {value[:150]}")
         return agent_name, None
 
     def _key(self, agent, calling, called) -> str:
@@ -153,6 +162,11 @@ class CallControllerView(WireView):
             return _error(406, "Call in progress invite not supported", code=403)
         called_uri = services.party_uri(called)
         confpin = params.get("confpin")
+        if confpin and not re.fullmatch(r"[0-9A-Za-z*#]{1,32}", confpin):
+            return _error(400, f"Bad parameter confpin = {confpin[:40]}")
+        subject = params.get("subject") or ""
+        if re.search(r"[\x00-\x1f\x7f]", subject) or len(subject) > 255:
+            return _error(400, "Bad parameter subject (at most 255 characters, no control characters)")
         if confpin:
             called_uri += f"?X-ConfPin={confpin}"
         forwarding = (params.get("isForwardingAllowed") or "false").lower() == "true"
@@ -162,7 +176,7 @@ class CallControllerView(WireView):
             called_uri,
             key=key,
             forwarding_allowed=forwarding,
-            subject=(params.get("subject") or "")[:255],
+            subject=subject,
             timeout=timeout,
             result_cache_time=cache_time,
             sip_method=method,

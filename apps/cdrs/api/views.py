@@ -40,7 +40,7 @@ class ActiveCdrsView(_ActiveCdrsBase):
 
     @extend_schema(summary="Active calls of a user", responses={200: OpenApiResponse(description="cdrs")})
     def get(self, request, user, **kwargs):
-        if not User.objects.filter(username=user).exists():
+        if "\x00" in user or not User.objects.filter(username=user).exists():
             raise NotFound(f"There is no user {user}.")
         return self.answer(user)
 
@@ -97,7 +97,7 @@ def clean_event(raw, where: str) -> dict:
         value = raw.get(name)
         if value is None:
             continue
-        if not isinstance(value, str) or len(value) > size:
+        if not isinstance(value, str) or len(value) > size or "\x00" in value:
             raise ValidationError(f"{where}.{name} must be a string of at most {size} characters")
         data[name] = value
     for name in _INT_FIELDS:

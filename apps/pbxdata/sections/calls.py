@@ -160,6 +160,7 @@ def demo_calls(now: datetime) -> list[dict]:
 
 
 def seed_demo(now: datetime | None = None) -> None:
-    """Creates (or resets) the demo calls with times relative to now (called by `manage.py seed_demo`)."""
+    """Creates the demo calls with times relative to now (called by `manage.py seed_demo`). Demo calls that
+    exist already are left as they are, so seeding twice changes nothing (the export stays the same)."""
     for call in demo_calls(now or datetime.now(UTC)):
-        Cdr.objects.update_or_create(call_id=call["callId"], defaults=_fields(call))
+        Cdr.objects.get_or_create(call_id=call["callId"], defaults=_fields(call))
