@@ -72,6 +72,9 @@ class Phonebook(models.Model):
     description = models.CharField(max_length=255, blank=True)
     members = models.ManyToManyField(UserGroup, blank=True, related_name="member_phonebooks")
     consumers = models.ManyToManyField(UserGroup, blank=True, related_name="consumer_phonebooks")
+    # Distinct (number, first, last) keys among the file entries, kept by services.add_entries (the only writer
+    # of file entries): the merged view's size then needs no scan of a large phonebook.
+    key_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -16,7 +16,7 @@ The merged view of a user (SPEC-REST B.3.5) is built in SQL, never by loading ev
   number of queries does not depend on the number of entries.
 
 `GET /phonebook/{name}` (B.2.2) is another order (last, first, number) and no private entries or "everyone":
-`iter_phonebook_rows()` streams plain tuples from a server-side cursor and drops adjacent duplicates."""
+`iter_phonebook_chunks()` streams lists of plain tuples from a server-side cursor and drops adjacent duplicates."""
 
 import time
 from collections.abc import Iterable, Iterator
@@ -140,20 +140,23 @@ class Scope:
     books: list[int]
     private_id: int | None
     everyone: bool
+    key_counts: dict = field(default_factory=dict)  # phonebook id -> Phonebook.key_count
 
 
 def scope_of(user: User) -> Scope:
     T = _tables()
     sql = (
-        f"SELECT 'b', pc.phonebook_id FROM {T['consumers']} pc JOIN {T['ug']} cg ON cg.usergroup_id = pc.usergroup_id"
-        " WHERE cg.user_id = %s"
-        f" UNION ALL SELECT 'p', pp.id FROM {T['private']} pp WHERE pp.user_id = %s"
-        f" UNION ALL SELECT 'e', s.id FROM {PhonebookSettings._meta.db_table} s WHERE s.id = 1 AND s.everyone = %s"
+        f"SELECT 'b', pc.phonebook_id, pb.key_count FROM {T['consumers']} pc"
+        f" JOIN {T['ug']} cg ON cg.usergroup_id = pc.usergroup_id"
+        f" JOIN {Phonebook._meta.db_table} pb ON pb.id = pc.phonebook_id WHERE cg.user_id = %s"
+        f" UNION ALL SELECT 'p', pp.id, NULL FROM {T['private']} pp WHERE pp.user_id = %s"
+        f" UNION ALL SELECT 'e', s.id, NULL FROM {PhonebookSettings._meta.db_table} s"
+        " WHERE s.id = 1 AND s.everyone = %s"
     )
     rows = _fetch(sql, [user.pk, user.pk, True])
-    books = sorted({ref for kind, ref in rows if kind == "b"})
-    private = next((ref for kind, ref in rows if kind == "p"), None)
-    return Scope(user.pk, books, private, any(kind == "e" for kind, _ in rows))
+    counts = {ref: n for kind, ref, n in rows if kind == "b"}
+    private = next((ref for kind, ref, _ in rows if kind == "p"), None)
+    return Scope(user.pk, sorted(counts), private, any(kind == "e" for kind, _, _ in rows), counts)
 
 
 def _candidates(
@@ -165,6 +168,7 @@ def _candidates(
     keys: list[str] | None = None,
     tags: bool = True,
     ordered: bool = False,
+    files: bool = True,
 ) -> tuple[str, list]:
     """SQL `SELECT k[, t]` of every row the user sees (duplicates included) and its parameters. `ordered`: each
     branch sorted by k (PostgreSQL then merges the branches in order; the caller must ORDER BY k)."""
@@ -217,7 +221,7 @@ def _candidates(
         return "".join(f" AND {w}" for w in where)
 
     # Each branch sorted on its own, so PostgreSQL merges them; a single branch needs only the outer ORDER BY.
-    several = (scope.private_id is not None) + bool(scope.books or scope.everyone) + len(scope.books) > 1
+    several = (scope.private_id is not None) + bool(scope.books or scope.everyone) + len(scope.books) * files > 1
 
     def branch(sql: str) -> str:
         return f"({sql} ORDER BY 1)" if ordered and postgres and several else sql
@@ -249,7 +253,7 @@ def _candidates(
             branch(f"SELECT {user_key} AS k{tag(USER, 'u')} FROM {T['user']} u WHERE {who}{extra(user_where)}")
         )
         params += [SEP, SEP, *who_params, *user_params]
-    for book in scope.books:
+    for book in scope.books if files else ():
         branches.append(
             branch(
                 f"SELECT e.sort_key AS k{tag(FILE, 'e')} FROM {T['entry']} e"
@@ -303,9 +307,31 @@ def _winners(scope: Scope, keys: list[str]) -> list[tuple[str, str]]:
 
 
 def merged_count(user: User, filter_text: str | None = None, scope: Scope | None = None) -> int:
+    """Distinct keys of the user's view. Without a filter, the phonebooks' stored `key_count`s are used: the
+    largest phonebook counts as stored, every other source only with the keys none of the earlier ones has
+    (index probes), so a 100,000-entry phonebook is not read to count it."""
     scope = scope or scope_of(user)
-    sql, params = _candidates(scope, filter_text=filter_text, tags=False, ordered=True)
-    return _fetch(f"SELECT COUNT(*) FROM (SELECT c.k FROM ({sql}) c GROUP BY c.k) g", params)[0][0]
+    if filter_text or not scope.books:
+        sql, params = _candidates(scope, filter_text=filter_text, tags=False, ordered=True)
+        return _fetch(f"SELECT COUNT(*) FROM (SELECT c.k FROM ({sql}) c GROUP BY c.k) g", params)[0][0]
+    T = _tables()
+    books = sorted(scope.books, key=lambda b: (-scope.key_counts[b], b))
+
+    def absent(column: str, earlier: list[int]) -> str:
+        marks = ", ".join(["%s"] * len(earlier))
+        return f"NOT EXISTS (SELECT 1 FROM {T['entry']} x WHERE x.phonebook_id IN ({marks}) AND x.sort_key = {column})"
+
+    parts, params = [], []
+    for i, book in enumerate(books[1:], start=1):
+        parts.append(
+            f"(SELECT COUNT(DISTINCT e.sort_key) FROM {T['entry']} e WHERE e.phonebook_id = %s"
+            f" AND {absent('e.sort_key', books[:i])})"
+        )
+        params += [book, *books[:i]]
+    small_sql, small_params = _candidates(scope, tags=False, files=False)
+    parts.append(f"(SELECT COUNT(DISTINCT s.k) FROM ({small_sql}) s WHERE {absent('s.k', books)})")
+    params += [*small_params, *books]
+    return scope.key_counts[books[0]] + _fetch("SELECT " + " + ".join(parts), params)[0][0]
 
 
 def merged_page(user: User, start: int, end: int, filter_text: str | None = None) -> Page:
@@ -369,30 +395,40 @@ def sees_key(user: User, key: str, exclude_entry: int | None = None) -> bool:
 # ---- one shared phonebook: B.2.2 -----------------------------------------------------------------------
 
 
-def iter_phonebook_rows(phonebook: Phonebook, chunk: int = 2000) -> Iterator[tuple[str, str, str]]:
-    """(first, last, number) of the phonebook's members and file entries, sorted by last name, first name,
-    number, without duplicates, from a server-side cursor (B.2.2)."""
+def iter_phonebook_chunks(phonebook: Phonebook, chunk: int = 5000) -> Iterator[list[tuple[str, str, str]]]:
+    """Lists of (last, first, number) of the phonebook's members and file entries, sorted by last name, first
+    name, number, without duplicates, read `chunk` rows at a time from a server-side cursor (B.2.2). Chunks of
+    tuples, not objects: this is the path of a 100,000-entry CSV download."""
     T = _tables()
-    collate = ' COLLATE "C"' if _postgres() else ""
-    sql = (
-        f"SELECT e.last_name AS l, e.first_name AS f, e.number AS n FROM {T['entry']} e WHERE e.phonebook_id = %s"
-        f" UNION ALL SELECT u.last_name{collate}, u.first_name{collate}, u.username{collate} FROM {T['user']} u"
+    postgres = _postgres()
+    collate = ' COLLATE "C"' if postgres else ""
+    entries = f"SELECT e.last_name AS l, e.first_name AS f, e.number AS n FROM {T['entry']} e WHERE e.phonebook_id = %s"
+    users = (
+        f"SELECT u.last_name{collate}, u.first_name{collate}, u.username{collate} FROM {T['user']} u"
         f" WHERE u.id IN (SELECT mg.user_id FROM {T['ug']} mg JOIN {T['members']} pm"
         " ON pm.usergroup_id = mg.usergroup_id WHERE pm.phonebook_id = %s)"
-        " ORDER BY 1, 2, 3"
     )
+    if postgres:  # sorted branches: the entries come in order from the (phonebook, last, first, number) index
+        sql = f"({entries} ORDER BY 1, 2, 3) UNION ALL ({users} ORDER BY 1, 2, 3) ORDER BY 1, 2, 3"
+    else:
+        sql = f"{entries} UNION ALL {users} ORDER BY 1, 2, 3"
     previous = None
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [phonebook.pk, phonebook.pk])
-        while True:
-            rows = cursor.fetchmany(chunk)
-            if not rows:
-                return
-            for last, first, number in rows:
-                row = (first, last, number)
+        while rows := cursor.fetchmany(chunk):
+            out = []
+            for row in rows:
                 if row != previous:
+                    out.append(row)
                     previous = row
-                    yield row
+            yield out
+
+
+def iter_phonebook_rows(phonebook: Phonebook) -> Iterator[tuple[str, str, str]]:
+    """(first, last, number) one by one (see iter_phonebook_chunks)."""
+    for rows in iter_phonebook_chunks(phonebook):
+        for last, first, number in rows:
+            yield first, last, number
 
 
 def phonebook_entry_count(phonebook: Phonebook) -> int:
@@ -457,7 +493,20 @@ def add_entries(datas: Iterable[dict], *, phonebook=None, private=None, progress
                 pending = []
         if pending:
             flush()
+        if phonebook is not None:
+            _recount(phonebook)
     return count
+
+
+def _recount(phonebook: Phonebook) -> None:
+    """Stores the phonebook's number of distinct entry keys (see Phonebook.key_count)."""
+    T = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Phonebook._meta.db_table} SET key_count = (SELECT COUNT(DISTINCT e.sort_key)"
+            f" FROM {T['entry']} e WHERE e.phonebook_id = %s) WHERE id = %s",
+            [phonebook.pk, phonebook.pk],
+        )
 
 
 def create_private_entry(user: User, data: dict) -> PhonebookEntry:

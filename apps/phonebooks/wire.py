@@ -4,7 +4,7 @@ entries never sits in memory (views wrap them in StreamingHttpResponse).
 * `xstream_list()` writes the XStream layout of a root list (`<phonebook><entry>...`, `{"phonebook": [...]}`)
   entry by entry with the same functions as `sipxweb.rest.xstream` (their output is byte-identical to
   rendering the whole Document at once).
-* `csv_rows()` is B.2.2's CSV with D16's quoting; `dom_phonebook()` / `dom_phonebooks()` the DOM serialisation of
+* `csv_phonebook()` is B.2.2's CSV with D16's quoting; `dom_phonebook()` / `dom_phonebooks()` the DOM serialisation of
   B.2.1/B.2.2 (declaration, no indentation, `<x/>` for an empty element)."""
 
 from collections.abc import Iterable, Iterator
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from sipxweb.rest.xstream import _json_string, _json_value, _xml_lines
 
 BATCH = 500  # entries per yielded chunk: few WSGI writes, small buffers
+Q, QQ = '"', '""'
 
 
 def _batched(pieces: Iterable[str], batch: int = BATCH) -> Iterator[bytes]:
@@ -61,9 +62,17 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[bytes
     return _batched(lines(), 2000)
 
 
-def csv_rows(rows: Iterable[tuple[str, str, str]]) -> Iterator[bytes]:
-    """B.2.2 CSV of (first, last, number) rows."""
-    return csv_lines(("First name", "Last name", "Number"), rows)
+def csv_phonebook(chunks: Iterable[list[tuple[str, str, str]]]) -> Iterator[bytes]:
+    """B.2.2 CSV from chunks of (last, first, number): one string per chunk (this is the 100,000-row path)."""
+    yield b'"First name","Last name","Number"\n'
+    for rows in chunks:
+        text = "".join(
+            [
+                f'"{(f or "").replace(Q, QQ)}","{(la or "").replace(Q, QQ)}","{(n or "").replace(Q, QQ)}"\n'
+                for la, f, n in rows
+            ]
+        )
+        yield text.encode("utf-8")
 
 
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -76,23 +85,22 @@ def _dom_element(name: str, text) -> str:
     return f"<{name}/>" if not text else f"<{name}>{text.translate(_TEXT)}</{name}>"
 
 
-def dom_phonebook(rows: Iterable[tuple[str, str, str]]) -> Iterator[bytes]:
-    """B.2.2 XML of (first, last, number) rows."""
-
-    def pieces():
-        first = True
-        for first_name, last_name, number in rows:
-            yield (DECLARATION + "<phonebook>" if first else "") + (
-                "<entry>"
-                + _dom_element("first-name", first_name)
-                + _dom_element("last-name", last_name)
-                + _dom_element("number", number)
-                + "</entry>"
-            )
+def dom_phonebook(chunks: Iterable[list[tuple[str, str, str]]]) -> Iterator[bytes]:
+    """B.2.2 XML from chunks of (last, first, number)."""
+    first = True
+    for rows in chunks:
+        text = "".join(
+            "<entry>"
+            + _dom_element("first-name", f)
+            + _dom_element("last-name", la)
+            + _dom_element("number", n)
+            + "</entry>"
+            for la, f, n in rows
+        )
+        if text:
+            yield ((DECLARATION + "<phonebook>") if first else "").encode("utf-8") + text.encode("utf-8")
             first = False
-        yield DECLARATION + "<phonebook/>" if first else "</phonebook>"
-
-    return _batched(pieces())
+    yield (DECLARATION + "<phonebook/>" if first else "</phonebook>").encode("utf-8")
 
 
 def dom_phonebooks(names: Iterable[str]) -> str:

@@ -84,6 +84,24 @@ def test_two_books_overlap_once(world):
     other.members.add(world["b"])
     services.add_entries([{"first_name": "Zed", "last_name": "Alpha", "number": "20"}], phonebook=other)
     assert services.merged_count(world["u1"]) == 5
+    # A third phonebook overlapping both, a private entry overlapping a file entry, a new key in each:
+    third = Phonebook.objects.create(name="R")
+    third.consumers.add(world["a"])
+    services.add_entries(
+        [
+            {"first_name": "Zed", "last_name": "Alpha", "number": "20"},
+            {"first_name": "Amy", "last_name": "Beta", "number": "200"},
+            {"first_name": "New", "last_name": "One", "number": "1"},
+            {"first_name": "New", "last_name": "One", "number": "1"},
+        ],
+        phonebook=third,
+    )
+    book = services.private_phonebook(world["u1"], create=True)
+    services.add_entries([{"first_name": "Zed", "last_name": "Alpha", "number": "20"}, {"number": "2"}], private=book)
+    assert third.__class__.objects.get(pk=third.pk).key_count == 3
+    expected = len(list(services.iter_merged(world["u1"])))
+    assert expected == 7
+    assert services.merged_count(world["u1"]) == expected  # stored counts + probes
 
 
 def test_paging_and_filter(world):

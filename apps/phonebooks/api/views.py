@@ -65,10 +65,10 @@ class PhonebookView(WireView):
         phonebook = None if "\x00" in name else Phonebook.objects.filter(name=name).first()
         if phonebook is None:
             raise Http404(f"There is no phonebook {name!r}.")
-        rows = services.iter_phonebook_rows(phonebook)
+        chunks = services.iter_phonebook_chunks(phonebook)
         if isinstance(request.accepted_renderer, CSVRenderer):
-            return _stream(request, wire.csv_rows(rows))
-        return _stream(request, wire.dom_phonebook(rows))
+            return _stream(request, wire.csv_phonebook(chunks))
+        return _stream(request, wire.dom_phonebook(chunks))
 
 
 def _parse(serializer) -> None:
