@@ -31,7 +31,8 @@ class ListPage(ListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        self.query = self.request.GET.get("q", "").strip()
+        # NUL cannot be stored or searched in PostgreSQL text; it is never part of a real search.
+        self.query = self.request.GET.get("q", "").replace("\x00", "").strip()
         if self.query and self.search_fields:
             condition = reduce(or_, (Q(**{f"{f}__icontains": self.query}) for f in self.search_fields))
             # Search joins to-many tables: filter on ids so rows are not repeated and ordering stays simple.
