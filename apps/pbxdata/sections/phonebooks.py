@@ -8,30 +8,10 @@ Entries are written in bulk (apps.phonebooks.services.add_entries), so 100,000 e
 
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, list_of, obj, text
 from apps.phonebooks import services
+from apps.phonebooks.api.serializers import CONTACT_WIRE
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PrivatePhonebook
 from apps.users.models import AddressBookFields
 
-# (wire name, model field) of an entry's contact information, B.5.2 order.
-CONTACT = [
-    ("jobTitle", "job_title"),
-    ("jobDept", "job_dept"),
-    ("companyName", "company_name"),
-    ("assistantName", "assistant_name"),
-    ("location", "location"),
-    ("homeAddress", "home_address"),
-    ("officeAddress", "office_address"),
-    ("branchAddress", "branch_address"),
-    ("cellPhoneNumber", "cell_phone_number"),
-    ("homePhoneNumber", "home_phone_number"),
-    ("assistantPhoneNumber", "assistant_phone_number"),
-    ("faxNumber", "fax_number"),
-    ("didNumber", "did_number"),
-    ("imId", "im_id"),
-    ("imDisplayName", "im_display_name"),
-    ("alternateImId", "alternate_im_id"),
-    ("emailAddress", "email_address"),
-    ("alternateEmailAddress", "alternate_email_address"),
-]
 ADDRESSES = {"homeAddress", "officeAddress", "branchAddress"}
 
 
@@ -42,7 +22,9 @@ def _address(value, path):
     return {k: v for k, v in check(value, path).items() if v is not None}
 
 
-_contact = obj({wire: ((_address, dict) if wire in ADDRESSES else (text(nullable=True), None)) for wire, _ in CONTACT})
+_contact = obj(
+    {wire: ((_address, dict) if wire in ADDRESSES else (text(nullable=True), None)) for wire, _ in CONTACT_WIRE}
+)
 _entry = obj(
     {
         "firstName": (text(), ""),
@@ -79,7 +61,7 @@ def entry_data(item: dict) -> dict:
     data = {"first_name": item["firstName"], "last_name": item["lastName"], "number": item["number"]}
     data["internal_id"] = item["internalId"]
     contact = item["contactInformation"] or {}
-    for wire, field in CONTACT:
+    for wire, field in CONTACT_WIRE:
         if wire in contact:
             data[field] = contact[wire]
     return data
@@ -95,7 +77,7 @@ def dump_entry(entry: PhonebookEntry) -> dict:
     if entry.internal_id is not None:
         out["internalId"] = entry.internal_id
     contact = {}
-    for wire, field in CONTACT:
+    for wire, field in CONTACT_WIRE:
         value = getattr(entry, field)
         if wire in ADDRESSES:
             value = {k: value[k] for k in AddressBookFields.ADDRESS_KEYS if value and value.get(k) is not None}

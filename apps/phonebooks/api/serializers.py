@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from apps.phonebooks.services import USER, MergedRow
+from apps.users.api.serializers import AddressBookSerializer
 from apps.users.models import User
 from sipxweb.rest.fields import AddressField, RepeatedField, StrictSerializer
 
@@ -108,22 +109,9 @@ def entry_wire(entry) -> dict:
     }
 
 
-class EntryContactSerializer(StrictSerializer):
+class EntryContactSerializer(AddressBookSerializer):
     """`contact-information` of an entry (B.5.2). `useBranchAddress` and `avatar` are accepted and ignored."""
 
-    jobTitle = serializers.CharField(source="job_title", **TEXT)
-    jobDept = serializers.CharField(source="job_dept", **TEXT)
-    companyName = serializers.CharField(source="company_name", **TEXT)
-    assistantName = serializers.CharField(source="assistant_name", **TEXT)
-    location = serializers.CharField(**TEXT)
-    homeAddress = AddressField(source="home_address", required=False)
-    officeAddress = AddressField(source="office_address", required=False)
-    branchAddress = AddressField(source="branch_address", required=False)
-    cellPhoneNumber = serializers.CharField(source="cell_phone_number", **TEXT)
-    homePhoneNumber = serializers.CharField(source="home_phone_number", **TEXT)
-    assistantPhoneNumber = serializers.CharField(source="assistant_phone_number", **TEXT)
-    faxNumber = serializers.CharField(source="fax_number", **TEXT)
-    didNumber = serializers.CharField(source="did_number", **TEXT)
     imId = serializers.CharField(source="im_id", **TEXT)
     imDisplayName = serializers.CharField(source="im_display_name", **TEXT)
     alternateImId = serializers.CharField(source="alternate_im_id", **TEXT)

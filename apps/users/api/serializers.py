@@ -56,9 +56,9 @@ class BlankAsNullCharField(serializers.CharField):
         return value or None
 
 
-class ContactInformationSerializer(StrictSerializer):
-    """B.3.9, 4.6 field order. Instance: a UserProfile with its user. On PUT every profile field absent
-    from the body is cleared, except the ones sipXconfig kept (read-only here)."""
+class AddressBookSerializer(StrictSerializer):
+    """The address-book fields every contact form starts with (B.5.2 order, `jobTitle` .. `didNumber`);
+    user contact information and phonebook entries add theirs after these."""
 
     jobTitle = serializers.CharField(source="job_title", **TEXT)
     jobDept = serializers.CharField(source="job_dept", **TEXT)
@@ -73,6 +73,12 @@ class ContactInformationSerializer(StrictSerializer):
     assistantPhoneNumber = serializers.CharField(source="assistant_phone_number", **TEXT)
     faxNumber = serializers.CharField(source="fax_number", **TEXT)
     didNumber = serializers.CharField(source="did_number", **TEXT)
+
+
+class ContactInformationSerializer(AddressBookSerializer):
+    """B.3.9, 4.6 field order. Instance: a UserProfile with its user. On PUT every profile field absent
+    from the body is cleared, except the ones sipXconfig kept (read-only here)."""
+
     imId = serializers.SerializerMethodField()
     imDisplayName = serializers.CharField(source="user.im_display_name", read_only=True)
     alternateImId = serializers.CharField(source="alternate_im_id", **TEXT)
