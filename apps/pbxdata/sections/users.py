@@ -42,9 +42,6 @@ from apps.users.services import (
 
 BATCH = 500  # rows per bulk query; also keeps `IN (...)` lists far below SQLite's parameter limit
 
-# User keys that belong to features this sipxweb version does not have yet (the later app adds them here).
-NOT_YET_USER_KEYS: dict[str, str] = {}
-
 PERMISSIONS = ("voicemail", "attendant-admin")
 DEFAULT_PERMISSIONS = ["voicemail"]  # the model's defaults; export always writes `permissions`
 DEFAULT_TIMER = User._meta.get_field("call_forward_timer").default
@@ -161,16 +158,11 @@ _user = obj(
         "callForwarding": (_forwarding, None),
         "activeGreeting": (voicemail.validate_greeting, None),
         "privatePhonebook": (phonebooks.validate_private, None),
-        **{key: (None, None) for key in NOT_YET_USER_KEYS},
     }
 )
 
 
 def validate_user(value, path):
-    if isinstance(value, dict):
-        for key, what in NOT_YET_USER_KEYS.items():
-            if key in value:
-                raise PbxDataError(f"{path}.{key}", f"this sipxweb version does not import {what} yet")
     u = _user(value, path)
     if u["pin"] is not None and u["pinHash"] is not None:
         raise PbxDataError(f"{path}.pinHash", "give either pin (clear) or pinHash, not both")
