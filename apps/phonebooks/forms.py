@@ -4,6 +4,7 @@ from django import forms
 
 from apps.phonebooks.api.serializers import EMAIL
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
+from apps.phonebooks.services import CONTACT_FIELDS
 from apps.users.models import UserGroup
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -48,6 +49,9 @@ class ImportForm(forms.Form):
 ADDRESS_PARTS = ("street", "city", "state", "zip", "country")
 
 
+ADDRESSES = ("home_address", "office_address", "branch_address")
+
+
 class EntryForm(forms.ModelForm):
     """A private phonebook entry with all its contact fields; addresses as separate inputs."""
 
@@ -57,26 +61,8 @@ class EntryForm(forms.ModelForm):
 
     class Meta:
         model = PhonebookEntry
-        fields = [
-            "first_name",
-            "last_name",
-            "number",
-            "job_title",
-            "job_dept",
-            "company_name",
-            "assistant_name",
-            "location",
-            "cell_phone_number",
-            "home_phone_number",
-            "assistant_phone_number",
-            "fax_number",
-            "did_number",
-            "im_id",
-            "im_display_name",
-            "alternate_im_id",
-            "email_address",
-            "alternate_email_address",
-        ]
+        # The addresses are separate inputs (see __init__), the other contact fields as the services list them.
+        fields = ["first_name", "last_name", "number", *(f for f in CONTACT_FIELDS if f not in ADDRESSES)]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
