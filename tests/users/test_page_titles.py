@@ -1,5 +1,6 @@
 """Edit pages are titled from FormPage.noun and link to their delete page."""
 
+
 def test_titles(client, admin_user, make_user):
     u = make_user("200")
     client.force_login(admin_user)
