@@ -11,7 +11,23 @@ from sipxweb.rest.views import rest_not_found
 
 REST = "sipxconfig/rest/"
 
+# The sipXconfig URIs (SPEC-REST): every app's api/urls.py under the one prefix, which is matched once and
+# comes first (these URIs are the hot path); anything else under it is the JSON 404 of D1.
+rest_patterns = [
+    path("", include("apps.users.api.urls")),
+    path("", include("apps.phones.api.urls")),
+    path("", include("apps.attendants.api.urls")),
+    path("", include("apps.phonebooks.api.urls")),
+    path("", include("apps.cdrs.api.urls")),
+    path("", include("apps.callcontrol.api.urls")),
+    path("", include("apps.voicemail.api.urls")),
+    path("", include("apps.conferences.api.urls")),
+    re_path(r"^.*$", rest_not_found),
+]
+
 urlpatterns = [
+    path(REST, include(rest_patterns)),
+    path("", include("apps.callcontrol.api.controller_urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
@@ -26,17 +42,7 @@ urlpatterns = [
     path("portal/conferences/", include("apps.conferences.portal_urls")),
     path("phones/", include("apps.phones.urls")),
     path("attendants/", include("apps.attendants.urls")),
-    path(REST, include("apps.users.api.urls")),
-    path(REST, include("apps.phones.api.urls")),
-    path(REST, include("apps.attendants.api.urls")),
-    path(REST, include("apps.phonebooks.api.urls")),
-    path(REST, include("apps.cdrs.api.urls")),
-    path(REST, include("apps.callcontrol.api.urls")),
-    path("", include("apps.callcontrol.api.controller_urls")),
     path("cdrs/", include("apps.cdrs.urls")),
-    path(REST, include("apps.voicemail.api.urls")),
-    path(REST, include("apps.conferences.api.urls")),
-    re_path(r"^sipxconfig/rest/", rest_not_found),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
