@@ -12,6 +12,7 @@ from apps.users import services
 from apps.users.api.serializers import CallSequenceSerializer, ContactInformationSerializer, LoginDetailsSerializer
 from apps.users.avatar import avatar_svg
 from apps.users.models import User, UserProfile
+from sipxweb.rest.fields import represent
 from sipxweb.rest.views import WireView, empty_ok
 
 
@@ -22,7 +23,7 @@ class LoginDetailsView(WireView):
 
     @extend_schema(responses=LoginDetailsSerializer, summary="Login details of the caller")
     def get(self, request, **kwargs):
-        return self.document(LoginDetailsSerializer(request.user).data)
+        return self.document(represent(LoginDetailsSerializer, request.user))
 
 
 class VoicemailPinView(WireView):
@@ -80,7 +81,7 @@ class ForwardView(WireView):
     @extend_schema(responses=CallSequenceSerializer, summary="The caller's call forwarding")
     def get(self, request, **kwargs):
         user = User.objects.prefetch_related("rings").get(pk=request.user.pk)
-        return self.document(CallSequenceSerializer(user).data)
+        return self.document(represent(CallSequenceSerializer, user))
 
     @extend_schema(request=CallSequenceSerializer, responses={200: OpenApiResponse(description="Stored")})
     def put(self, request, **kwargs):
