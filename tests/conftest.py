@@ -16,6 +16,19 @@ def basic(name: str, pin: str) -> dict:
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{name}:{pin}".encode()).decode()}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):  # noqa: ARG001
+    """SQLite's test database is a file, not Django's shared in-memory one: with an in-memory database the
+    browser tests' live server hands one connection to all its request threads, and a page that fetches
+    audio while it POSTs then interleaves two transactions on it. With a file each request thread has its
+    own connection, as each gunicorn worker does in production (WAL, IMMEDIATE, busy timeout)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Production hashing is slow on purpose; the tests check behaviour, not the hasher's cost."""

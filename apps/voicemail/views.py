@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView, View
@@ -130,7 +130,8 @@ class MessageActionView(MailboxOwnerMixin, View):
         if action in ("heard", "unheard"):
             services.set_heard(message, action == "heard")
             if request.headers.get("X-Requested-With") == "fetch":
-                return HttpResponseRedirect(self.url("mailbox") + f"?folder={folder}", status=303)
+                # The page's player marks the row itself once this says the change is stored.
+                return HttpResponse(status=204)
         elif action == "move":
             services.move(message, form.cleaned_data["folder"])
             flash.success(request, f"Message {message.message_id} moved to {message.get_folder_display()}.")

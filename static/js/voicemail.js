@@ -19,10 +19,11 @@
       fetch(audio.dataset.heardUrl, {
         method: "POST",
         credentials: "same-origin",
-        redirect: "manual",
         headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
         body: body,
-      }).then(function () {
+      }).then(function (response) {
+        // Only a stored change marks the row; otherwise the next play tries again.
+        if (!response.ok) { audio.dataset.heard = "0"; return; }
         var row = audio.closest("tr");
         if (row) {
           row.classList.remove("unheard");
@@ -35,7 +36,7 @@
             toggle.form.querySelector("button").textContent = "Mark unheard";
           }
         }
-      });
+      }, function () { audio.dataset.heard = "0"; });
     });
   });
 

@@ -51,6 +51,14 @@ def test_actions(alice_client, alice_mail):
     assert alice_client.post(PORTAL + "messages/0000000002/action/", {"action": "explode"}).status_code == 302
 
 
+def test_the_players_heard_post_answers_204_once_stored(alice_client, alice_mail):
+    """The page's script marks the row heard only on a 2xx, so the answer must come after the save."""
+    url = PORTAL + "messages/0000000001/action/"
+    response = alice_client.post(url, {"action": "heard"}, headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 204
+    assert Message.objects.get(message_id="0000000001").heard
+
+
 def test_other_users_message_is_404(client, bob, alice_mail):
     client.force_login(bob)
     assert client.get(PORTAL + "messages/0000000001/audio").status_code == 404
