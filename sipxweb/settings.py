@@ -137,7 +137,7 @@ if env("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "sipxweb.cache.LeanDatabaseCache",
             "LOCATION": "sipxweb_cache",
             "OPTIONS": {"MAX_ENTRIES": 100000},
         }
