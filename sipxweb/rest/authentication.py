@@ -54,14 +54,13 @@ class BasicAuthentication(_ChallengingAuthentication):
         return _verify(request, name, lambda: authenticate_pin(name, pin))
 
 
-_DIGEST_PARAM = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
+# name=value or name="quoted value" (the quoted form unrolled: no backtracking per character).
+_DIGEST_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^\s,]+))')
 
 
 def parse_digest(header: str) -> dict[str, str]:
-    return {
-        m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3))
-        for m in _DIGEST_PARAM.finditer(header)
-    }
+    # An unquoted value is never empty, so a non-empty third group means the unquoted form matched.
+    return {name.lower(): unquoted or quoted for name, quoted, unquoted in _DIGEST_PARAM.findall(header)}
 
 
 def _md5(text: str) -> str:

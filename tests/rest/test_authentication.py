@@ -248,3 +248,22 @@ def test_lockout_uses_the_forwarded_address_behind_a_trusted_proxy(client, alice
         client.get(URI, HTTP_X_FORWARDED_FOR="203.0.113.9", **basic("alice", "wrong"))
     assert client.get(URI, HTTP_X_FORWARDED_FOR="203.0.113.9", **basic("alice", "1234")).status_code == 429
     assert client.get(URI, HTTP_X_FORWARDED_FOR="198.51.100.7", **basic("alice", "1234")).status_code == 200
+
+
+def test_parse_digest_forms():
+    header = (
+        'username="a\\"b", Realm = "example.org",nonce="abc==",uri="/x?y=1,2", qop=auth, nc=00000001, '
+        'cnonce="", response="0123abcd", algorithm=MD5'
+    )
+    assert parse_digest(header) == {
+        "username": 'a\\"b',  # kept as sent: the response is computed over what the client sent
+        "realm": "example.org",
+        "nonce": "abc==",
+        "uri": "/x?y=1,2",
+        "qop": "auth",
+        "nc": "00000001",
+        "cnonce": "",
+        "response": "0123abcd",
+        "algorithm": "MD5",
+    }
+    assert parse_digest("") == {}
