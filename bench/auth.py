@@ -7,7 +7,7 @@ Starts gunicorn (gunicorn.conf.py, WEB_CONCURRENCY=2) on a throw-away SQLite dat
 each on its own keep-alive connection (http.client). Digest reuses one server nonce per thread with an
 incrementing nc, as a real client does. Prints the three figures and authenticated/unauthenticated.
 
-    .venv/bin/python bench/auth.py [--seconds 10] [--threads 4] [--workers 2]
+    .venv/bin/python bench/auth.py [--seconds 10] [--threads 4] [--workers 2] [--redis redis://127.0.0.1:6379/15]
 """
 
 import argparse
@@ -106,6 +106,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10, help="per case, in slices of about 2 s")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--redis", metavar="URL", help="keep the lockout counters in this Redis (REDIS_URL), as several hosts would"
+    )
     args = parser.parse_args()
 
     os.chdir(ROOT)
@@ -114,12 +117,13 @@ def main() -> int:
         secret_key="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789",
         users=[("200", "1234", ["alice"])],
         workers=args.workers,
-        extra_env={"LOG_LEVEL": "WARNING"},
+        extra_env={"LOG_LEVEL": "WARNING", **({"REDIS_URL": args.redis} if args.redis else {})},
     )
     with server:
         print(
             f"gunicorn: {args.workers} workers on :{server.port}; {args.threads} keep-alive client threads, "
-            f"{args.seconds:g} s per case; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+            f"{args.seconds:g} s per case; lockout counters in {args.redis or 'the database cache'}; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         cases = [
             ("unauthenticated /healthz", "/healthz", "none"),
