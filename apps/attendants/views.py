@@ -7,7 +7,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +17,7 @@ from django.views.generic import CreateView, UpdateView
 from apps.attendants import services
 from apps.attendants.forms import AttendantForm, MenuFormSet, SpecialAttendantForm
 from apps.attendants.models import AutoAttendant, SpecialMode
+from sipxweb import mediafiles
 from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
 
 
@@ -112,7 +112,7 @@ class AttendantFormMixin(AdminRequiredMixin, FormPage):
             return self.form_invalid(form, formset)
         is_new = form.instance.pk is None
         try:
-            with transaction.atomic():
+            with mediafiles.atomic():  # a refused menu also removes the prompt the form just stored
                 self.object = form.save()
                 services.set_menu(self.object, formset.menu_items())
         except ValidationError as exc:

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from django.db import transaction
-
 from apps.pbxdata.schema import PbxDataError, check_keys, constant, parse_json
 from apps.pbxdata.sections import (
     attendants,
@@ -30,6 +28,7 @@ from apps.pbxdata.sections import (
     users,
     voicemail,
 )
+from sipxweb import mediafiles
 
 FORMAT = "sipxweb-pbx"
 VERSION = 1
@@ -142,7 +141,7 @@ def import_document(
     """Validates `doc` and loads it in one transaction: all of it, or nothing (PbxDataError)."""
     cleaned = validate_document(doc)
     ctx = ImportContext(replace=replace, progress=progress or Progress(None), base_dir=base_dir)
-    with transaction.atomic():
+    with mediafiles.atomic():  # rows and media files: all of it, or nothing
         if replace:
             for section in reversed(SECTIONS):
                 section.clear()

@@ -5,13 +5,14 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
 
 from apps.users.models import LoginName, User
 from apps.voicemail.audio import NotAudio, inspect
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
+from sipxweb import mediafiles
 
 MAX_AUDIO_BYTES = 50 * 1024 * 1024  # ~50 minutes of 8 kHz 16-bit WAV; a bigger upload is refused, not stored
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -110,11 +111,10 @@ def deposit(
             format=info.format,
         )
         try:
-            with transaction.atomic():
-                message.audio.save(message.filename, ContentFile(data), save=False)
+            with mediafiles.atomic():  # a failed save leaves no file behind
+                mediafiles.save(message.audio, message.filename, ContentFile(data))
                 message.save()
         except IntegrityError:  # another deposit took the same id at the same moment: take the next one
-            message.audio.delete(save=False)
             continue
         return message
     raise ValidationError("Could not allocate a message id; try again.", code="busy")
@@ -141,10 +141,7 @@ def delete(message: Message) -> None:
 
 
 def purge(message: Message) -> None:
-    audio = message.audio
-    message.delete()
-    if audio:
-        audio.delete(save=False)
+    message.delete()  # its recording goes when this commits (sipxweb.mediafiles)
 
 
 def save_greeting(user: User, kind: str, upload) -> Greeting:
@@ -154,17 +151,12 @@ def save_greeting(user: User, kind: str, upload) -> Greeting:
     data, info = audio_of(upload)
     mailbox, _ = Mailbox.objects.get_or_create(user=user)
     greeting = Greeting.objects.filter(mailbox=mailbox, kind=kind).first() or Greeting(mailbox=mailbox, kind=kind)
-    old = greeting.audio.name if greeting.pk and greeting.audio else None
     greeting.format, greeting.duration = info.format, info.duration
-    greeting.audio.save(f"greeting-{kind}.{info.format}", ContentFile(data), save=False)
-    greeting.save()
-    if old and old != greeting.audio.name:
-        greeting.audio.storage.delete(old)
+    with mediafiles.atomic():  # the replaced recording goes when this commits
+        mediafiles.save(greeting.audio, f"greeting-{kind}.{info.format}", ContentFile(data))
+        greeting.save()
     return greeting
 
 
 def delete_greeting(greeting: Greeting) -> None:
-    audio = greeting.audio
-    greeting.delete()
-    if audio:
-        audio.delete(save=False)
+    greeting.delete()  # its recording goes when this commits (sipxweb.mediafiles)

@@ -269,6 +269,45 @@ def test_prompt_upload_and_playback(admin_client, sales, settings):
     assert not sales.prompt and admin_client.get(prompt_url).status_code == 404
 
 
+def prompt_files(settings) -> set[str]:
+    root = settings.MEDIA_ROOT / "prompts"
+    return {p.name for p in root.iterdir()} if root.exists() else set()
+
+
+def wav(name="welcome.wav"):
+    return SimpleUploadedFile(name, b"RIFF\x24\x00\x00\x00WAVEfmt ", content_type="audio/wav")
+
+
+def test_a_refused_save_leaves_no_prompt_file(admin_client, db, settings, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refuse(attendant, items):
+        raise ValidationError("key 1: refused by the service.")
+
+    monkeypatch.setattr(services, "set_menu", refuse)
+    data = post_data("New", [("0", "operator", "")], prompt=wav())
+    assert admin_client.post(reverse("attendants:attendant_add"), data).status_code == 200
+    assert prompt_files(settings) == set()
+
+
+def test_replaced_and_deleted_prompts_leave_storage(admin_client, sales, settings, django_capture_on_commit_callbacks):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, post_data("Sales", [("0", "operator", "")], prompt=wav("one.wav")))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, post_data("Sales", [("0", "operator", "")], prompt=wav("two.wav")))
+    sales.refresh_from_db()
+    assert prompt_files(settings) == {sales.prompt.name.removeprefix("prompts/")}
+    # Another attendant naming the same file (as an imported PBX file may) keeps it when this one goes.
+    twin = AutoAttendant.objects.create(name="Twin", prompt=sales.prompt.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(reverse("attendants:attendant_delete", args=[sales.pk])).status_code == 302
+    assert prompt_files(settings) == {twin.prompt.name.removeprefix("prompts/")}
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("attendants:attendant_delete", args=[twin.pk]))
+    assert prompt_files(settings) == set()
+
+
 def test_prompt_must_be_wav_or_mp3(admin_client, sales):
     url = reverse("attendants:attendant_edit", args=[sales.pk])
     bad = SimpleUploadedFile("welcome.ogg", b"OggS", content_type="audio/ogg")

@@ -4,7 +4,8 @@
 Audio: on import, `audio` is a path relative to the JSON file (`ctx.base_dir`); the file must be a WAV or MP3
 recording and is copied into media storage. On export, recordings are written next to the exported file
 (`<name>-audio/<messageId>.<format>`) only inside `exporting_audio(...)` (export_pbx with a FILE); an export to
-standard output leaves `audio` out. Files written before a failed import's rollback stay in storage as orphans."""
+standard output leaves `audio` out. A failed import removes the files it wrote and keeps the ones it would
+have replaced (sipxweb.mediafiles)."""
 
 import os
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from apps.users.models import User
 from apps.voicemail.audio import NotAudio, inspect
 from apps.voicemail.models import ActiveGreeting, AudioFormat, Folder, Mailbox, Message
 from apps.voicemail.services import brief_from
+from sipxweb import mediafiles
 
 _export_audio: ContextVar[tuple[Path, Path] | None] = ContextVar("export_audio", default=None)
 
@@ -97,9 +99,7 @@ def validate(value, path):
 
 
 def clear():
-    for name in Message.objects.exclude(audio="").values_list("audio", flat=True).iterator():
-        Message.audio.field.storage.delete(name)
-    Message.objects.all().delete()
+    Message.objects.all().delete()  # the recordings go only if the import commits (sipxweb.mediafiles)
 
 
 def _read_audio(message: dict, i: int, ctx) -> bytes:
@@ -134,11 +134,8 @@ def load(messages, ctx):
         row.folder, row.subject, row.sender = m["folder"], m["subject"], m["from"]
         row.sender_brief = m["fromBrief"] if m["fromBrief"] is not None else brief_from(m["from"])
         row.received, row.duration, row.format, row.heard = m["received"], m["durationSecs"], m["format"], m["heard"]
-        if data is not None:
-            old = row.audio.name if row.audio else None
-            row.audio.save(row.filename, ContentFile(data), save=False)
-            if old and old != row.audio.name:
-                row.audio.storage.delete(old)
+        if data is not None:  # written now, removed again if the import rolls back; the old one goes on commit
+            mediafiles.save(row.audio, row.filename, ContentFile(data))
         row.save()
         ctx.step()
 

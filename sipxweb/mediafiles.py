@@ -1,0 +1,95 @@
+"""Media files (recordings, greetings, prompts) follow the transaction of the rows that name them.
+
+Storage is not transactional: a file is written before its row is saved, and a deleted file cannot come
+back. A rolled-back change would otherwise leave files that no row names (written, then rolled back) or,
+worse, rows whose files are gone (a failed `import_pbx --replace` used to lose every recording). So:
+
+* A file that no row names any more — its row was deleted, or now names another file — is deleted when
+  the transaction commits (at once outside one), and only if no row of the model names it then: a rollback
+  keeps it with the rows that still name it. `follow_rows(Model, "field", ...)` connects this to a model.
+* `atomic()` is transaction.atomic() that also deletes, when it rolls back, the files written inside it:
+  those written with `save()` (before their row is saved) and those a followed row took when it was saved.
+  Use it for the outermost transaction of a change that writes files.
+"""
+
+import contextlib
+import contextvars
+import functools
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
+
+_written: contextvars.ContextVar[set | None] = contextvars.ContextVar("media_files_written", default=None)
+
+
+def _name(value) -> str | None:
+    return getattr(value, "name", value)
+
+
+def _delete_unless_named(model, field: str, name: str) -> None:
+    if not model._base_manager.filter(**{field: name}).exists():
+        model._meta.get_field(field).storage.delete(name)
+
+
+def _discard(model, field: str, name: str | None) -> None:
+    if name:
+        transaction.on_commit(functools.partial(_delete_unless_named, model, field, name), robust=True)
+
+
+def _record(storage, name: str | None) -> None:
+    files = _written.get()
+    if files is not None and name:
+        files.add((storage, name))
+
+
+def save(field_file, name: str, content) -> None:
+    """`field_file.save(name, content, save=False)`, recorded so that the enclosing `atomic()` deletes the file
+    if it rolls back (the row may never be saved)."""
+    field_file.save(name, content, save=False)
+    _record(field_file.storage, field_file.name)
+
+
+@contextlib.contextmanager
+def atomic():
+    files: set = set()
+    outer = _written.get()
+    token = _written.set(files)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in files:
+            storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+    if outer is not None:  # committed into an enclosing atomic(): its rollback removes these too
+        outer.update(files)
+
+
+def follow_rows(model, *fields: str) -> None:
+    """Connects the rules above to `model`'s FileFields `fields`."""
+
+    def loaded(sender, instance, **kwargs):
+        # The names as loaded (None for a deferred field: unknown, so never discarded on save).
+        instance._media_names = {f: _name(instance.__dict__.get(f)) for f in fields}
+
+    def saved(sender, instance, update_fields=None, **kwargs):
+        before = getattr(instance, "_media_names", {})
+        for field in fields:
+            if update_fields is not None and field not in update_fields:
+                continue
+            old, new = before.get(field), getattr(instance, field).name or ""
+            if new != old:
+                _record(getattr(instance, field).storage, new)
+                _discard(model, field, old)
+            before[field] = new
+
+    def deleted(sender, instance, **kwargs):
+        for field in fields:
+            _discard(model, field, getattr(instance, field).name)
+
+    uid = f"mediafiles:{model._meta.label}"
+    post_init.connect(loaded, sender=model, weak=False, dispatch_uid=uid)
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=uid)
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=uid)
