@@ -121,3 +121,22 @@ def test_constant_queries(client, alice, admin_user, rows, django_assert_max_num
     client.force_login(admin_user)
     with django_assert_max_num_queries(6):
         assert client.get("/conferences/").status_code == 200
+
+
+def test_a_user_may_not_take_a_conference_extension(db, alice):
+    """The other direction of validate_extension: a new user name or alias that is a conference's extension
+    would make calls to it ambiguous."""
+    from django.core.exceptions import ValidationError
+
+    from apps.conferences.models import Conference
+    from apps.users import services as users
+
+    Conference.objects.create(name="team", extension="8000")
+    with pytest.raises(ValidationError) as exc:
+        users.create_user("8000", pin="1234")
+    assert exc.value.message_dict == {"username": ['"8000" is the extension of a conference.']}
+    with pytest.raises(ValidationError) as exc:
+        users.save_user(alice, aliases=["alice", "8000"])
+    assert exc.value.message_dict == {"aliases": ['"8000" is the extension of a conference.']}
+    users.save_user(alice, aliases=["alice", "8001"])  # any other name is fine
+    assert alice.aliases == ["alice", "8001"]
