@@ -149,6 +149,7 @@ def import_document(
             if section.key in cleaned:
                 section.load(cleaned[section.key], ctx)
                 ctx.counts[section.key] = len(cleaned[section.key]) if isinstance(cleaned[section.key], list) else 1
+        conferences.check_extensions(cleaned)  # users and conferences share the dial plan
     ctx.progress.finish()
     return ctx
 

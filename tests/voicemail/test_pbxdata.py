@@ -4,6 +4,7 @@ name the offending path."""
 
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from apps.conferences.models import Conference
 from apps.pbxdata.management.commands.seed_demo import DEMO_FILE
+from apps.users.models import User
 from apps.voicemail import services
 from apps.voicemail.audio import inspect
 from apps.voicemail.models import Message
@@ -199,3 +201,32 @@ def test_errors_name_the_path_and_import_nothing(db, tmp_path, section, error):
     with pytest.raises(CommandError, match=error.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
         run_import(tmp_path, document)
     assert not Message.objects.exists() and not Conference.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "document, error",
+    [
+        # a merge adds a user named like an existing conference's extension
+        (
+            {"users": [{"userName": "8000", "pin": "1"}]},
+            'users[0].userName: "8000" is the extension of conference "team"',
+        ),
+        (
+            {"users": [{**ALICE, "aliases": ["alice", "8001"]}]},
+            'users[0].aliases[1]: "8001" is the extension of conference "sales-weekly"',
+        ),
+        # a merge gives an existing conference a user's name as its extension
+        (
+            {"conferences": [{"name": "team", "extension": "201"}]},
+            'conferences[0].extension: "201" is a user name or alias',
+        ),
+    ],
+)
+def test_users_and_conferences_never_share_a_name_after_a_merge(db, tmp_path, document, error):
+    seed()
+    before = Conference.objects.order_by("name").values_list("name", "extension")
+    before = list(before)
+    with pytest.raises(CommandError, match=re.escape(error)):
+        run_import(tmp_path, document)
+    assert list(Conference.objects.order_by("name").values_list("name", "extension")) == before
+    assert not User.objects.filter(username="8000").exists()

@@ -1,5 +1,7 @@
 """`conferences`: conference rooms matched by name; `owner` names a user by user name."""
 
+from django.db.models.functions import Lower
+
 from apps.conferences.models import Conference
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, integer, list_of, obj, show, text
 from apps.users.models import LoginName, User
@@ -51,10 +53,6 @@ def clear():
 def load(conferences, ctx):
     owners = {c["owner"] for c in conferences if c["owner"]}
     users = {u.username: u for u in User.objects.filter(username__in=owners)}
-    folded = [c["extension"].lower() for c in conferences]
-    taken = set(
-        LoginName.objects.filter(folded__in=folded).exclude(kind=LoginName.Kind.IM).values_list("folded", flat=True)
-    )
     names = [c["name"] for c in conferences]
     existing = {} if ctx.replace else {c.name: c for c in Conference.objects.filter(name__in=names)}
     others = Conference.objects.exclude(name__in=names).filter(extension__in=[c["extension"] for c in conferences])
@@ -65,8 +63,6 @@ def load(conferences, ctx):
         here = f"conferences[{i}]"
         if c["owner"] and c["owner"] not in users:
             raise PbxDataError(f"{here}.owner", f"there is no user {show(c['owner'])}")
-        if c["extension"].lower() in taken:
-            raise PbxDataError(f"{here}.extension", f"{show(c['extension'])} is a user name or alias")
         if c["extension"].lower() in other_extensions:
             owner = other_extensions[c["extension"].lower()]
             raise PbxDataError(f"{here}.extension", f"{show(c['extension'])} is the extension of conference {owner}")
@@ -82,6 +78,25 @@ def load(conferences, ctx):
         Conference.objects.filter(pk=row.pk).update(extension=f" moving {row.pk}")  # no valid extension has spaces
     Conference.objects.bulk_update(changed, FIELDS, batch_size=500)
     Conference.objects.bulk_create(new, batch_size=500)
+
+
+def check_extensions(cleaned: dict) -> None:
+    """After every section is loaded: no conference extension may also be a user name or alias, whichever
+    side the file changed (a merge may add user 8000 beside an existing conference 8000). One query."""
+    names = LoginName.objects.exclude(kind=LoginName.Kind.IM).values("folded")
+    clash = Conference.objects.annotate(folded=Lower("extension")).filter(folded__in=names).order_by("name").first()
+    if clash is None:
+        return
+    for i, c in enumerate(cleaned.get("conferences") or []):
+        if c["name"] == clash.name:
+            raise PbxDataError(f"conferences[{i}].extension", f"{show(clash.extension)} is a user name or alias")
+    for i, u in enumerate(cleaned.get("users") or []):
+        for path, name in [(f"users[{i}].userName", u["userName"])] + [
+            (f"users[{i}].aliases[{j}]", a) for j, a in enumerate(u["aliases"])
+        ]:
+            if name.lower() == clash.extension.lower():
+                raise PbxDataError(path, f"{show(name)} is the extension of conference {show(clash.name)}")
+    raise PbxDataError("conferences", f"{show(clash.extension)} is both a conference extension and a user name")
 
 
 def dump():
