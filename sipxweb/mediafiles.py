@@ -8,7 +8,8 @@ worse, rows whose files are gone (a failed `import_pbx --replace` used to lose e
   the transaction commits (at once outside one), and only if no row of the model names it then: a rollback
   keeps it with the rows that still name it. `follow_rows(Model, "field", ...)` connects this to a model.
 * `atomic()` is transaction.atomic() that also deletes, when it rolls back, the files written inside it:
-  those written with `save()` (before their row is saved) and those a followed row took when it was saved.
+  those written with `save()` (before their row is saved) and the uploads a followed row stored when it
+  was saved. A name assigned as text (an import naming a prompt) is someone's stored file: never removed.
   Use it for the outermost transaction of a change that writes files.
 """
 
@@ -17,13 +18,17 @@ import contextvars
 import functools
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
 _written: contextvars.ContextVar[set | None] = contextvars.ContextVar("media_files_written", default=None)
 
 
-def _name(value) -> str | None:
-    return getattr(value, "name", value)
+def _stored_name(value) -> str | None:
+    """The name of the stored file a field value stands for: "" when nothing is stored yet (a new row, or a
+    File assigned but not yet saved), None when the field was not loaded (deferred)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.name if getattr(value, "_committed", False) else ""
 
 
 def _delete_unless_named(model, field: str, name: str) -> None:
@@ -71,17 +76,27 @@ def follow_rows(model, *fields: str) -> None:
     """Connects the rules above to `model`'s FileFields `fields`."""
 
     def loaded(sender, instance, **kwargs):
-        # The names as loaded (None for a deferred field: unknown, so never discarded on save).
-        instance._media_names = {f: _name(instance.__dict__.get(f)) for f in fields}
+        # The stored names as loaded (None for a deferred field: unknown, so never discarded on save).
+        instance._media_names = {f: _stored_name(instance.__dict__.get(f)) for f in fields}
+
+    def saving(sender, instance, **kwargs):
+        # FileField.pre_save writes a file that is not in storage yet (an upload) after this signal: those are
+        # the files this save writes. A name assigned as text names a file that is already stored by others.
+        # (`in __dict__`: a deferred field is not an upload, and reading it would cost a query.)
+        instance._media_uploads = {
+            f for f in fields if f in instance.__dict__ and getattr(instance, f) and not getattr(instance, f)._committed
+        }
 
     def saved(sender, instance, update_fields=None, **kwargs):
         before = getattr(instance, "_media_names", {})
+        uploads = getattr(instance, "_media_uploads", set())
         for field in fields:
             if update_fields is not None and field not in update_fields:
                 continue
             old, new = before.get(field), getattr(instance, field).name or ""
-            if new != old:
+            if field in uploads:
                 _record(getattr(instance, field).storage, new)
+            if new != old:
                 _discard(model, field, old)
             before[field] = new
 
@@ -91,5 +106,6 @@ def follow_rows(model, *fields: str) -> None:
 
     uid = f"mediafiles:{model._meta.label}"
     post_init.connect(loaded, sender=model, weak=False, dispatch_uid=uid)
+    pre_save.connect(saving, sender=model, weak=False, dispatch_uid=uid)
     post_save.connect(saved, sender=model, weak=False, dispatch_uid=uid)
     post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=uid)

@@ -95,3 +95,58 @@ def test_a_deposit_that_fails_leaves_no_file(transactional_db, alice, monkeypatc
     with pytest.raises(RuntimeError):
         services.deposit(alice, io.BytesIO(tone_wav(1)), sender="x")
     assert media_files() == before
+
+
+def test_a_failed_import_never_removes_a_prompt_it_only_named(transactional_db, tmp_path):
+    """An import names prompts by their stored name; such a file is someone's, not the import's own."""
+    from django.core.files.base import ContentFile
+
+    from apps.attendants.models import AutoAttendant
+
+    owner = AutoAttendant(name="Owner")
+    owner.prompt.save("shared.wav", ContentFile(tone_wav(1)), save=False)
+    owner.save()
+    shared = owner.prompt.name
+    document = {
+        **BASE,
+        "autoAttendants": [{"name": "Borrower", "prompt": shared}],
+        "voicemail": [{"user": "999", "messageId": "1", "received": "2026-01-01T00:00:00Z", "durationSecs": 1}],
+    }
+    (tmp_path / "pbx.json").write_text(json.dumps(document))
+    with pytest.raises(CommandError, match=r"voicemail\[0\]\.user"):
+        call_command("import_pbx", str(tmp_path / "pbx.json"), stdout=io.StringIO())
+    assert shared in media_files() and not AutoAttendant.objects.filter(name="Borrower").exists()
+    # A successful import that re-points the attendant elsewhere removes the file no row names any more.
+    (tmp_path / "pbx.json").write_text(json.dumps({**BASE, "autoAttendants": [{"name": "Owner", "prompt": None}]}))
+    call_command("import_pbx", str(tmp_path / "pbx.json"), stdout=io.StringIO())
+    assert shared not in media_files()
+
+
+def test_a_file_handed_to_a_new_row_is_an_upload(transactional_db, alice):
+    """A File given to a new row is written by the row's save; the name it carried names nothing stored, so
+    neither a commit nor a rollback may touch a stored file of that name."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from sipxweb import mediafiles
+
+    unrelated = Path(settings.MEDIA_ROOT) / "voicemail" / "upload.wav"
+    unrelated.parent.mkdir(parents=True, exist_ok=True)
+    unrelated.write_bytes(b"not ours")
+
+    def new_message(message_id):
+        upload = ContentFile(tone_wav(1), name="voicemail/upload.wav")
+        return Message(
+            user=alice, message_id=message_id, format="wav", duration=1, received=timezone.now(), audio=upload
+        )
+
+    with mediafiles.atomic():
+        kept = new_message("77")
+        kept.save()
+    assert kept.audio.name != "voicemail/upload.wav" and kept.audio.name in media_files()
+    with pytest.raises(RuntimeError), mediafiles.atomic():
+        dropped = new_message("78")
+        dropped.save()
+        raise RuntimeError("roll back")
+    assert dropped.audio.name not in media_files()  # the upload went with the rollback
+    assert unrelated.read_bytes() == b"not ours"
