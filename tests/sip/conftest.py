@@ -91,7 +91,7 @@ class CallPbx:
     """gunicorn + the agent. SIPX_PROXY points at `phone_port` (the test's SIPp phone stands in for the
     proxy and the phone); the referred calls go to a SIPp callee on `callee_port`."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, transport: str = "udp"):
         self.tmp = tmp
         self.phone_port = free_udp_port()
         self.callee_port = free_udp_port()
@@ -100,7 +100,7 @@ class CallPbx:
             secret_key=SECRET_KEY,
             users=[("201", "1234", ["bob"]), ("200", "1234", ["alice"]), ("5001", "1234", [])],
             extra_env={
-                "SIPX_PROXY": f"127.0.0.1:{self.phone_port}",
+                "SIPX_PROXY": f"127.0.0.1:{self.phone_port}" + (";transport=tcp" if transport == "tcp" else ""),
                 "CALLCONTROL_SIP_PORT": str(self.agent_port),
                 "CALLCONTROL_SIP_BIND": "127.0.0.1",
                 "CALLCONTROL_POLL_MS": "20",
