@@ -3,13 +3,17 @@ the end-user portal under /portal/, the OpenAPI description under /api/."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sipxweb import views
+from sipxweb.csp import API_DOCS_POLICY
 from sipxweb.rest import schema  # noqa: F401  (OpenAPI descriptions of our authentication)
 from sipxweb.rest.views import rest_not_found
 
 REST = "sipxconfig/rest/"
+
+api_docs = csp_override(API_DOCS_POLICY)(SpectacularSwaggerView.as_view(url_name="schema"))
 
 # The sipXconfig URIs (SPEC-REST): every app's api/urls.py under the one prefix, which is matched once and
 # comes first (these URIs are the hot path); anything else under it is the JSON 404 of D1.
@@ -44,5 +48,5 @@ urlpatterns = [
     path("attendants/", include("apps.attendants.urls")),
     path("cdrs/", include("apps.cdrs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]
