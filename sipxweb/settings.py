@@ -167,6 +167,9 @@ MEDIA_URL = "media/"
 SECURE_CSP = CSP_POLICY
 
 SESSION_COOKIE_HTTPONLY = True
+# 1 when the pages are served over HTTPS (as they should be: docs/operations.md): the session and CSRF
+# cookies then never travel over plain HTTP (the call-controller port 6667 uses Digest, not cookies).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_HTTPONLY = False  # the portal's scripts read it to call the REST URIs with the session
 
 REST_FRAMEWORK = {

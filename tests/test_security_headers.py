@@ -1,5 +1,6 @@
-"""The Content-Security-Policy header (sipxweb/csp.py): on HTML pages, with a fresh nonce that the page's
-inline script carries; not on REST documents, audio or CSV; the API docs page has its looser policy."""
+"""Security headers of the pages: the Content-Security-Policy (sipxweb/csp.py) on HTML pages, with a fresh
+nonce that the page's inline script carries; not on REST documents, audio or CSV; the API docs page has its
+looser policy. Secure cookies when SECURE_COOKIES is set."""
 
 import re
 
@@ -28,3 +29,25 @@ def test_rest_documents_carry_no_policy(client, alice):
 def test_the_api_docs_page_allows_its_inline_code(client):
     policy = client.get("/api/docs/")["Content-Security-Policy"]
     assert "script-src 'self' 'unsafe-inline'" in policy and "object-src 'none'" in policy
+
+
+def test_secure_cookies_follow_the_environment():
+    """SECURE_COOKIES=1 (HTTPS sites) gives the session and CSRF cookies the Secure flag; off by default."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sipxweb.settings", "SECURE_COOKIES": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["True", "True"], out.stderr
+    assert settings.SESSION_COOKIE_SECURE is False and settings.CSRF_COOKIE_SECURE is False
