@@ -137,7 +137,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Shared state between workers and hosts (lockout counters): the database cache by default,
 # Redis when REDIS_URL is set. `manage.py createcachetable` creates the table (make run does).
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    CACHES = {"default": {"BACKEND": "sipxweb.cache.LeanRedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     CACHES = {
         "default": {

@@ -1,6 +1,7 @@
 """Shared test helpers: users built explicitly, and REST calls with real Basic credentials."""
 
 import base64
+import os
 
 import pytest
 from django.test import Client
@@ -27,6 +28,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis the tests may use (REDIS_TEST_URL, default database 15 on localhost). Without one the test is
+    skipped on a developer's machine; under .ci/run (SIPXWEB_REQUIRE_REDIS=1) it fails instead."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("SIPXWEB_REQUIRE_REDIS"):
+            pytest.fail(f"No Redis at {REDIS_TEST_URL}, and SIPXWEB_REQUIRE_REDIS is set.")
+        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    return REDIS_TEST_URL
 
 
 @pytest.fixture(autouse=True)

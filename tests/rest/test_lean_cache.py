@@ -65,3 +65,29 @@ def _cursor():
     from django.db import connection
 
     return connection.cursor()
+
+
+def test_the_redis_backend_reuses_its_client_and_behaves_as_djangos(redis_url):
+    from django.core.cache.backends.redis import RedisCache
+
+    from sipxweb.cache import LeanRedisCache
+
+    params = {"KEY_PREFIX": "sipxweb-test-lean"}
+    lean, stock = LeanRedisCache(redis_url, params), RedisCache(redis_url, params)
+    try:
+        lean.set_many({"a": (3, 1700000000.5), "b": {"x": [1]}}, timeout=30)
+        assert (
+            lean.get_many(["a", "b", "missing"])
+            == stock.get_many(["a", "b", "missing"])
+            == {
+                "a": (3, 1700000000.5),
+                "b": {"x": [1]},
+            }
+        )
+        lean.delete("a")
+        assert stock.get("a") is None and lean.get("b") == {"x": [1]}
+        client = lean._cache.get_client()
+        assert lean._cache.get_client() is client and lean._cache.get_client(write=True) is client
+        assert stock._cache.get_client() is not stock._cache.get_client()  # what the lean one avoids
+    finally:
+        lean.delete_many(["a", "b"])

@@ -2,10 +2,7 @@
 multi-host installation runs. Failures counted by whichever worker served them lock the name on every
 worker, and the counters are in Redis, not in a process.
 
-Needs a Redis server (REDIS_TEST_URL, default redis://127.0.0.1:6379/15). Without one the test is skipped on
-a developer's machine; .ci/run starts Redis and sets SIPXWEB_REQUIRE_REDIS=1, so there it fails instead."""
-
-import os
+Needs a Redis server: see the `redis_url` fixture (tests/conftest.py)."""
 
 import pytest
 
@@ -13,21 +10,14 @@ from tests.server.live import LiveServer
 
 pytestmark = pytest.mark.server
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 LOGIN = "/sipxconfig/rest/my/logindetails"
 
 
 @pytest.fixture(scope="module")
-def redis_db():
+def redis_db(redis_url):
     import redis
 
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("SIPXWEB_REQUIRE_REDIS"):
-            pytest.fail(f"No Redis at {REDIS_TEST_URL}, and SIPXWEB_REQUIRE_REDIS is set.")
-        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter("*lockout:*"):
         client.delete(key)
     yield client
@@ -36,12 +26,12 @@ def redis_db():
 
 
 @pytest.fixture(scope="module")
-def server(redis_db):
+def server(redis_url, redis_db):
     srv = LiveServer(
         secret_key="redis-lockout-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         users=[("200", "1234", ["alice"]), ("201", "1234", ["bob"])],
         workers=2,
-        extra_env={"REDIS_URL": REDIS_TEST_URL},
+        extra_env={"REDIS_URL": redis_url},
     )
     srv.start()
     yield srv
