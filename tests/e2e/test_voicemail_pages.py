@@ -4,13 +4,12 @@ REST URIs show each change."""
 
 import base64
 import urllib.request
-from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from apps.voicemail.models import Message
-from tests.voicemail.conftest import put_message
+from tests.voicemail.conftest import put_demo_mail
 
 pytestmark = pytest.mark.e2e
 
@@ -23,27 +22,7 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def mailbox(transactional_db, alice, make_user):
     make_user("201", aliases=["bob"], first_name="Bob", last_name="Jones")
-    put_message(
-        alice,
-        "0000000001",
-        "inbox",
-        12,
-        "wav",
-        '"Bob Jones" <sip:201@example.org>',
-        "Bob Jones - 201",
-        datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
-    )
-    put_message(
-        alice,
-        "0000000003",
-        "saved",
-        5,
-        "wav",
-        '"Carol White" <sip:202@example.org>',
-        "Carol White - 202",
-        datetime(2026, 11, 18, 8, 0, tzinfo=UTC),
-        heard=True,
-    )
+    put_demo_mail(alice, "0000000001", "0000000003")
     return alice
 
 

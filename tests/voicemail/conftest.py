@@ -36,41 +36,43 @@ def bob(make_user):
     return make_user("201", aliases=["bob"], first_name="Bob", last_name="Jones")
 
 
+# The demo voicemail of 200 (PBX-DATA.md), by message id.
+DEMO_MAIL = {
+    "0000000001": dict(
+        folder="inbox",
+        seconds=12,
+        fmt="wav",
+        sender='"Bob Jones" <sip:201@example.org>',
+        brief="Bob Jones - 201",
+        received=datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
+    ),
+    "0000000002": dict(
+        folder="inbox",
+        seconds=31,
+        fmt="mp3",
+        sender="+15559998888",
+        brief="+15559998888",
+        received=datetime(2026, 11, 21, 14, 2, tzinfo=UTC),
+        heard=True,
+    ),
+    "0000000003": dict(
+        folder="saved",
+        seconds=5,
+        fmt="wav",
+        sender='"Carol White" <sip:202@example.org>',
+        brief="Carol White - 202",
+        received=datetime(2026, 11, 18, 8, 0, tzinfo=UTC),
+        heard=True,
+    ),
+}
+
+
+def put_demo_mail(user, *message_ids: str) -> list[Message]:
+    """The demo's messages (all, or those named) in `user`'s mailbox, with real recordings."""
+    return [put_message(user, message_id, **DEMO_MAIL[message_id]) for message_id in message_ids or DEMO_MAIL]
+
+
 @pytest.fixture
 def alice_mail(alice, bob) -> list[Message]:
-    """The demo voicemail of 200 (PBX-DATA.md)."""
     services.set_active_greeting(alice, "standard")
-    return [
-        put_message(
-            alice,
-            "0000000001",
-            "inbox",
-            12,
-            "wav",
-            '"Bob Jones" <sip:201@example.org>',
-            "Bob Jones - 201",
-            datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
-        ),
-        put_message(
-            alice,
-            "0000000002",
-            "inbox",
-            31,
-            "mp3",
-            "+15559998888",
-            "+15559998888",
-            datetime(2026, 11, 21, 14, 2, tzinfo=UTC),
-            heard=True,
-        ),
-        put_message(
-            alice,
-            "0000000003",
-            "saved",
-            5,
-            "wav",
-            '"Carol White" <sip:202@example.org>',
-            "Carol White - 202",
-            datetime(2026, 11, 18, 8, 0, tzinfo=UTC),
-            heard=True,
-        ),
-    ]
+    return put_demo_mail(alice)
