@@ -33,14 +33,19 @@ from django.conf import settings
 from apps.callcontrol import store
 from apps.callcontrol.sip import (
     SipMessage,
+    SipUri,
+    check_host,
     digest_credentials,
+    header_text,
     host_port,
+    name_addr,
     new_branch,
     param,
     parse,
     response_to,
     token,
     uri_in,
+    via_value,
 )
 
 log = logging.getLogger("apps.callcontrol.agent")
@@ -122,11 +127,10 @@ class Leg:
         self.agent, self.attempt = agent, attempt
         self.call_id = f"{token(20)}@{agent.address}"
         self.local_tag = token(8)
-        name = attempt.get("display_name")
-        local = f"<sip:{attempt['agent']}@{settings.SIPX_DOMAIN}>"
-        self.local = f'"{name}" {local}' if name else local
-        self.remote = f"<{to_uri}>"
-        self.ruri = ruri
+        # Names and URIs come from the database (a user's own profile): written only by the builders.
+        self.local = name_addr(SipUri(attempt["agent"], settings.SIPX_DOMAIN), attempt.get("display_name"))
+        self.remote = name_addr(SipUri.parse(to_uri).without_headers())
+        self.ruri = str(SipUri.parse(ruri).without_headers())
         self.target_uri = target_uri
         self.cseq = random.randint(1, 1000)
         self.remote_tag: str | None = None
@@ -158,7 +162,7 @@ class Leg:
     def base(self, method: str, uri: str, cseq: int, branch: str | None = None) -> SipMessage:
         a = self.agent
         headers = [
-            ["Via", f"SIP/2.0/{a.transport_name} {a.address}:{a.port};branch={branch or new_branch()};rport"],
+            ["Via", via_value(a.transport_name, a.address, a.port, branch or new_branch())],
             ["Max-Forwards", "70"],
             ["From", self.from_header],
             ["To", self.to_header],
@@ -203,7 +207,7 @@ class Agent:
 
     @property
     def contact(self) -> str:
-        return f"<sip:callcontroller@{self.address}:{self.port}>"
+        return name_addr(SipUri("callcontroller", self.address, self.port))
 
     # ---- database (one thread: Django connections are per thread) --------------------------------
     async def db(self, fn, *args):
@@ -244,6 +248,7 @@ class Agent:
             self.tcp_server = None
         if not self.address:
             self.address = self._outgoing_address()
+        check_host(self.address)  # it goes into every Via, Contact and Call-ID: refuse a bad setting at start
         log.info("call-control agent: SIP on %s:%s (UDP, TCP), proxy %s:%s", self.address, self.port, *self.proxy[:2])
 
     def _outgoing_address(self) -> str:
@@ -497,13 +502,13 @@ class Agent:
         while True:
             msg = leg.base("INVITE", leg.ruri, cseq)
             msg.set("To", leg.remote)
-            msg.add("Route", f"<sip:{self.proxy[0]}:{self.proxy[1]};lr>")
+            msg.add("Route", name_addr(SipUri(None, self.proxy[0], self.proxy[1], (("lr", None),))))
             msg.add("Contact", self.contact)
             msg.add("Allow", ALLOW)
             if sdp:
                 msg.add("Accept", "application/sdp")
             if attempt.get("subject"):
-                msg.add("Subject", attempt["subject"])
+                msg.add("Subject", header_text(attempt["subject"]))
             if auth_header:
                 msg.add(*auth_header)
             if sdp:
@@ -619,10 +624,10 @@ class Agent:
 
     # ---- REFER mode ----------------------------------------------------------------------------------
     def calling_ruri(self, attempt: dict) -> str:
-        params = ";sipx-noroute=Voicemail"
+        params = [("sipx-noroute", "Voicemail")]
         if not attempt["forwarding_allowed"]:
-            params += ";sipx-userforward=false"
-        return attempt["calling_uri"] + params
+            params.append(("sipx-userforward", "false"))
+        return str(SipUri.parse(attempt["calling_uri"]).with_params(*params))
 
     async def refer(self, attempt: dict, legs: list) -> tuple[bool, str]:
         calling = attempt["calling_uri"]
@@ -635,8 +640,8 @@ class Agent:
         if final.status >= 300:
             return False, f"the calling party's INVITE failed: {final.first}"
         self.ack_2xx(leg, final)
-        referred_by = f"<{calling}>"
-        refer_to = f"<{attempt['called_uri']}>"
+        referred_by = name_addr(calling)
+        refer_to = name_addr(attempt["called_uri"])
         await self.event(leg, "T", refer_to=refer_to, referred_by=referred_by, contact=self.contact)
         ended = leg.ended
         response = await self.in_dialog_request(

@@ -1,5 +1,10 @@
 """Click-to-call logic shared by `PUT /my/call/{to}`, `/callcontroller/...` and the portal's call box:
-number clean-up (B.3.1), party resolution (B.4), queueing an attempt for the agent, status documents."""
+number clean-up (B.3.1), party parsing and resolution (B.4), who may place which call (`authorize_call`),
+queueing an attempt for the agent, status documents.
+
+Parties become SIP URIs only through `apps.callcontrol.sip.SipUri`; a party that a SIP user part cannot
+carry (`?` headers, `;` parameters, a second `@`, spaces, controls, quotes, angle brackets) is refused
+here, before anything is stored, so the agent never has to guess what a stored URI meant."""
 
 import re
 from datetime import timedelta
@@ -9,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.callcontrol.models import CallAttempt, CallStatus
+from apps.callcontrol.sip import SipUri, check_host, unescape
 from apps.users.credentials import find_login
+from apps.users.models import LoginName
 
 _STRIP = str.maketrans("", "", "[](){}.-")
 _CHAR = r"(?:[-_.!~*'()&=+$,;?/a-zA-Z0-9]|%[0-9a-fA-F]{2})"
@@ -18,22 +25,71 @@ _VALID = re.compile(rf"{_CHAR}+|{_CHAR}+@\w[-._\w]*\w\.\w{{2,6}}")
 NAMESPACE = "http://www.sipfoundry.org/sipX/schema/xml/call-status-00-00"
 
 
+class BadParty(ValueError):
+    """A party that cannot be written into a SIP URI; the message is the sentence the client gets."""
+
+
+class CallNotAllowed(Exception):
+    """The authenticated user may not place this call; the message is the sentence the client gets."""
+
+
+# Characters a SIP user part cannot carry for us: `?` would start URI headers, `;` parameters, `@` a host,
+# and whitespace, controls, quotes and angle brackets would break the header the URI is written into.
+_NOT_IN_USER = re.compile(r"[?;@\s\x00-\x1f\x7f-\x9f<>\"\\\[\]{}|^`]")
+
+
 def clean_target(value: str) -> str | None:
-    """B.3.1: drop `[ ] ( ) . { } -`, then validate; None when invalid. `9.9-86(406)9[99]` -> `9986406999`."""
+    """B.3.1: drop `[ ] ( ) . { } -`, then validate; None when invalid. `9.9-86(406)9[99]` -> `9986406999`.
+    B.3.1 lists `;` and `?` as allowed, but in a Request-URI they start parameters and headers: refused."""
     cleaned = (value or "").translate(_STRIP)
     if not cleaned or not _VALID.fullmatch(cleaned):
+        return None
+    try:
+        parse_party(cleaned)
+    except BadParty:
         return None
     return cleaned
 
 
+def parse_party(value: str, domain: str | None = None) -> SipUri:
+    """A party as typed (`200`, `alice`, `200@example.org`, `sip:200@example.org[:port]`) -> its SipUri
+    (sipXconfig's SipUri.fix: no host means the SIP domain). %XX escapes are decoded first, so `%3F` is
+    refused like `?`. BadParty with a sentence when the party cannot be a SIP address."""
+    text = value or ""
+    if text.lower().startswith(("sip:", "sips:")):
+        scheme, _, text = text.partition(":")
+    else:
+        scheme = "sip"
+    user, at, host = text.rpartition("@") if "@" in text else (text, "", "")
+    try:
+        user = unescape(user)
+    except ValueError:
+        raise BadParty(f"{value[:150]!r} has a % that is not a %XX escape of UTF-8 text.") from None
+    if not user:
+        raise BadParty(f"{value[:150]!r} has no user name or number.")
+    if _NOT_IN_USER.search(user):
+        raise BadParty(
+            f"{value[:150]!r} cannot be a SIP address: a user name or number may not contain ? ; @ "
+            "spaces, quotes, angle brackets or control characters."
+        )
+    port = None
+    if at:
+        host, colon, port_text = host.partition(":") if not host.startswith("[") else (host, "", "")
+        if colon:
+            if not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
+                raise BadParty(f"{value[:150]!r} has a bad port.")
+            port = int(port_text)
+        try:
+            check_host(host)
+        except ValueError:
+            raise BadParty(f"{value[:150]!r} does not end in a valid host name or IP address.") from None
+    return SipUri(user, host if at else (domain or settings.SIPX_DOMAIN), port, scheme=scheme.lower())
+
+
 def sip_uri(value: str, domain: str | None = None) -> str:
-    """sipXconfig's SipUri.fix: `200` -> `sip:200@<domain>`; `u@h` -> `sip:u@h`; `sip:...` unchanged."""
-    domain = domain or settings.SIPX_DOMAIN
-    if value.lower().startswith(("sip:", "sips:")):
-        return value
-    if "@" in value:
-        return f"sip:{value}"
-    return f"sip:{value}@{domain}"
+    """sipXconfig's SipUri.fix: `200` -> `sip:200@<domain>`; `u@h` -> `sip:u@h`; `sip:...` as given, each
+    written by the URI builder. BadParty when `value` cannot be a SIP address."""
+    return str(parse_party(value, domain))
 
 
 def party_uri(value: str) -> str:
@@ -43,6 +99,35 @@ def party_uri(value: str) -> str:
         if row is not None:
             value = row.user.username
     return sip_uri(value)
+
+
+def is_own_party(user, party: str) -> bool:
+    """Whether `party` names `user`: one of their login names (user name, alias, IM id), bare or as a SIP
+    address at the SIP domain (`sip:alice@example.org`, `201@example.org`)."""
+    try:
+        uri = parse_party(party)
+    except BadParty:
+        return False
+    if uri.host.lower().rstrip(".") != settings.SIPX_DOMAIN.lower() or uri.port is not None:
+        return False
+    return LoginName.objects.filter(user=user, folded=uri.user.lower()).exists()
+
+
+def authorize_call(user, calling: str, agent=None, agent_name: str | None = None) -> None:
+    """The one rule for who may place a call, used by PUT /my/call, POST /callcontroller and the call box:
+    an administrator may place any call for any agent; anyone else only calls from their own phones (the
+    calling party is one of their names or SIP addresses) as themselves (`agent` is them). CallNotAllowed
+    with the sentence to answer otherwise."""
+    if user.is_admin:
+        return
+    if agent is not None and agent.pk != user.pk:
+        name = agent_name or agent.username
+        raise CallNotAllowed(f"Agent {name} does not match the authenticated user {user.username}")
+    if not is_own_party(user, calling):
+        raise CallNotAllowed(
+            f"The calling party {calling[:150]} is not one of your own names or SIP addresses: only an "
+            "administrator may ring another user's phones."
+        )
 
 
 def queue_call(agent, calling_uri: str, called_uri: str, key: str, **options) -> CallAttempt:
@@ -55,9 +140,12 @@ def queue_call(agent, calling_uri: str, called_uri: str, key: str, **options) ->
 
 
 def click_to_call(user, target: str) -> CallAttempt:
-    """`PUT /my/call/{to}`: the user's own phones ring, then they are REFERred to `target` (already cleaned)."""
+    """`PUT /my/call/{to}` and the call box: the user's own phones ring, then they are REFERred to `target`
+    (already cleaned). BadParty / CallNotAllowed as `parse_party` and `authorize_call` say."""
+    authorize_call(user, user.username, user)
+    called = sip_uri(target)
     calling = sip_uri(user.username)
-    return queue_call(user, calling, sip_uri(target), key=f"{user.username}:{user.username}:{target}")
+    return queue_call(user, calling, called, key=f"{user.username}:{user.username}:{target}")
 
 
 def latest_attempt(key: str) -> CallAttempt | None:

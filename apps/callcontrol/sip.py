@@ -1,11 +1,20 @@
 """The small SIP message layer of the call-control agent (RFC 3261 syntax only, no SIP library): parse and
-build messages, read URIs, answer Digest challenges (RFC 2617 / 3261 22.4, MD5, qop=auth or none)."""
+build messages, read URIs, answer Digest challenges (RFC 2617 / 3261 22.4, MD5, qop=auth or none).
+
+Every value that comes from a user or the database reaches a SIP message through one of three writers:
+`SipUri` (the only URI builder: user part, parameters and headers escaped per RFC 3261 25.1, host
+validated), `quoted_string` (display names and other quoted values) and `name_addr`. `SipMessage.encode`
+refuses CR, LF and NUL anywhere in the first line or a header, so a value that slipped past them cannot
+add a header line."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import ipaddress
 import re
 import secrets
+import unicodedata
 
 COMPACT = {
     "v": "via",
@@ -115,11 +124,184 @@ class SipMessage:
     def encode(self) -> bytes:
         lines = [self.first]
         lines += [f"{k}: {v}" for k, v in self.headers if self._norm(k) != "content-length"]
+        for line in lines:
+            # The last line of defence against header injection: a CR or LF inside a value would start a
+            # header line of its own. Builders escape before this; reaching it is a programming error.
+            if _LINE_BREAKERS.search(line):
+                raise ValueError(f"a SIP header line may not contain CR, LF or NUL: {line[:80]!r}")
         lines.append(f"Content-Length: {len(self.body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
 
     def __repr__(self):
         return f"<SipMessage {self.first!r}>"
+
+
+_LINE_BREAKERS = re.compile(r"[\r\n\x00]")
+
+
+# ---- writing values into messages (RFC 3261 25.1) --------------------------------------------------------
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_UNRESERVED = _ALNUM + "-_.!~*'()"
+# `user-unreserved` minus ";" and "?": they are legal in a user part, but many parsers end the user part
+# there, so we always send them escaped.
+_USER_SAFE = frozenset(_UNRESERVED + "&=+$,/")
+_PARAM_SAFE = frozenset(_UNRESERVED + "[]/:&+$")
+_HEADER_SAFE = frozenset(_UNRESERVED + "[]/?:+$")
+_TOKEN = re.compile(r"[A-Za-z0-9\-.!%*_+`'~]+")
+_HOSTNAME = re.compile(r"(?:[A-Za-z0-9](?:[-A-Za-z0-9]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[-A-Za-z0-9]*[A-Za-z0-9])?\.?")
+_ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def escape(text: str, safe: frozenset[str]) -> str:
+    """`text` with every character outside `safe` written as %XX of its UTF-8 bytes (RFC 3261 `escaped`)."""
+    return "".join(ch if ch in safe else "".join(f"%{b:02X}" for b in ch.encode()) for ch in text)
+
+
+def unescape(text: str) -> str:
+    """The reverse of `escape`: %XX sequences decoded as UTF-8. ValueError for a lone % or bad UTF-8."""
+    if "%" in _ESCAPED.sub("", text):
+        raise ValueError(f"{text!r} has a % that does not start a %XX escape")
+    raw = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] == "%":
+            raw.append(int(text[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            raw += text[i].encode()
+            i += 1
+    return raw.decode()
+
+
+def check_host(host: str) -> str:
+    """A host name, IPv4 address or [IPv6] reference, as written in a SIP URI; ValueError otherwise."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise ValueError(f"{host!r} is not an IPv6 reference") from None
+        return host
+    if not host or len(host) > 253 or not _HOSTNAME.fullmatch(host):
+        raise ValueError(f"{host!r} is not a host name or IP address")
+    return host
+
+
+def quoted_string(text: str) -> str:
+    """`text` as an RFC 3261 quoted-string: `\\` and `"` escaped; control characters (CR, LF, NUL, tab, DEL,
+    C1) and line/paragraph separators become spaces, because quoted-pair may not carry CR or LF and a
+    separator would look like a line break to a careless reader."""
+    clean = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def header_text(text: str) -> str:
+    """Free text for a header value (Subject): control characters and separators become spaces."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text).strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class SipUri:
+    """A SIP URI as parts; `str()` is the only way a URI is written into a message (RFC 3261 19.1.1):
+    `user` (unescaped text) is escaped, the host is validated, parameter and header names must be tokens
+    and their values are escaped. `SipUri.parse()` reads one back (strictly: no spaces, quotes, brackets)."""
+
+    user: str | None
+    host: str
+    port: int | None = None
+    params: tuple[tuple[str, str | None], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    scheme: str = "sip"
+
+    def __post_init__(self):
+        if self.scheme not in ("sip", "sips"):
+            raise ValueError(f"{self.scheme!r} is not a SIP URI scheme")
+        if self.user is not None and not self.user:
+            raise ValueError("the user part of a SIP URI may not be empty")
+        check_host(self.host)
+        if self.port is not None and not (isinstance(self.port, int) and 0 < self.port < 65536):
+            raise ValueError(f"{self.port!r} is not a port number")
+        for name, _ in (*self.params, *self.headers):
+            if not _TOKEN.fullmatch(name):
+                raise ValueError(f"{name!r} is not a parameter or header name")
+
+    def __str__(self) -> str:
+        out = f"{self.scheme}:"
+        if self.user is not None:
+            out += escape(self.user, _USER_SAFE) + "@"
+        out += self.host if self.port is None else f"{self.host}:{self.port}"
+        for name, value in self.params:
+            out += f";{name}" if value is None else f";{name}={escape(value, _PARAM_SAFE)}"
+        if self.headers:
+            out += "?" + "&".join(f"{n}={escape(v, _HEADER_SAFE)}" for n, v in self.headers)
+        return out
+
+    def with_params(self, *params: tuple[str, str | None]) -> SipUri:
+        return dataclasses.replace(self, params=self.params + tuple(params))
+
+    def without_headers(self) -> SipUri:
+        """For a Request-URI, To or From: URI headers belong only in a Refer-To or a redirect (19.1.5)."""
+        return dataclasses.replace(self, headers=())
+
+    def with_headers(self, *headers: tuple[str, str]) -> SipUri:
+        return dataclasses.replace(self, headers=self.headers + tuple(headers))
+
+    @property
+    def aor(self) -> SipUri:
+        """The address of record: no port, parameters or headers."""
+        return SipUri(self.user, self.host, scheme=self.scheme)
+
+    @classmethod
+    def parse(cls, text: str) -> SipUri:
+        """`sip:user@host:port;p=v?h=v` -> SipUri (escapes decoded). ValueError when it is not one."""
+        if not text or re.search(r"[\s<>\"\x00-\x1f\x7f]", text):
+            raise ValueError(f"{text[:80]!r} is not a SIP URI")
+        scheme, colon, rest = text.partition(":")
+        if not colon or scheme.lower() not in ("sip", "sips"):
+            raise ValueError(f"{text[:80]!r} is not a SIP URI")
+        rest, _, header_text_ = rest.partition("?")
+        rest, *param_parts = rest.split(";")
+        user, at, hostport = rest.rpartition("@")
+        if "@" in user:
+            raise ValueError(f"{text[:80]!r} has more than one @")
+        if hostport.startswith("["):
+            host, _, port = hostport.partition("]")
+            host += "]"
+            port = port[1:] if port.startswith(":") else port
+        else:
+            host, _, port = hostport.partition(":")
+        if port and not (port.isascii() and port.isdigit()):
+            raise ValueError(f"{text[:80]!r} has a bad port")
+        params = []
+        for part in param_parts:
+            name, eq, value = part.partition("=")
+            params.append((name, unescape(value) if eq else None))
+        headers = []
+        for part in header_text_.split("&") if header_text_ else []:
+            name, _, value = part.partition("=")
+            headers.append((name, unescape(value)))
+        return cls(
+            unescape(user) if at else None,
+            host,
+            int(port) if port else None,
+            tuple(params),
+            tuple(headers),
+            scheme.lower(),
+        )
+
+
+def name_addr(uri: SipUri | str, display: str | None = None) -> str:
+    """`"display" <uri>` (display name as a quoted-string) or `<uri>`; a string URI is parsed (and so
+    validated) first."""
+    uri = uri if isinstance(uri, SipUri) else SipUri.parse(uri)
+    return f"{quoted_string(display)} <{uri}>" if display else f"<{uri}>"
+
+
+def via_value(transport: str, host: str, port: int, branch: str) -> str:
+    if transport not in ("UDP", "TCP"):
+        raise ValueError(f"{transport!r} is not a Via transport")
+    if not _TOKEN.fullmatch(branch):
+        raise ValueError(f"{branch!r} is not a branch")
+    return f"SIP/2.0/{transport} {check_host(host)}:{int(port)};branch={branch};rport"
 
 
 def split_commas(value: str) -> list[str]:
@@ -239,15 +421,17 @@ def digest_credentials(
     if ha1 is None:
         ha1 = _md5(f"{username}:{realm}:{password or ''}")
     ha2 = _md5(f"{method}:{uri}")
-    parts = [f'username="{username}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"', "algorithm=MD5"]
+    # Every value the challenge or the user supplied is written as a quoted-string (never raw).
+    parts = [f"username={quoted_string(username)}", f"realm={quoted_string(realm)}", f"nonce={quoted_string(nonce)}"]
+    parts += [f"uri={quoted_string(uri)}", "algorithm=MD5"]
     qops = [q.strip() for q in c.get("qop", "").split(",") if q.strip()]
     if "auth" in qops:
         cnonce, nc = token(16), "00000001"
         response = _md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-        parts += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
+        parts += ["qop=auth", f"nc={nc}", f"cnonce={quoted_string(cnonce)}"]
     else:
         response = _md5(f"{ha1}:{nonce}:{ha2}")
     parts.append(f'response="{response}"')
     if c.get("opaque"):
-        parts.append(f'opaque="{c["opaque"]}"')
+        parts.append(f"opaque={quoted_string(c['opaque'])}")
     return "Digest " + ", ".join(parts)

@@ -5,11 +5,12 @@ import re
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 
 from apps.callcontrol import services
 from apps.callcontrol.models import CallAttempt
+from apps.callcontrol.sip import SipUri
 from apps.users.credentials import find_login
 from sipxweb.rest.authentication import BasicAuthentication, DigestAuthentication
 from sipxweb.rest.renderers import PreRenderedXMLRenderer
@@ -27,9 +28,13 @@ class CallView(WireView):
         target = services.clean_target(to)
         if target is None or len(target) > 150:
             raise ValidationError(
-                f"{to!r} is not a phone number or user name to call (digits, letters and * # + , ; ? / are allowed)."
+                f"{to[:150]!r} is not a phone number or user name to call (digits, letters and * + , / are "
+                "allowed; ? ; @ spaces, quotes and angle brackets are not)."
             )
-        services.click_to_call(request.user, target)
+        try:
+            services.click_to_call(request.user, target)
+        except services.CallNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from None
         return empty_ok()
 
 
@@ -86,6 +91,11 @@ class CallControllerView(WireView):
         for name, value in (("callingParty", calling), ("calledParty", called), ("agent", agent_name)):
             if len(value) > 150 or not _PARTY.fullmatch(value):
                 return None, _error(400, f"Bad parameter {name} = {value[:150]}")
+        for name, value in (("callingParty", calling), ("calledParty", called)):
+            try:
+                services.parse_party(value)
+            except services.BadParty as exc:
+                return None, _error(400, f"Bad parameter {name}: {exc}")
         return agent_name, None
 
     def _key(self, agent, calling, called) -> str:
@@ -146,8 +156,10 @@ class CallControllerView(WireView):
         if login is None or not login.user.sip_password:
             return _error(403, f"could not find credentials for {agent_name}")
         agent = login.user
-        if agent.pk != request.user.pk and not request.user.is_admin:
-            return _error(403, f"Agent {agent_name} does not match the authenticated user {request.user.username}")
+        try:
+            services.authorize_call(request.user, calling, agent, agent_name)
+        except services.CallNotAllowed as exc:
+            return _error(403, str(exc))
         key = self._key(agent.username, calling, called)
         action = (params.get("action") or "call").lower()
         if action == "transfer":
@@ -168,7 +180,8 @@ class CallControllerView(WireView):
         if re.search(r"[\x00-\x1f\x7f]", subject) or len(subject) > 255:
             return _error(400, "Bad parameter subject (at most 255 characters, no control characters)")
         if confpin:
-            called_uri += f"?X-ConfPin={confpin}"
+            # A URI header of the Refer-To (sipXecs' conference bridge reads it), written by the builder.
+            called_uri = str(SipUri.parse(called_uri).with_headers(("X-ConfPin", confpin)))
         forwarding = (params.get("isForwardingAllowed") or "false").lower() == "true"
         services.queue_call(
             agent,
