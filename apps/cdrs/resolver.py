@@ -19,23 +19,36 @@ MAX_CALL = timedelta(hours=8)  # an "active" call older than this lost its end: 
 MAX_RINGING = timedelta(minutes=2)  # a call ringing longer than this failed
 
 
+def _set_parties(cdr: Cdr, event: CallStateEvent) -> None:
+    """The record's caller and callee from the event's From and To. An AOR is kept only when it is a SIP or tel
+    URI (aor_of gives "" otherwise), and the display name only with its AOR, so the PBX data file can always
+    write the pair as a name-addr and read it back."""
+    cdr.caller_aor = aor_of(event.from_url)
+    cdr.caller_name = display_name(event.from_url)[:255] if cdr.caller_aor else ""
+    cdr.callee_aor = aor_of(event.to_url)
+    cdr.caller_user = user_of(cdr.caller_aor)
+    cdr.callee_user = user_of(cdr.callee_aor)
+
+
 def _record_for(event: CallStateEvent) -> Cdr:
     cdr = Cdr.objects.select_for_update().filter(call_id=event.call_id).first()
     if cdr is None:
         cdr = Cdr(
             call_id=event.call_id,
             from_tag=event.from_tag,
-            caller_aor=aor_of(event.from_url),
-            caller_name=display_name(event.from_url)[:255],
-            callee_aor=aor_of(event.to_url),
             start_time=event.event_time,
             caller_contact=event.contact if event.event_type == EventType.REQUEST else "",
             caller_internal=event.caller_internal,
             callee_route=event.callee_route,
             reference=event.reference,
         )
-        cdr.caller_user = user_of(cdr.caller_aor)
-        cdr.callee_user = user_of(cdr.callee_aor)
+        _set_parties(cdr, event)
+    elif event.event_type == EventType.REQUEST and not (cdr.caller_aor or cdr.callee_aor):
+        # The record was made by an S/E/F that came before its R (another request of a feed): the R names
+        # the parties it could not.
+        _set_parties(cdr, event)
+        cdr.from_tag = cdr.from_tag or event.from_tag
+        cdr.caller_contact = cdr.caller_contact or event.contact
     return cdr
 
 
@@ -68,6 +81,9 @@ def apply(event: CallStateEvent) -> Cdr:
             cdr.end_time = cdr.end_time or event.event_time
     elif kind == EventType.TRANSFER:
         cdr.reference = "refer"
+    # A call starts no later than any of its events: a connect or end reported before the R (clocks of two
+    # observers, or a feed's late R) moves the start, so no record has a connect or end before its start.
+    cdr.start_time = min(t for t in (cdr.start_time, cdr.connect_time, cdr.end_time) if t is not None)
     cdr.save()
     return cdr
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from apps.pbxdata.storable import text_problem
+
 Checker = Callable[[Any, str], Any]
 
 REQUIRED = object()  # marker default: the key must be present
@@ -80,6 +82,9 @@ def text(max_length: int = 255, nullable: bool = False, blank: bool = True, patt
             raise PbxDataError(path, f"expected a string{' or null' if nullable else ''}, not {type_name(value)}")
         if not blank and not value.strip():
             raise PbxDataError(path, "may not be empty")
+        problem = text_problem(value)
+        if problem:
+            raise PbxDataError(path, problem)
         if len(value) > max_length:
             raise PbxDataError(path, f"is longer than {max_length} characters")
         if regex and not regex.fullmatch(value):

@@ -1,6 +1,7 @@
 """Active calls (B.2.4 admin, B.3.13 the caller's own) and call-state event ingestion (`POST /cse`)."""
 
 import json
+import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
@@ -8,8 +9,10 @@ from django.db import DatabaseError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
 
-from apps.cdrs import resolver, services
+from apps.cdrs import resolver, rules, services
 from apps.cdrs.models import EventType
+from apps.cdrs.sipuri import parse
+from apps.pbxdata.storable import text_problem
 from apps.users.models import User
 from sipxweb.rest.parsers import element_to_data
 from sipxweb.rest.permissions import IsPbxAdmin
@@ -67,17 +70,27 @@ _INT_FIELDS = ("event_seq", "cseq", "failure_status", "via_count")
 _KNOWN = {"event_time", "event_type", "caller_internal", *_TEXT_FIELDS, *_INT_FIELDS}
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,10}")
+_ADDRESSES = ("from_url", "to_url", "contact", "refer_to", "referred_by", "request_uri")
+
+
 def _time(value, where: str) -> datetime:
     text = str(value).strip()
+    if len(text) > 40:
+        raise ValidationError(f"{where}.event_time is not a time (more than 40 characters)")
     try:
-        if text.isdigit():  # epoch milliseconds
-            return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if text.isascii() and text.isdigit():  # epoch milliseconds
+            parsed = datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, OverflowError, OSError):
         raise ValidationError(f"{where}.event_time: {text!r} is not ISO 8601 nor epoch milliseconds") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # sipXproxy wrote UTC timestamps without zone
-    return parsed
+    problem = rules.time_problem(parsed)
+    if problem:
+        raise ValidationError(f"{where}.event_time: {problem}")
+    return parsed.astimezone(UTC)
 
 
 def clean_event(raw, where: str) -> dict:
@@ -87,9 +100,17 @@ def clean_event(raw, where: str) -> dict:
     unknown = sorted(set(raw) - _KNOWN)
     if unknown:
         raise ValidationError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(_KNOWN))}")
-    for required in ("event_type", "event_time", "call_id"):
-        if raw.get(required) in (None, ""):
-            raise ValidationError(f"{where}.{required} is required")
+    # An R is the call request: its From and To make the record's parties. Other events may come without
+    # them (their R may come later), and the record then waits for its R to name the parties.
+    required = (
+        "event_type",
+        "event_time",
+        "call_id",
+        *(("from_url", "to_url") if raw.get("event_type") == "R" else ()),
+    )
+    for name in required:
+        if not isinstance(raw.get(name), str | int) or isinstance(raw.get(name), bool) or not str(raw[name]).strip():
+            raise ValidationError(f"{where}.{name} is required" + (" in an R event" if name.endswith("_url") else ""))
     if raw["event_type"] not in EventType.values:
         raise ValidationError(f"{where}.event_type must be one of {', '.join(EventType.values)}")
     data: dict = {"event_type": raw["event_type"], "event_time": _time(raw["event_time"], where)}
@@ -97,16 +118,27 @@ def clean_event(raw, where: str) -> dict:
         value = raw.get(name)
         if value is None:
             continue
-        if not isinstance(value, str) or len(value) > size or "\x00" in value:
+        if not isinstance(value, str) or len(value) > size:
             raise ValidationError(f"{where}.{name} must be a string of at most {size} characters")
+        problem = text_problem(value)
+        if problem:
+            raise ValidationError(f"{where}.{name} {problem}")
+        if name in _ADDRESSES and value.strip() and parse(value) is None:
+            raise ValidationError(
+                f'{where}.{name} must be a SIP address like "Alice" <sip:200@example.org> (a display name '
+                'with " or \\ as a quoted-string with those escaped), not this value'
+            )
         data[name] = value
     for name in _INT_FIELDS:
         value = raw.get(name)
         if value is None or value == "":
             continue
-        if isinstance(value, bool) or not str(value).lstrip("-").isdigit() or abs(int(value)) > 2**31 - 1:
+        # ASCII digits only ("²".isdigit() is true), and few enough that int() is cheap and the column holds it.
+        if isinstance(value, bool) or not _INTEGER.fullmatch(str(value)) or abs(int(value)) > 2**31 - 1:
             raise ValidationError(f"{where}.{name} must be an integer")
         data[name] = int(value)
+    if data.get("failure_status") is not None and rules.status_problem(data["failure_status"]):
+        raise ValidationError(f"{where}.failure_status: {rules.status_problem(data['failure_status'])}")
     internal = raw.get("caller_internal")
     if internal is not None:
         if isinstance(internal, bool):
@@ -126,6 +158,8 @@ def parse_events(body: bytes, content_type: str) -> list:
             doc = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"The JSON body is not valid: {exc}.") from None
+        except RecursionError:
+            raise ParseError("The JSON body is nested too deeply.") from None
         if isinstance(doc, dict) and list(doc) == ["call-state-events"]:
             doc = doc["call-state-events"]
         if not isinstance(doc, list):
@@ -143,7 +177,10 @@ def parse_events(body: bytes, content_type: str) -> list:
     for child in root:
         if child.tag != "call-state-event":
             raise ParseError(f"<call-state-events> may contain only <call-state-event>, not <{child.tag}>.")
-        value = element_to_data(child)
+        try:
+            value = element_to_data(child)
+        except RecursionError:
+            raise ParseError("The XML body is nested too deeply.") from None
         events.append(value if isinstance(value, dict) else {})
     return events
 

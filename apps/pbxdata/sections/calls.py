@@ -1,12 +1,16 @@
 """`calls`: call records (PBX-DATA.md), matched by `callId`. A call without `end` is active (B.3.13).
 `from`/`to` are SIP name-addrs (`"Alice Smith" <sip:200@example.org>`); the record keeps the AOR and the
-display name apart, as sipXcdr did. `demo_calls()` builds the demo's two calls relative to now."""
+display name apart, as sipXcdr did. The display name is written as a quoted-string (`"` and `\\` escaped), so
+any name a user can have comes back unchanged; an empty `from`/`to` is a party nobody reported (a record
+made from events whose call request never arrived). Times and failure statuses obey the same rules as
+`POST /cse` (`apps.cdrs.rules`). `demo_calls()` builds the demo's two calls relative to now."""
 
 from datetime import UTC, datetime, timedelta
 
+from apps.cdrs import rules
 from apps.cdrs.models import Cdr, Termination
-from apps.cdrs.sipuri import aor_of, display_name, user_of
-from apps.pbxdata.schema import REQUIRED, PbxDataError, integer, list_of, obj, text
+from apps.cdrs.sipuri import aor_of, name_addr, parse, user_of
+from apps.pbxdata.schema import REQUIRED, PbxDataError, list_of, obj, show, text
 
 
 def _time(nullable: bool):
@@ -22,16 +26,26 @@ def _time(nullable: bool):
             raise PbxDataError(path, f"expected an ISO 8601 time like 2026-11-20T09:15:00Z, not {value!r}") from None
         if parsed.tzinfo is None:
             raise PbxDataError(path, "the time needs a zone (Z for UTC)")
+        problem = rules.time_problem(parsed)
+        if problem:
+            raise PbxDataError(path, problem)
         return parsed.astimezone(UTC)
 
     return check
 
 
 def _addr(value, path):
-    value = text(max_length=512, blank=False)(value, path)
-    if not aor_of(value).startswith(("<sip:", "<sips:", "<tel:")):
-        raise PbxDataError(path, f"expected a SIP address like <sip:200@example.org>, not {value!r}")
-    return value
+    """A name-addr read strictly (its display name unescaped), as (display name, AOR); ("", "") for ""."""
+    value = text(max_length=1024)(value, path)
+    if not value.strip():
+        return "", ""
+    parsed = parse(value)
+    if parsed is None:
+        raise PbxDataError(path, f'expected a SIP address like "Alice" <sip:200@example.org>, not {show(value)}')
+    aor = aor_of(f"<{parsed.uri}>")
+    if len(aor) > 512 or len(parsed.display) > 255:
+        raise PbxDataError(path, "the address is longer than 512 or its display name than 255 characters")
+    return parsed.display, aor
 
 
 def _schema():
@@ -54,7 +68,12 @@ def _schema():
 def _status(value, path):
     if value is None:
         return None
-    return integer(100, 699)(value, path)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PbxDataError(path, f"expected a whole number, not {show(value)}")
+    problem = rules.status_problem(value)
+    if problem:
+        raise PbxDataError(path, problem)
+    return value
 
 
 def validate(value, path):
@@ -79,10 +98,11 @@ def load(calls, ctx):
 
 
 def _fields(call) -> dict:
-    caller, callee = aor_of(call["from"]), aor_of(call["to"])
+    """`call` as validated: `from`/`to` are (display name, AOR) pairs."""
+    (name, caller), (_, callee) = call["from"], call["to"]
     return {
         "caller_aor": caller,
-        "caller_name": display_name(call["from"]),
+        "caller_name": name,
         "callee_aor": callee,
         "caller_user": user_of(caller),
         "callee_user": user_of(callee),
@@ -97,22 +117,24 @@ def _fields(call) -> dict:
 
 
 def _iso(value) -> str | None:
-    return (
-        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        + (f".{value.microsecond // 1000:03d}Z" if value.microsecond else "Z")
-        if value
-        else None
-    )
+    """UTC with milliseconds when there are some, microseconds when the time has them (nothing is rounded
+    away, so the next export is the same); the year always has four digits (rules.time_problem)."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    us = value.microsecond
+    fraction = "" if not us else f".{us // 1000:03d}" if us % 1000 == 0 else f".{us:06d}"
+    return f"{value:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 
 
 def dump():
     out = []
     for cdr in Cdr.objects.order_by("start_time", "call_id"):
-        name = cdr.caller_name.replace('"', "")
+        caller = aor_of(cdr.caller_aor)  # "" for a value no name-addr can carry (rows stored before the rules)
         item = {
             "callId": cdr.call_id,
-            "from": f'"{name}" {cdr.caller_aor}' if name else cdr.caller_aor,
-            "to": cdr.callee_aor,
+            "from": name_addr(cdr.caller_name, caller) if caller else "",
+            "to": aor_of(cdr.callee_aor),
             "calleeContact": cdr.callee_contact or None,
             "start": _iso(cdr.start_time),
             "connect": _iso(cdr.connect_time),
@@ -163,4 +185,5 @@ def seed_demo(now: datetime | None = None) -> None:
     """Creates the demo calls with times relative to now (called by `manage.py seed_demo`). Demo calls that
     exist already are left as they are, so seeding twice changes nothing (the export stays the same)."""
     for call in demo_calls(now or datetime.now(UTC)):
+        call = {**call, "from": _addr(call["from"], "from"), "to": _addr(call["to"], "to")}
         Cdr.objects.get_or_create(call_id=call["callId"], defaults=_fields(call))
