@@ -83,6 +83,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses control characters, oversized paths/headers/bodies and cross-site REST writes before any
+    # other middleware or view works on the request (sipxweb/bounds.py).
+    "sipxweb.bounds.RequestBoundsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sipxweb.csp.HtmlContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -214,6 +217,15 @@ SPECTACULAR_SETTINGS = {
         "rest_framework.authentication.SessionAuthentication",
     ],
 }
+
+# Request bounds (sipxweb/bounds.py). Bodies: a REST URI accepts REST_MAX_BODY_BYTES unless its view declares
+# more (the voicemail deposit takes a recording); HTML pages PAGE_MAX_BODY_BYTES (file imports, prompts,
+# greetings). Larger bodies are 413 before they are read.
+REST_MAX_BODY_BYTES = int(env("REST_MAX_BODY_BYTES", str(1024 * 1024)))
+PAGE_MAX_BODY_BYTES = int(env("PAGE_MAX_BODY_BYTES", str(64 * 1024 * 1024)))
+MAX_PATH_CHARS = int(env("MAX_PATH_CHARS", "2048"))
+MAX_QUERY_CHARS = int(env("MAX_QUERY_CHARS", "4096"))
+MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
 
 # Brute-force protection (SPEC-REST D7).
 LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))

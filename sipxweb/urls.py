@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from sipxweb import views
 from sipxweb.csp import API_DOCS_POLICY
 from sipxweb.rest import schema  # noqa: F401  (OpenAPI descriptions of our authentication)
-from sipxweb.rest.views import rest_not_found
+from sipxweb.rest.views import NOT_FOUND_PATTERN, rest_not_found
 
 REST = "sipxconfig/rest/"
 
@@ -26,7 +26,7 @@ rest_patterns = [
     path("", include("apps.callcontrol.api.urls")),
     path("", include("apps.voicemail.api.urls")),
     path("", include("apps.conferences.api.urls")),
-    re_path(r"^.*$", rest_not_found),
+    re_path(NOT_FOUND_PATTERN, rest_not_found),
 ]
 
 urlpatterns = [

@@ -5,6 +5,7 @@ import json
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions
@@ -12,6 +13,12 @@ from rest_framework import exceptions
 from sipxweb.rest.challenges import challenge_value
 
 log = logging.getLogger(__name__)
+
+
+class TooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large for this URI."
+    default_code = "too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -22,16 +29,16 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _sentence(detail) -> str:
+def sentence(detail) -> str:
     """A readable sentence from DRF's nested error details."""
     if isinstance(detail, dict):
         parts = []
         for key, value in detail.items():
-            text = _sentence(value)
+            text = sentence(value)
             parts.append(text if key in ("non_field_errors", "__all__") else f"{key}: {text}")
         return " ".join(parts)
     if isinstance(detail, list):
-        return " ".join(_sentence(v) for v in detail)
+        return " ".join(sentence(v) for v in detail)
     text = str(detail).strip()
     return text if text.endswith((".", "?", "!")) else text + "."
 
@@ -46,6 +53,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or "No such object.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own memory bound (DATA_UPLOAD_MAX_MEMORY_SIZE / _NUMBER_FIELDS); sipxweb.bounds usually
+        # refuses earlier, from the Content-Length.
+        exc = TooLarge(f"The request body is too large: {exc}")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if not isinstance(exc, exceptions.APIException):
@@ -57,7 +68,7 @@ def exception_handler(exc, context):
     code = exc.get_codes() if not isinstance(exc.detail, (dict, list)) else "invalid"
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
-    response = error_response(exc.status_code, _sentence(exc.detail), str(code))
+    response = error_response(exc.status_code, sentence(exc.detail), str(code))
     if exc.status_code == 401:
         response["WWW-Authenticate"] = challenge_value(stale=getattr(exc, "stale", False))
     if isinstance(exc, exceptions.MethodNotAllowed) and context.get("view") is not None:

@@ -3,10 +3,13 @@
 Each view lists its renderers in the spec's variant order. For each variant the most specific Accept
 range that matches it is found (type/subtype > type/* > */*); variants no range matches are out; the
 highest q wins and ties go to the variant declared first. No Accept header means */*. Nothing left → 406.
-Request bodies: JSON when the Content-Type is JSON-compatible, XML otherwise (B.1.5)."""
+Request bodies (B.1.5): JSON when the Content-Type is JSON-compatible, XML when it is XML-compatible. Any
+other type (text/plain, forms, multipart, none) is 415 where an XML/JSON document is expected: those are the
+types a cross-site HTML form or a "simple" fetch can send without the browser asking first, and a browser
+that remembers Basic/Digest credentials would send them along."""
 
-from rest_framework.exceptions import NotAcceptable
-from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.exceptions import NotAcceptable, UnsupportedMediaType
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 
 
 def parse_accept(header: str) -> list[tuple[str, str, float]]:
@@ -90,7 +93,24 @@ class VariantNegotiation(BaseContentNegotiation):
     def select_parser(self, request, parsers):
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         is_json = content_type == "application/json" or content_type.endswith("+json")
-        for parser in parsers:
-            if (parser.media_type == "application/json") == is_json:
-                return parser
-        return None
+        is_xml = content_type in ("text/xml", "application/xml") or content_type.endswith("+xml")
+        document_parsers = [p for p in parsers if p.media_type in ("application/json", "text/xml")]
+        if document_parsers and len(document_parsers) == len(parsers):
+            if not (is_json or is_xml):
+                sent = content_type or "no Content-Type"
+                raise UnsupportedMediaType(
+                    content_type,
+                    detail=f"This URI takes an XML (text/xml) or JSON (application/json) document, not {sent}.",
+                )
+            for parser in parsers:
+                if (parser.media_type == "application/json") == is_json:
+                    return parser
+            return None
+        # Views with other parsers (the multipart voicemail deposit): DRF's own matching, with a sentence.
+        parser = DefaultContentNegotiation().select_parser(request, parsers)
+        if parser is None:
+            offered = ", ".join(p.media_type for p in parsers)
+            raise UnsupportedMediaType(
+                content_type, detail=f"This URI takes {offered}, not {content_type or 'no Content-Type'}."
+            )
+        return parser
