@@ -27,6 +27,15 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def check_count(field: serializers.ListField, items) -> None:
+    """A list's `max_length` checked before its items are validated: DRF checks it afterwards, so a body of
+    100,000 items would be validated item by item only to be refused."""
+    if field.max_length is not None and isinstance(items, list) and len(items) > field.max_length:
+        raise serializers.ValidationError(
+            f"At most {field.max_length} items are accepted here in one request; this one has {len(items)}."
+        )
+
+
 class XListField(serializers.ListField):
     """A list field that renders as XStream's wrapper element of `<item>` children and reads every form
     a client may send: a JSON array, `{"item": [...]}` / `{"item": {...}}` (Jettison), the XML
@@ -44,6 +53,7 @@ class XListField(serializers.ListField):
                 raise serializers.ValidationError(f"Expected only <{self.item}> elements in this list.")
             data = data[self.item]
             data = data if isinstance(data, list) else [data]
+        check_count(self, data)
         return super().to_internal_value(data)
 
     def to_representation(self, data):
@@ -94,6 +104,7 @@ class RepeatedField(serializers.ListField):
             data = []
         elif isinstance(data, dict):
             data = [data]
+        check_count(self, data)
         return super().to_internal_value(data)
 
 

@@ -14,9 +14,13 @@ from rest_framework import serializers
 from apps.phonebooks.services import USER, MergedRow
 from apps.users.api.serializers import AddressBookSerializer
 from apps.users.models import User
+from sipxweb.rest.errors import sentence
 from sipxweb.rest.fields import AddressField, RepeatedField, StrictSerializer
 
 TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
+# Entries in one POST /my/phonebook: a phone or client adds contacts in handfuls; whole address books go
+# through the phonebook file import. Checked before any entry is validated.
+MAX_ENTRIES_PER_POST = 1000
 EMAIL = re.compile(r"^([a-zA-Z0-9_.\-+])+@(([a-zA-Z0-9\-])+\.)+[a-zA-Z0-9]{2,4}$")
 
 # (wire name, model field) of the address-book fields, B.5.2 order; addresses are dicts.
@@ -174,13 +178,13 @@ class EntrySerializer(StrictSerializer):
 class PhonebookBodySerializer(StrictSerializer):
     """POST /my/phonebook: `<phonebook><entry/>...</phonebook>` (B.3.5), entries taken as they are."""
 
-    entry = RepeatedField(child=serializers.DictField(), required=False)
+    entry = RepeatedField(child=serializers.DictField(), required=False, max_length=MAX_ENTRIES_PER_POST)
 
     def validate_entry(self, entries):
         clean = []
         for i, item in enumerate(entries):
             serializer = EntrySerializer(data=item, validate_entry=False)
             if not serializer.is_valid():
-                raise serializers.ValidationError(f"entry {i + 1}: {serializer.errors}")
+                raise serializers.ValidationError(f"entry {i + 1}: {sentence(serializer.errors)}")
             clean.append(serializer.entry_data())
         return clean

@@ -162,7 +162,8 @@ def _row_number(request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    # ASCII digits only: str.isdigit() also accepts "²" and other Unicode digits, which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise ValidationError(f"{name} must be a whole number from 0, not {raw[:40]!r}.")
     return int(raw)
 

@@ -4,6 +4,10 @@ from rest_framework import serializers
 
 from sipxweb.rest.fields import RepeatedField, StrictSerializer
 
+# Phones in one POST /phone: a provisioning batch; each phone is its own transaction (D13), so a request
+# is bounded to keep it well inside the worker timeout.
+MAX_PHONES_PER_POST = 1000
+
 
 class PhoneSerializer(StrictSerializer):
     serialNumber = serializers.CharField(source="serial_number", max_length=64)
@@ -15,7 +19,9 @@ class PhoneSerializer(StrictSerializer):
 class PhonesSerializer(StrictSerializer):
     """The body's root content: `{"phone": [...]}` (XML, Jettison) — a bare JSON list is accepted too."""
 
-    phone = RepeatedField(child=PhoneSerializer(), allow_empty=True, required=False, default=list)
+    phone = RepeatedField(
+        child=PhoneSerializer(), allow_empty=True, required=False, default=list, max_length=MAX_PHONES_PER_POST
+    )
 
     def to_internal_value(self, data):
         if isinstance(data, list):

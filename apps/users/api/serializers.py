@@ -10,6 +10,9 @@ from apps.users.models import Ring, UserProfile
 from sipxweb.rest.fields import AddressField, StrictSerializer, XListField
 
 TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
+# Rings in one forwarding list (PUT /my/forward). sipXconfig set no bound; ten numbers rung one after another
+# at up to 999 s each is already more than a caller waits through, and the list is read on every call.
+MAX_RINGS = 10
 
 
 class LoginDetailsSerializer(serializers.Serializer):
@@ -40,7 +43,7 @@ class RingSerializer(StrictSerializer):
 class CallSequenceSerializer(StrictSerializer):
     """B.3.3: the ring list, the forward timer (`expiration`) and `withVoicemail` (output only)."""
 
-    rings = XListField(child=RingSerializer(), item="ring")
+    rings = XListField(child=RingSerializer(), item="ring", max_length=MAX_RINGS)
     expiration = serializers.IntegerField(source="call_forward_timer", required=False, min_value=1, max_value=999)
     withVoicemail = serializers.BooleanField(source="perm_voicemail", read_only=True)
 

@@ -154,6 +154,8 @@ class DepositView(WireView):
     wire_root = "message"
     permission_classes = [IsPbxAdmin]
     parser_classes = [MultiPartParser, FormParser]
+    # The recording (services.MAX_AUDIO_BYTES) plus room for the multipart framing, `from` and `subject`.
+    max_body_bytes = services.MAX_AUDIO_BYTES + 1024 * 1024
     renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
 
     @extend_schema(
