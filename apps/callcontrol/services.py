@@ -101,6 +101,18 @@ def party_uri(value: str) -> str:
     return sip_uri(value)
 
 
+def default_agent_name(calling: str) -> str:
+    """The agent when the request names none: the calling party, and for a SIP address at the SIP domain
+    (`sip:201@example.org`) its user part, so that a user's own address finds their credentials."""
+    try:
+        uri = parse_party(calling)
+    except BadParty:
+        return calling
+    if "@" in calling and uri.host.lower().rstrip(".") == settings.SIPX_DOMAIN.lower() and uri.port is None:
+        return uri.user
+    return calling
+
+
 def is_own_party(user, party: str) -> bool:
     """Whether `party` names `user`: one of their login names (user name, alias, IM id), bare or as a SIP
     address at the SIP domain (`sip:alice@example.org`, `201@example.org`)."""
@@ -120,8 +132,10 @@ def authorize_call(user, calling: str, agent=None, agent_name: str | None = None
     with the sentence to answer otherwise."""
     if user.is_admin:
         return
-    if agent is not None and agent.pk != user.pk:
-        name = agent_name or agent.username
+    if (agent is not None and agent.pk != user.pk) or (
+        agent is None and agent_name and not is_own_party(user, agent_name)
+    ):
+        name = agent_name or (agent.username if agent is not None else "")
         raise CallNotAllowed(f"Agent {name} does not match the authenticated user {user.username}")
     if not is_own_party(user, calling):
         raise CallNotAllowed(

@@ -87,7 +87,7 @@ class CallControllerView(WireView):
             return None, _error(
                 400, "Missing a required parameter - need both callingParty and calledParty URL Parameters"
             )
-        agent_name = request.query_params.get("agent") or calling
+        agent_name = request.query_params.get("agent") or services.default_agent_name(calling)
         for name, value in (("callingParty", calling), ("calledParty", called), ("agent", agent_name)):
             if len(value) > 150 or not _PARTY.fullmatch(value):
                 return None, _error(400, f"Bad parameter {name} = {value[:150]}")
@@ -153,13 +153,14 @@ class CallControllerView(WireView):
         if method not in ("refer", "invite"):
             return _error(406, f"Call Setup Method {params.get('sipMethod')} not supported")
         login = find_login(agent_name)
+        try:
+            # Who may call first: whether another user has a SIP password is none of a user's business.
+            services.authorize_call(request.user, calling, login.user if login else None, agent_name)
+        except services.CallNotAllowed as exc:
+            return _error(403, str(exc))
         if login is None or not login.user.sip_password:
             return _error(403, f"could not find credentials for {agent_name}")
         agent = login.user
-        try:
-            services.authorize_call(request.user, calling, agent, agent_name)
-        except services.CallNotAllowed as exc:
-            return _error(403, str(exc))
         key = self._key(agent.username, calling, called)
         action = (params.get("action") or "call").lower()
         if action == "transfer":
