@@ -1,13 +1,14 @@
 """Phonebook exports: CSV in the sipXconfig layout (B.5.1 column order, the same layout `importers` reads) and
 vCard 3.0 (written with vobject), of a user's merged view or of a shared phonebook's file entries. Generators of
-byte chunks: callers stream them."""
+byte chunks: callers stream them. CSV cells go through `sipxweb.csvcells` (formula neutralisation), which the
+importer undoes, so an export imports back to the same entries."""
 
 from collections.abc import Iterable, Iterator
 
 import vobject
 
-from apps.phonebooks import wire
 from apps.phonebooks.services import USER, MergedRow
+from sipxweb import csvcells
 
 # (CSV header, model field or (address field, key)) in the B.5.1 export order.
 COLUMNS = [
@@ -79,7 +80,7 @@ def csv_export(rows: Iterable) -> Iterator[bytes]:
             values = values_of(row)
             yield [values[source] for _, source in COLUMNS]
 
-    return wire.csv_lines(HEADER, lines())
+    return csvcells.stream(HEADER, lines())
 
 
 def vcard_of(row) -> str:
@@ -119,4 +120,4 @@ def vcard_of(row) -> str:
 
 
 def vcard_export(rows: Iterable) -> Iterator[bytes]:
-    return wire._batched((vcard_of(row) for row in rows), 200)
+    return csvcells.batched((vcard_of(row) for row in rows), 200)

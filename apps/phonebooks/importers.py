@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import vobject
 
 from apps.phonebooks.exports import COLUMNS
+from sipxweb import csvcells
 
 MAX_ROWS = 200_000
 MAX_LEN = 255
@@ -199,6 +200,9 @@ def parse_csv(text: str) -> ParsedFile:
             if len(cells) > len(names):
                 parsed.rejected.append((line, f"{len(cells)} fields, but the header has {len(names)}"))
                 continue
+            # The `'` our exports put in front of a formula-like cell (sipxweb.csvcells) goes before anything
+            # else reads the cell: an export imports back to the values it was written from.
+            cells = [csvcells.unneutralise(c) for c in cells]
             entry = _row_entry(layout, dict(zip(names, cells, strict=False)))
             reason = check_entry(entry)
             if reason:

@@ -4,26 +4,14 @@ entries never sits in memory (views wrap them in StreamingHttpResponse).
 * `xstream_list()` writes the XStream layout of a root list (`<phonebook><entry>...`, `{"phonebook": [...]}`)
   entry by entry with the same functions as `sipxweb.rest.xstream` (their output is byte-identical to
   rendering the whole Document at once).
-* `csv_phonebook()` is B.2.2's CSV with D16's quoting; `dom_phonebook()` / `dom_phonebooks()` the DOM serialisation of
-  B.2.1/B.2.2 (declaration, no indentation, `<x/>` for an empty element)."""
+* `csv_phonebook()` is B.2.2's CSV (quoting and formula neutralisation by `sipxweb.csvcells`, the one CSV
+  writer); `dom_phonebook()` / `dom_phonebooks()` the DOM serialisation of B.2.1/B.2.2 (declaration, no
+  indentation, `<x/>` for an empty element)."""
 
 from collections.abc import Iterable, Iterator
 
+from sipxweb import csvcells
 from sipxweb.rest.xstream import _json_string, _json_value, _xml_lines
-
-BATCH = 500  # entries per yielded chunk: few WSGI writes, small buffers
-Q, QQ = '"', '""'
-
-
-def _batched(pieces: Iterable[str], batch: int = BATCH) -> Iterator[bytes]:
-    buffer: list[str] = []
-    for piece in pieces:
-        buffer.append(piece)
-        if len(buffer) >= batch:
-            yield "".join(buffer).encode("utf-8")
-            buffer = []
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
 
 
 def xstream_list(root: str, item: str, values: Iterable[dict], fmt: str) -> Iterator[bytes]:
@@ -45,34 +33,16 @@ def xstream_list(root: str, item: str, values: Iterable[dict], fmt: str) -> Iter
             first = False
         yield "{" + _json_string(root) + ": []}" if first else "\n]}"
 
-    return _batched(xml() if fmt == "xml" else json())
+    return csvcells.batched(xml() if fmt == "xml" else json())
 
 
-def csv_field(value) -> str:
-    """One CSV field as B.2.2 writes it: always quoted; a `"` inside is doubled (D16, RFC 4180)."""
-    return '"' + ("" if value is None else str(value)).replace('"', '""') + '"'
-
-
-def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
-    def lines():
-        yield ",".join(csv_field(h) for h in header) + "\n"
-        for row in rows:
-            yield ",".join(csv_field(v) for v in row) + "\n"
-
-    return _batched(lines(), 2000)
+CSV_HEADER = ("First name", "Last name", "Number")
 
 
 def csv_phonebook(chunks: Iterable[list[tuple[str, str, str]]]) -> Iterator[bytes]:
-    """B.2.2 CSV from chunks of (last, first, number): one string per chunk (this is the 100,000-row path)."""
-    yield b'"First name","Last name","Number"\n'
-    for rows in chunks:
-        text = "".join(
-            [
-                f'"{(f or "").replace(Q, QQ)}","{(la or "").replace(Q, QQ)}","{(n or "").replace(Q, QQ)}"\n'
-                for la, f, n in rows
-            ]
-        )
-        yield text.encode("utf-8")
+    """B.2.2 CSV from chunks of (last, first, number): one byte chunk per chunk (the 100,000-row path), written
+    by the one CSV writer (`sipxweb.csvcells`: quoting and formula neutralisation)."""
+    return csvcells.stream_chunks(CSV_HEADER, ([(f, la, n) for la, f, n in rows] for rows in chunks))
 
 
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
