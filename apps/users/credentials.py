@@ -11,7 +11,7 @@ import hmac
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import connection
 
 from apps.users.models import LoginName, User
@@ -59,7 +59,7 @@ def _login_query() -> tuple[str, list[str], list[tuple[int, list, object]]]:
 
 def find_login(name: str) -> Login | None:
     """The login for `name` (user name or alias first, then an enabled IM id), with its user."""
-    if not name:
+    if not name or "\0" in name:  # PostgreSQL refuses NUL in a string: such a name belongs to nobody
         return None
     sql, attnames, converters = _login_query()
     with connection.cursor() as cursor:
@@ -90,24 +90,63 @@ def strip_domain(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def check_pin(user: User, pin: str) -> bool:
-    key = _memo_key(user, pin)
-    if key in _VERIFIED:
+def _dummy_hash() -> str:
+    """A hash of a random PIN made by the default hasher, checked when there is no real hash to check, so an
+    unknown name (or a foreign domain, or a user without a PIN) costs the time of a wrong PIN."""
+    return _dummy_hash_for(get_hasher("default").algorithm)
+
+
+@functools.cache
+def _dummy_hash_for(algorithm: str) -> str:
+    import secrets
+
+    return make_password(secrets.token_hex(16), hasher=get_hasher(algorithm))
+
+
+def remembered(user: User, pin: str) -> bool:
+    """True when this process has already verified this PIN against the user's current hash (no hashing)."""
+    return _memo_key(user, pin) in _VERIFIED
+
+
+def check_pin(user: User | None, pin: str) -> bool:
+    """Whether `pin` is the portal PIN of `user`. With no user (or no usable PIN) a dummy hash is checked
+    instead, so the answer takes as long as for a wrong PIN and does not tell whether the user exists."""
+    if user is not None and remembered(user, pin):
         return True
-    if not user.has_usable_password() or not check_password(pin, user.password):
+    if user is None or not user.has_usable_password():
+        check_password(pin, _dummy_hash())
+        return False
+    if not check_password(pin, user.password):
         return False
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.clear()
-    _VERIFIED.add(key)
+    _VERIFIED.add(_memo_key(user, pin))
     return True
+
+
+def resolve(name: str) -> tuple[Login | None, str, bool]:
+    """(the login `name` names or None, its bare name, whether its domain part is ours or absent)."""
+    bare, domain = strip_domain(name)
+    domain_ok = domain is None or domain.lower() in {settings.SIPX_DOMAIN.lower(), settings.SIPX_REALM.lower()}
+    return find_login(bare), bare, domain_ok
+
+
+def account_key(login: Login | None, bare: str) -> str:
+    """What the lockout counts an attempt against: the user, whatever name or alias spelled it."""
+    from sipxweb.rest.lockout import account_of
+
+    return account_of(login.user.pk if login else None, bare)
+
+
+def check_login_pin(login: Login | None, domain_ok: bool, pin: str | None) -> User | None:
+    """The user of `login` when `pin` is its portal PIN; every refusal costs one PIN hash check."""
+    user = login.user if login is not None and domain_ok else None
+    if pin is None:
+        pin = ""
+    return user if check_pin(user, pin) and user is not None else None
 
 
 def authenticate_pin(name: str, pin: str) -> User | None:
     """The user whose login name is `name` (any accepted form) and whose portal PIN is `pin`, else None."""
-    bare, domain = strip_domain(name)
-    if domain is not None and domain.lower() not in {settings.SIPX_DOMAIN.lower(), settings.SIPX_REALM.lower()}:
-        return None
-    row = find_login(bare)
-    if row is None or pin is None:
-        return None
-    return row.user if check_pin(row.user, pin) else None
+    login, _, domain_ok = resolve(name)
+    return check_login_pin(login, domain_ok, pin)

@@ -1,9 +1,17 @@
 """Brute-force protection (D7) through Django's cache framework, so every worker and host shares it.
 
-After LOCKOUT_MAX_PER_NAME failures for one login name from one address within the window, that
-name is locked for that address; after LOCKOUT_MAX_PER_ADDRESS failures from one address, every
-login from it is. A locked attempt raises `Locked` (HTTP 429 with Retry-After) without checking the
-PIN. A success resets the name's counter. Other addresses are never affected."""
+Failures are counted per account and per client address. The account is the user a login name belongs to,
+whatever spelling reached us (`dave`, `dave@example.org`, `example.org\\dave`, `203` are one account); a name
+that belongs to nobody counts under its normalised spelling (lower case, domain removed). After
+LOCKOUT_MAX_PER_NAME failures for one account from one address within the window, that account is locked
+for that address; after LOCKOUT_MAX_PER_ADDRESS failures from one address, every login from it is. Other
+addresses are never affected (a stranger cannot lock a user out).
+
+Counting is atomic: an attempt whose PIN is not already known to be right first takes a slot in both
+counters with one `cache.add`/`cache.incr` each (Redis INCR; a locked read-modify-write in the database
+cache, sipxweb/cache.py) and is checked only when its slot is within the limit, so parallel guesses can
+never check more PINs than the limit allows. A success gives the slots back and clears the account's
+counter. A locked attempt raises `Locked` (HTTP 429 with Retry-After) without checking the PIN."""
 
 import hashlib
 import time
@@ -21,48 +29,106 @@ class Locked(Exception):
 
 @dataclass
 class Attempt:
-    name_key: str
+    account_key: str
     address_key: str
     had_failures: bool
+    reserved: bool = False
 
 
-def _keys(address: str, name: str) -> tuple[str, str]:
-    digest = hashlib.sha256(name.lower().encode()).hexdigest()[:24]
-    return f"lockout:name:{address}:{digest}", f"lockout:addr:{address}"
+def _hash(text: str) -> str:
+    # Keys stay short and plain whatever the client sent (the database cache's key column holds 255).
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
-def begin(address: str, name: str, now: float | None = None) -> Attempt:
-    """Raises Locked when this address may not try this name now; else returns the attempt's state."""
-    now = now or time.time()
-    name_key, address_key = _keys(address, name)
-    found = cache.get_many([name_key, address_key])
+def account_of(user_id: int | None, bare_name: str) -> str:
+    """The account a login attempt counts against: the user's id, or the normalised name nobody owns."""
+    return f"u{user_id}" if user_id is not None else f"n{_hash(bare_name.lower())}"
+
+
+def _keys(address: str, account: str) -> tuple[str, str]:
+    addr = _hash(address)
+    return f"lockout:acct:{addr}:{account}", f"lockout:addr:{addr}"
+
+
+def _since(key: str) -> str:
+    return key + ":since"
+
+
+def _limits(attempt: Attempt) -> tuple[tuple[str, int], tuple[str, int]]:
+    return (
+        (attempt.account_key, settings.LOCKOUT_MAX_PER_NAME),
+        (attempt.address_key, settings.LOCKOUT_MAX_PER_ADDRESS),
+    )
+
+
+def _retry_after(key: str, started: float | None, now: float) -> int:
     window = settings.LOCKOUT_WINDOW_SECONDS
-    for key, limit in ((name_key, settings.LOCKOUT_MAX_PER_NAME), (address_key, settings.LOCKOUT_MAX_PER_ADDRESS)):
-        count, started = found.get(key, (0, now))
-        if count >= limit and now < started + window:
-            raise Locked(max(1, int(started + window - now + 0.999)))
-    return Attempt(name_key, address_key, had_failures=name_key in found)
+    started = now if started is None else started
+    return max(1, int(started + window - now + 0.999))
+
+
+def begin(address: str, account: str, now: float | None = None) -> Attempt:
+    """One read of both counters: raises Locked when this address may not try this account now."""
+    now = now or time.time()
+    account_key, address_key = _keys(address, account)
+    attempt = Attempt(account_key, address_key, had_failures=False)
+    found = cache.get_many([account_key, address_key, _since(account_key), _since(address_key)])
+    for key, limit in _limits(attempt):
+        if found.get(key, 0) >= limit:
+            raise Locked(_retry_after(key, found.get(_since(key)), now))
+    attempt.had_failures = bool(found.get(account_key))
+    return attempt
+
+
+def _count(key: str, delta: int, now: float) -> int:
+    """Adds `delta` to the counter in one atomic step; a missing counter starts a window of its own."""
+    window = settings.LOCKOUT_WINDOW_SECONDS
+    for _ in range(3):
+        # The counter is its window: it expires with it (the database cache rounds down to a whole second).
+        if delta > 0 and cache.add(key, delta, timeout=window):
+            cache.add(_since(key), now, timeout=window)
+            return delta
+        try:
+            return cache.incr(key, delta)
+        except ValueError:  # expired between add and incr: start again
+            if delta < 0:
+                return 0
+    return delta
+
+
+def reserve(attempt: Attempt, now: float | None = None) -> None:
+    """Takes this attempt's slot in both counters before its PIN is checked; Locked when over a limit."""
+    now = now or time.time()
+    counts = [(key, limit, _count(key, 1, now)) for key, limit in _limits(attempt)]
+    attempt.reserved = True
+    for key, limit, count in counts:
+        if count > limit:
+            raise Locked(_retry_after(key, cache.get(_since(key)), now))
 
 
 def failed(attempt: Attempt, now: float | None = None) -> None:
-    now = now or time.time()
-    window = settings.LOCKOUT_WINDOW_SECONDS
-    found = cache.get_many([attempt.name_key, attempt.address_key])
-    updates = {}
-    for key in (attempt.name_key, attempt.address_key):
-        count, started = found.get(key, (0, now))
-        if now >= started + window:
-            count, started = 0, now
-        updates[key] = (count + 1, started)
-    # The entry lives as long as its window (plus a second: the database cache stores whole seconds);
-    # set_many takes one timeout, the longest remaining one. `begin` compares times itself.
-    ttl = int(max(s for _, s in updates.values()) + window - now) + 2
-    cache.set_many(updates, timeout=ttl)
+    """A wrong PIN: a reserved attempt has been counted already; any other is counted now."""
+    if not attempt.reserved:
+        for key, _ in _limits(attempt):
+            _count(key, 1, now or time.time())
+
+
+def release(attempt: Attempt) -> None:
+    """Gives a reserved slot back (the credentials were right, the request failed for another reason)."""
+    if attempt.reserved:
+        attempt.reserved = False
+        _count(attempt.address_key, -1, time.time())
+        _count(attempt.account_key, -1, time.time())
 
 
 def succeeded(attempt: Attempt) -> None:
-    if attempt.had_failures:
-        cache.delete(attempt.name_key)
+    """The PIN was right: the address's slot is given back and the account's failures are forgotten."""
+    if attempt.reserved:
+        attempt.reserved = False
+        _count(attempt.address_key, -1, time.time())
+        cache.delete_many([attempt.account_key, _since(attempt.account_key)])
+    elif attempt.had_failures:
+        cache.delete_many([attempt.account_key, _since(attempt.account_key)])
 
 
 def client_address(request) -> str:
