@@ -26,15 +26,24 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("DEBUG", True)
 
+# The key signs sessions, CSRF tokens and Digest nonces: a public one lets anyone forge them. Without SECRET_KEY,
+# the installation's own random key from SECRET_KEY_FILE (`make run` creates it on first start, mode 0600,
+# git-ignored); the fixed development key only for DEBUG=1 without that file (tests, a bare manage.py).
+SECRET_KEY_FILE = Path(env("SECRET_KEY_FILE", str(BASE_DIR / ".secret_key")))
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
-SECRET_KEY = env("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = env("SECRET_KEY") or (SECRET_KEY_FILE.read_text().strip() if SECRET_KEY_FILE.is_file() else "")
+SECRET_KEY = SECRET_KEY or (_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set and DEBUG is off: export SECRET_KEY to a long random string "
-        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        f"SECRET_KEY is not set, {SECRET_KEY_FILE} does not exist and DEBUG is off: export SECRET_KEY to a long "
+        "random string (python -c 'import secrets; print(secrets.token_urlsafe(50))') or run make run once."
     )
 
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+# The address gunicorn binds (gunicorn.conf.py) answers too when it is a specific one, not a wildcard.
+if not env("ALLOWED_HOSTS") and env("BIND_HOST", "127.0.0.1") not in {"0.0.0.0", "::"}:
+    _bind = env("BIND_HOST", "127.0.0.1")
+    ALLOWED_HOSTS.append(f"[{_bind}]" if ":" in _bind else _bind)
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # Honour X-Forwarded-Proto / X-Forwarded-Host only when a reverse proxy we trust sets them.
@@ -233,6 +242,9 @@ LOCKOUT_MAX_PER_NAME = int(env("LOCKOUT_MAX_PER_NAME", "10"))
 LOCKOUT_MAX_PER_ADDRESS = int(env("LOCKOUT_MAX_PER_ADDRESS", "50"))
 # Digest nonces (D8): HMAC-signed by the server, valid this long.
 DIGEST_NONCE_SECONDS = int(env("DIGEST_NONCE_SECONDS", "300"))
+# 1 restores sipXconfig 4.6's /private/{feed key}/... for every /my URI; by default the key, which every RSS
+# link publishes, reads only the voicemail feed and its audio.
+FEED_KEY_FULL_ACCESS = env_bool("FEED_KEY_FULL_ACCESS", False)
 
 LOGGING = {
     "version": 1,

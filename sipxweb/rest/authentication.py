@@ -8,9 +8,9 @@ import hmac
 import re
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed, NotFound, Throttled
+from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, Throttled
 
-from apps.users.credentials import authenticate_pin, find_login, strip_domain
+from apps.users import credentials
 from apps.users.models import User
 from sipxweb.rest import lockout, nonces
 from sipxweb.rest.challenges import challenge_value
@@ -23,11 +23,21 @@ class StaleNonce(AuthenticationFailed):
     default_detail = "The Digest nonce has expired; retry with the new one."
 
 
+class ReplayedNonce(AuthenticationFailed):
+    """The right Digest response, but its nonce count was used before: a replay (401 with stale=false)."""
+
+    stale = "false"  # said explicitly (challenges.challenge_value), unlike an ordinary failure's challenge
+    default_detail = "This Digest nonce count was used before; each request needs a larger nc (or a new nonce)."
+
+
 def _locked(exc: lockout.Locked) -> Throttled:
-    return Throttled(
-        wait=exc.retry_after,
-        detail=f"Too many failed logins from this address; try again in {exc.retry_after} seconds.",
+    # DRF would append its own "Expected available in N seconds." to a detail given with `wait`: the sentence
+    # says it once, and `wait` is set afterwards for the Retry-After header.
+    throttled = Throttled(
+        detail=f"Too many failed logins for this account from this address; try again in {exc.retry_after} seconds."
     )
+    throttled.wait = exc.retry_after
+    return throttled
 
 
 class _ChallengingAuthentication(BaseAuthentication):
@@ -51,11 +61,19 @@ class BasicAuthentication(_ChallengingAuthentication):
         name, sep, pin = text.partition(":")
         if not sep:
             raise AuthenticationFailed("The Basic credentials must be 'name:PIN'.")
-        return _verify(request, name, lambda: authenticate_pin(name, pin))
+        login, bare, domain_ok = credentials.resolve(name)
+        attempt = _begin(request, credentials.account_key(login, bare))
+        if login is not None and domain_ok and credentials.remembered(login.user, pin):
+            # This process verified this very PIN against the current hash before: no guess, nothing to count.
+            lockout.succeeded(attempt)
+            return (login.user, None)
+        return _verify(attempt, lambda: credentials.check_login_pin(login, domain_ok, pin))
 
 
 # name=value or name="quoted value" (the quoted form unrolled: no backtracking per character).
 _DIGEST_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^\s,]+))')
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+_NC = re.compile(r"[0-9a-fA-F]{1,8}")
 
 
 def parse_digest(header: str) -> dict[str, str]:
@@ -64,7 +82,21 @@ def parse_digest(header: str) -> dict[str, str]:
 
 
 def _md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
+    return hashlib.md5(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _malformed(params: dict[str, str]) -> str | None:
+    """Why these Digest parameters cannot be a response to our challenge (checked before any PIN), or None."""
+    if not _HEX32.fullmatch(params["response"]):
+        return "The Digest response must be 32 hexadecimal digits."
+    if params.get("algorithm", "MD5").upper() != "MD5":
+        return "Only the Digest algorithm MD5 is offered."
+    qop = params.get("qop")
+    if qop not in (None, "auth"):
+        return "Only the Digest qop auth is offered."
+    if qop == "auth" and not _NC.fullmatch(params.get("nc", "")):
+        return "Digest with qop=auth needs nc, 1 to 8 hexadecimal digits."
+    return None
 
 
 class DigestAuthentication(_ChallengingAuthentication):
@@ -76,55 +108,67 @@ class DigestAuthentication(_ChallengingAuthentication):
         missing = [k for k in ("username", "realm", "nonce", "uri", "response") if not params.get(k)]
         if missing:
             raise AuthenticationFailed(f"The Digest credentials lack {', '.join(missing)}.")
+        problem = _malformed(params)
+        if problem:
+            raise AuthenticationFailed(problem)
         name = params["username"]
+        login, bare, _ = credentials.resolve(name)
+        # Digest proves knowledge of the HA1 of the name as sent; `user@domain` forms have no HA1 of their own.
+        if login is not None and login.name != bare:
+            login = None
+        attempt = _begin(request, credentials.account_key(login, bare))
+        from django.conf import settings
 
         def check() -> User | None:
-            from django.conf import settings
-
-            if params["realm"] != settings.SIPX_REALM:
-                return None
             state = nonces.check(params["nonce"])
-            if state == "bad":
+            if params["realm"] != settings.SIPX_REALM or state == "bad" or not _uri_matches(request, params["uri"]):
                 return None
-            if not _uri_matches(request, params["uri"]):
-                return None
-            row = find_login(strip_domain(name)[0])
-            if row is None or not row.digest_ha1 or row.name != strip_domain(name)[0]:
-                return None
+            # Without a login, an HA1 nobody has: the same two MD5s, the same answer time.
+            ha1 = login.digest_ha1 if login is not None and login.digest_ha1 else "0" * 32
             ha2 = _md5(f"{request.method}:{params['uri']}")
-            qop = params.get("qop")
-            if qop == "auth":
-                expected = _md5(
-                    f"{row.digest_ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}"
-                )
-            elif qop is None:
-                expected = _md5(f"{row.digest_ha1}:{params['nonce']}:{ha2}")
+            if params.get("qop") == "auth":
+                expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params.get('cnonce', '')}:auth:{ha2}")
             else:
-                return None
-            if not hmac.compare_digest(expected, params["response"].lower()):
+                expected = _md5(f"{ha1}:{params['nonce']}:{ha2}")
+            if login is None or not login.digest_ha1 or not hmac.compare_digest(expected, params["response"].lower()):
                 return None
             if state == "stale":
                 # Right password, old nonce: ask the client to retry (RFC 7616 stale=true), not a failure.
                 raise StaleNonce()
-            return row.user
+            # Without qop there is no counter: such a nonce serves one request.
+            if not nonces.use(params["nonce"], int(params.get("nc", "1"), 16)):
+                raise ReplayedNonce()
+            return login.user
 
-        return _verify(request, name, check)
+        return _verify(attempt, check)
 
 
 def _uri_matches(request, uri: str) -> bool:
-    full = request.get_full_path()
-    raw = request.META.get("RAW_URI") or full
-    return uri in {full, raw, request.path} or uri.endswith(full)
+    """The `uri` parameter must be this request's target, exactly as sent (RAW_URI under gunicorn) or as Django
+    rebuilt it (path and query): a URI that merely ends with it names another resource."""
+    return uri == request.get_full_path() or uri == request.META.get("RAW_URI")
 
 
-def _verify(request, name: str, check):
-    """Runs `check` (returns a User or None) under the lockout for (client address, name)."""
-    address = lockout.client_address(request)
+def _begin(request, account: str) -> lockout.Attempt:
     try:
-        attempt = lockout.begin(address, name)
+        return lockout.begin(lockout.client_address(request), account)
     except lockout.Locked as exc:
         raise _locked(exc) from None
-    user = check()
+
+
+def _verify(attempt: lockout.Attempt, check):
+    """Runs `check` (returns a User or None) in a lockout slot: the slot is taken before the check, so parallel
+    guesses never check more PINs than the limit; a right PIN gives it back."""
+    try:
+        lockout.reserve(attempt)
+    except lockout.Locked as exc:
+        raise _locked(exc) from None
+    try:
+        user = check()
+    except AuthenticationFailed:
+        # Stale or replayed: the PIN was right, nobody guessed; the slot is returned, the failures stay.
+        lockout.release(attempt)
+        raise
     if user is None:
         lockout.failed(attempt)
         raise AuthenticationFailed("The user name or PIN is wrong.")
@@ -132,16 +176,33 @@ def _verify(request, name: str, check):
     return (user, None)
 
 
+# What the RSS link needs: the voicemail feed and the audio its enclosures point at.
+_FEED_VIEWS = frozenset({"voicemail-api:private-feed", "voicemail-api:private-audio"})
+_FEED_KEY = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
 class PrivateKeyAuthentication(_ChallengingAuthentication):
     """`/sipxconfig/rest/private/{key}/...`: the key's owner, without HTTP credentials. Unknown key → 404
-    (so a regenerated key's old URLs answer 404, D9)."""
+    (so a regenerated key's old URLs answer 404, D9).
+
+    The key is published in every RSS link (a feed reader stores it, a proxy logs it), so by default it opens
+    only the voicemail feed and its audio; any other `/private/{key}/...` URI is 403. FEED_KEY_FULL_ACCESS=1
+    restores sipXconfig 4.6, where the key stood for its owner on every `/my` URI."""
 
     def authenticate(self, request):
+        from django.conf import settings
+
         kwargs = (getattr(request, "parser_context", None) or {}).get("kwargs") or {}
         key = kwargs.get("key")
         if key is None:
             return None
-        user = User.objects.filter(feed_key=key, is_active=True).first()
+        # Keys are 32 hex digits; anything else (NUL, which PostgreSQL refuses, included) is no key of ours.
+        user = User.objects.filter(feed_key=key, is_active=True).first() if _FEED_KEY.fullmatch(key) else None
         if user is None:
             raise NotFound("No such private URL; the feed key may have been renewed.")
+        match = getattr(request._request, "resolver_match", None)
+        if not settings.FEED_KEY_FULL_ACCESS and (match is None or match.view_name not in _FEED_VIEWS):
+            raise PermissionDenied(
+                "The feed key opens only the voicemail feed and its audio; use /my/ with your user name and PIN."
+            )
         return (user, None)

@@ -13,10 +13,14 @@ from sipxweb.rest import nonces
 _SPLIT = re.compile(r",\s*(?=(?:Basic|Digest)\s)")
 
 
-def challenge_value(stale: bool = False) -> str:
+def challenge_value(stale: bool | str = False) -> str:
+    """`stale` True adds `stale=true` (an expired nonce); the text "false" adds `stale=false`, which a replayed
+    nonce count gets: the client must not simply retry the same credentials."""
     realm = settings.SIPX_REALM
     digest = f'Digest realm="{realm}", qop="auth", nonce="{nonces.issue()}"'
-    if stale:
+    if isinstance(stale, str):
+        digest += f", stale={stale}"
+    elif stale:
         digest += ", stale=true"
     return f'{digest}, Basic realm="{realm}"'
 

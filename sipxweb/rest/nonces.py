@@ -1,5 +1,14 @@
-"""Digest nonces issued and verified by the server (D8): `<expiry ms>:<HMAC>` in base64. No storage is
-needed, so every worker and host verifies every nonce; an expired but genuine nonce is "stale"."""
+"""Digest nonces issued and verified by the server (D8): `<issued ms>:<HMAC>` in base64, and the use of each
+nonce's counter `nc`, kept in the shared cache.
+
+A nonce carries the time it was issued, signed; its lifetime (DIGEST_NONCE_SECONDS) is applied when it is
+checked, so a shorter setting takes effect at once and no nonce can claim a lifetime of its own. A nonce from
+the future is not one of ours. An expired but genuine nonce is "stale".
+
+Replays: RFC 7616 lets the server refuse a request whose `nc` it has seen for that nonce. `use()` records the
+highest `nc` per nonce in Django's cache (the database cache or Redis: every worker and host sees it) and
+accepts only a larger one, with an atomic step, so the same header sent twice, in sequence or in parallel,
+works once."""
 
 import base64
 import hashlib
@@ -7,24 +16,51 @@ import hmac
 import time
 
 from django.conf import settings
+from django.core.cache import cache
+
+# A nonce issued up to this many seconds "in the future" is accepted (clocks of several hosts differ a little).
+_CLOCK_SKEW = 5
 
 
-def _sign(expiry: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"nonce:{expiry}".encode(), hashlib.sha256).hexdigest()[:32]
+def _sign(issued: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"nonce:{issued}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def issue(now: float | None = None) -> str:
-    expiry = str(int(((now or time.time()) + settings.DIGEST_NONCE_SECONDS) * 1000))
-    return base64.b64encode(f"{expiry}:{_sign(expiry)}".encode()).decode()
+    issued = str(int((now or time.time()) * 1000))
+    return base64.b64encode(f"{issued}:{_sign(issued)}".encode()).decode()
 
 
 def check(nonce: str, now: float | None = None) -> str:
     """ "ok", "stale" (genuine but expired) or "bad"."""
     try:
-        expiry, _, signature = base64.b64decode(nonce.encode(), validate=True).decode().partition(":")
-        expiry_ms = int(expiry)
-    except (ValueError, UnicodeDecodeError):
+        issued, _, signature = base64.b64decode(nonce.encode("ascii"), validate=True).decode("ascii").partition(":")
+        if not issued.isascii() or not issued.isdigit():
+            return "bad"
+        issued_s = int(issued) / 1000
+    except (ValueError, UnicodeError):
         return "bad"
-    if not hmac.compare_digest(signature, _sign(expiry)):
+    if not hmac.compare_digest(signature.encode(), _sign(issued).encode()):
         return "bad"
-    return "ok" if expiry_ms / 1000 >= (now or time.time()) else "stale"
+    now = now or time.time()
+    if issued_s > now + _CLOCK_SKEW:
+        return "bad"
+    return "ok" if now <= issued_s + settings.DIGEST_NONCE_SECONDS else "stale"
+
+
+def use(nonce: str, nc: int) -> bool:
+    """Records that `nc` was used with this (genuine, unexpired) nonce; False when it is not larger than every
+    count used with it before (a replay, or a counter that went backwards)."""
+    key = "digest:nc:" + hashlib.sha256(nonce.encode("ascii", "replace")).hexdigest()[:32]
+    ttl = settings.DIGEST_NONCE_SECONDS + _CLOCK_SKEW + 2
+    if cache.add(key, nc, timeout=ttl):
+        return True
+    highest = cache.get(key)
+    if highest is None or nc <= highest:
+        return False  # (expired in between: the nonce is at the end of its life; the client asks again)
+    try:
+        # Raise the stored count to exactly `nc`. If another request moved it at the same moment, the sum is not
+        # `nc` and this request is refused (it raced a request with the same nonce; the client asks again).
+        return cache.incr(key, nc - highest) == nc
+    except ValueError:
+        return False

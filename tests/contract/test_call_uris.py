@@ -80,7 +80,8 @@ def test_active_cdrs_golden(client, users, spec_call, path, user, pin, accept, g
     assert response["Content-Type"] == content_type
 
 
-def test_active_cdrs_private_key_alias(client, users, spec_call):
+def test_active_cdrs_private_key_alias(client, users, spec_call, settings):
+    settings.FEED_KEY_FULL_ACCESS = True  # sipXconfig 4.6's whole /private/{key}/... (compatibility switch)
     response = client.get(f"{REST}/private/{users['user3'].feed_key}/activecdrs")
     assert response.status_code == 200 and response.content == golden("cdrs-spec.xml")
 
@@ -136,7 +137,8 @@ def test_put_call_cleans_up_the_number(client, users, prefix):
     assert attempt.key == "201:201:9986406999" and attempt.state == "queued"
 
 
-def test_put_call_private_alias_and_body_ignored(client, users):
+def test_put_call_private_alias_and_body_ignored(client, users, settings):
+    settings.FEED_KEY_FULL_ACCESS = True
     response = client.put(f"{REST}/private/{users['bob'].feed_key}/call/202", data="+", content_type="text/plain")
     assert response.status_code == 200
     assert CallAttempt.objects.get().called_uri == "sip:202@example.org"

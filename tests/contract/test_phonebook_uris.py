@@ -155,7 +155,8 @@ def test_create_entry_location_and_d2_conflict(client, make_user):
     assert again.json()["type"] == "conflict"
 
 
-def test_private_key_alias(client, demo):  # noqa: F811
+def test_private_key_alias(client, demo, settings):  # noqa: F811
+    settings.FEED_KEY_FULL_ACCESS = True  # sipXconfig 4.6's whole /private/{key}/... (compatibility switch)
     key = User.objects.get(username="200").feed_key
     response = client.get(f"/sipxconfig/rest/private/{key}/search/phonebook?query=ada")
     assert response.status_code == 200 and b"Lovelace" in response.content

@@ -23,7 +23,10 @@ class LoginDetailsView(WireView):
 
     @extend_schema(responses=LoginDetailsSerializer, summary="Login details of the caller")
     def get(self, request, **kwargs):
-        return self.document(represent(LoginDetailsSerializer, request.user))
+        response = self.document(represent(LoginDetailsSerializer, request.user))
+        # It carries the SIP password: no browser or proxy cache may keep a copy.
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class VoicemailPinView(WireView):
