@@ -5,6 +5,7 @@ import functools
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from apps.pbxdata.storable import text_problem
 from sipxweb.rest.xstream import XList
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -91,6 +92,11 @@ class AddressField(serializers.Field):
                     raise serializers.ValidationError(f"{key} must be text.")
                 if len(value) > 255:
                     raise serializers.ValidationError(f"{key} is longer than 255 characters.")
+                # A dict, so DRF's CharField NUL check never saw it: the one storable-text check refuses it on
+                # both databases (PostgreSQL cannot store NUL; the backup file refuses it on restore).
+                problem = text_problem(value)
+                if problem:
+                    raise serializers.ValidationError(f"{key} {problem}.")
                 clean[key] = value
         return clean
 
