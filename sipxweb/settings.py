@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # other middleware or view works on the request (sipxweb/bounds.py).
     "sipxweb.bounds.RequestBoundsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above everything that reads the database (sessions, users, messages): a database outage is a 503.
+    "sipxweb.dbdown.DatabaseUnavailableMiddleware",
     "sipxweb.csp.HtmlContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +131,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(env("CONN_MAX_AGE", "60")),
+        # A kept connection is tested (SELECT 1) before a request reuses it: after a database restart the
+        # first request opens a new connection instead of failing on the dead one (sipxweb/dbdown.py).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -199,7 +204,8 @@ REST_FRAMEWORK = {
         "sipxweb.rest.renderers.XStreamJSONRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["sipxweb.rest.parsers.XStreamJSONParser", "sipxweb.rest.parsers.XStreamXMLParser"],
-    "EXCEPTION_HANDLER": "sipxweb.rest.errors.exception_handler",
+    # A database outage is a 503 (sipxweb/dbdown.py); every other error goes to sipxweb.rest.errors (D1).
+    "EXCEPTION_HANDLER": "sipxweb.dbdown.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # sipXconfig negotiates by Accept only (B.1.4): no ?format= override.
