@@ -1,6 +1,6 @@
 # sipxweb — the two commands a developer needs are `make run` and `make test` (see README.md).
 #
-#   make run    create/update .venv, migrate, create the cache table, load the demo PBX when the
+#   make run    create/update .venv, .secret_key on first start, migrate, create the cache table, load the demo PBX when the
 #               database is empty, collect static files, then exec bin/run: gunicorn and the SIP
 #               call-control agent side by side (Ctrl-C / SIGTERM stops both)
 #   make test   create/update .venv (with the dev tools) and run the whole pytest suite
@@ -52,8 +52,18 @@ $(STAMP): pyproject.toml | $(PY)
 	  | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 	@touch $@
 
+# DEBUG=0 unless DEBUG=1 is asked for (debug pages list URLs and settings to anyone who can connect). Without
+# SECRET_KEY, the installation's own random key: created in SECRET_KEY_FILE (.secret_key) on first start,
+# readable by its owner only, and read by sipxweb/settings.py on every start.
 run: $(STAMP)
 	@set -e; \
+	export DEBUG="$${DEBUG:-0}"; \
+	keyfile="$${SECRET_KEY_FILE:-.secret_key}"; \
+	if [ -z "$${SECRET_KEY:-}" ] && [ ! -s "$$keyfile" ]; then \
+	  (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > "$$keyfile.$$$$"); \
+	  mv -n "$$keyfile.$$$$" "$$keyfile"; rm -f "$$keyfile.$$$$"; \
+	  echo "Created a random SECRET_KEY in $$keyfile (mode 0600)"; \
+	fi; \
 	$(PY) manage.py migrate --noinput -v 0; \
 	$(PY) manage.py createcachetable; \
 	$(PY) manage.py seed_demo --if-empty; \

@@ -1,5 +1,5 @@
 """gunicorn settings for sipxweb. `make run` uses this file; every value can be overridden from the
-environment (PORT, CALLCONTROL_PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT, BIND_HOST)."""
+environment (PORT, CALLCONTROL_PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT, BIND_HOST, GUNICORN_CONTROL_SOCKET)."""
 
 import os
 
@@ -16,3 +16,8 @@ errorlog = "-"
 # Access log lines go through sipxweb.logredact: the voicemail PIN is part of a URL (SPEC-REST D5).
 logger_class = "sipxweb.gunicorn_logging.RedactingLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# gunicorn's control socket (gunicornc) defaults to one path per system user (~/.gunicorn/gunicorn.ctl): a second
+# installation, or a second `make run`, took over the first one's. Each installation names its own socket
+# with GUNICORN_CONTROL_SOCKET, or has none (the default).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

@@ -24,10 +24,17 @@ def redact(text: str) -> str:
 
 
 class RedactSecretsFilter(logging.Filter):
-    """A logging filter that redacts the fully formatted message and drops the request object
-    (Django attaches it to 4xx/5xx records, and a handler could print its URL)."""
+    """A logging filter that redacts the fully formatted message, drops the request object (Django attaches it
+    to 4xx/5xx records, and a handler could print its URL) and keeps 4xx records to one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and 400 <= getattr(record, "status_code", 500) < 500:
+            # A 4xx (Django logs PermissionDenied's 403 with its exception) is the client's doing: one line with
+            # the reason, not a traceback per refused request.
+            exc = record.exc_info[1]
+            reason = str(exc) if exc is not None else ""
+            record.msg = f"{record.getMessage()}" + (f" ({reason})" if reason else "")
+            record.args, record.exc_info, record.exc_text = None, None, None
         message = record.getMessage()
         clean = redact(message)
         if clean != message or record.args:
