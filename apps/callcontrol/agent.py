@@ -199,6 +199,7 @@ class Agent:
         self.db_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="callcontrol-db")
         self.stopping = asyncio.Event()
         self.poll = settings.CALLCONTROL_POLL_MS / 1000
+        self.owner = store.new_owner()  # names this run's claims (CallAttempt.owner)
 
     @property
     def transport_name(self) -> str:
@@ -394,11 +395,19 @@ class Agent:
     # ---- attempts -----------------------------------------------------------------------------------
     async def run(self):
         await self.start()
-        await self.db(store.fail_running, "the call-control agent restarted")
-        last_purge = 0.0
+        last_purge = last_beat = 0.0
         while not self.stopping.is_set():
+            if time.monotonic() - last_beat >= store.HEARTBEAT:
+                last_beat = time.monotonic()
+                try:
+                    await self.db(store.heartbeat, self.owner)
+                    closed = await self.db(store.reap, self.owner)
+                    if closed:
+                        log.warning("closed %s call attempt(s) a stopped agent left running or queued", closed)
+                except Exception:
+                    log.exception("renewing the call attempts' leases failed")
             try:
-                attempts = await self.db(store.claim)
+                attempts = await self.db(store.claim, self.owner)
             except Exception:
                 log.exception("polling for call attempts failed")
                 attempts = []
@@ -421,7 +430,7 @@ class Agent:
             task.cancel()
         if self.calls:
             await asyncio.wait(list(self.calls.values()), timeout=5)
-        await self.db(store.fail_running, "the call-control agent stopped")
+        await self.db(store.fail_running, self.owner, "the call-control agent stopped")
         self.udp.close()
         if self.tcp_server is not None:
             self.tcp_server.close()

@@ -36,6 +36,10 @@ class CallAttempt(models.Model):
     call_id = models.CharField(max_length=255, blank=True)
     outcome = models.CharField(max_length=255, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The agent that claimed the attempt and until when its claim holds: it renews the lease every second
+    # while alive, so a running attempt whose lease ran out belongs to a dead agent (apps/callcontrol/store.py).
+    owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     picked_up = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.callcontrol import store
 from apps.callcontrol.models import CallAttempt, CallStatus
 from apps.callcontrol.sip import SipUri, check_host, unescape
 from apps.users.credentials import find_login
@@ -163,7 +164,10 @@ def click_to_call(user, target: str) -> CallAttempt:
 
 
 def latest_attempt(key: str) -> CallAttempt | None:
-    """The newest attempt for `key` whose result is still kept (resultCacheTime)."""
+    """The newest attempt for `key` whose result is still kept (resultCacheTime). Attempts a dead agent
+    left running (lease run out) or nobody took are closed first, so a status never says "in progress"
+    for a call that can no longer progress."""
+    store.reap()
     attempt = CallAttempt.objects.filter(key=key).order_by("-created", "-id").first()
     if attempt is None:
         return None
