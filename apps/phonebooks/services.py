@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.http import Http404
 
 from apps.phonebooks.models import (
     SEP,
@@ -67,6 +68,10 @@ ENTRY_FIELDS = ["first_name", "last_name", "number", "internal_id", *CONTACT_FIE
 
 class DuplicateEntry(Exception):
     """The user already sees an entry with the same first name, last name and number (D2: 409)."""
+
+
+class EntryGone(Http404):
+    """The private entry being edited was deleted meanwhile (a 404 for REST and pages alike)."""
 
 
 @dataclass
@@ -483,6 +488,10 @@ def add_entries(datas: Iterable[dict], *, phonebook=None, private=None, progress
             progress(len(created))
 
     with transaction.atomic():
+        if phonebook is not None:
+            # Two imports into one phonebook at once: the second waits here, so its recount (one statement,
+            # its own snapshot) sees the first's rows; unlocked, the later UPDATE stored a stale key_count.
+            _lock_phonebook(phonebook)
         for data in datas:
             entry = _new_entry(data, **owner)
             entry.timestamp = stamp
@@ -498,6 +507,10 @@ def add_entries(datas: Iterable[dict], *, phonebook=None, private=None, progress
     return count
 
 
+def _lock_phonebook(phonebook: Phonebook) -> None:
+    list(Phonebook.objects.select_for_update().filter(pk=phonebook.pk).values_list("pk", flat=True))
+
+
 def _recount(phonebook: Phonebook) -> None:
     """Stores the phonebook's number of distinct entry keys (see Phonebook.key_count)."""
     T = _tables()
@@ -509,9 +522,23 @@ def _recount(phonebook: Phonebook) -> None:
         )
 
 
+def _lock_owner(user: User) -> None:
+    """Serialises the writes to one user's private phonebook until the transaction ends.
+
+    The duplicate check (D2) is a read of the whole merged view, then an insert: two identical requests at
+    the same moment both passed the read on PostgreSQL and both inserted. A unique constraint cannot express
+    the rule (a duplicate of a user or of a shared phonebook's entry counts too, and POST /my/phonebook
+    appends without the check), so the check and the insert run under a lock on the owner's user row,
+    which always exists (the private phonebook may not yet). In READ COMMITTED every later statement sees
+    what the previous holder committed. SQLite ignores FOR UPDATE, but its write transactions are already
+    serial (BEGIN IMMEDIATE, settings.py), which takes the write lock before the check."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
 def create_private_entry(user: User, data: dict) -> PhonebookEntry:
     """B.3.6 create: the user's private phonebook is created on demand; a duplicate raises DuplicateEntry."""
     with transaction.atomic():
+        _lock_owner(user)
         key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
         if sees_key(user, key):
             raise DuplicateEntry(key)
@@ -525,13 +552,17 @@ def create_private_entry(user: User, data: dict) -> PhonebookEntry:
 def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> PhonebookEntry:
     """B.3.6 PUT: every field is replaced by the body's (absent = cleared); a duplicate of another entry raises."""
     with transaction.atomic():
+        _lock_owner(user)
+        # Read again under the lock: saving a pk that was deleted meanwhile would insert it again.
+        if not PhonebookEntry.objects.filter(pk=entry.pk, private_phonebook__user=user).exists():
+            raise EntryGone(f"There is no entry {entry.pk} in your private phonebook any more.")
         key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
         if sees_key(user, key, exclude_entry=entry.pk):
             raise DuplicateEntry(key)
         fresh = _new_entry({name: data.get(name) for name in ENTRY_FIELDS}, private_phonebook=entry.private_phonebook)
         fresh.pk = entry.pk
         fresh.timestamp = int(time.time() * 1000)
-        fresh.save()
+        fresh.save(force_update=True)
         EntryWord.objects.filter(entry=fresh).delete()
         _write_words([fresh])
     return fresh
@@ -549,7 +580,9 @@ def own_entry(user: User, entry_id) -> PhonebookEntry | None:
 
 
 def delete_private_phonebook(user: User) -> None:
-    PrivatePhonebook.objects.filter(user=user).delete()
+    with transaction.atomic():
+        _lock_owner(user)  # not between another request's duplicate check and its insert (a 500 on the FK)
+        PrivatePhonebook.objects.filter(user=user).delete()
 
 
 def set_show_on_phone(user: User, show: bool) -> PrivatePhonebook:
@@ -562,6 +595,7 @@ def set_show_on_phone(user: User, show: bool) -> PrivatePhonebook:
 def replace_file_entries(phonebook: Phonebook, datas: Iterable[dict], progress=None) -> int:
     """Removes the phonebook's file entries and imports `datas` instead, in one transaction."""
     with transaction.atomic():
+        _lock_phonebook(phonebook)
         phonebook.entries.all().delete()
         return add_entries(datas, phonebook=phonebook, progress=progress)
 
