@@ -1,5 +1,5 @@
 """The SIP call-control agent (`manage.py run_callcontrol`): one asyncio process, our own small SIP stack
-over UDP and TCP, third-party call control as sipXecs did it (CALLCONTROL.md 1.2, 1.3, 1.5):
+over UDP and TCP, third-party call control as sipXecs did it:
 
     INVITE the calling party (From = the agent, dummy SDP, via SIPX_PROXY) -> answer 401/407 once with the
     agent's SIP password -> 200 -> ACK -> REFER (Refer-To = the called party) -> NOTIFYs (sipfrag) -> BYE

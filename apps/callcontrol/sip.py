@@ -415,7 +415,7 @@ def digest_credentials(
     challenge: str, method: str, uri: str, username: str, password: str | None = None, ha1: str | None = None
 ) -> str:
     """The `Authorization`/`Proxy-Authorization` value answering `challenge`, from the SIP password or the
-    stored HA1 (md5(user:realm:password), CALLCONTROL.md pitfall 11)."""
+    stored HA1 (md5(user:realm:password); a proxy may hand out only the HA1)."""
     c = parse_challenge(challenge)
     realm, nonce = c.get("realm", ""), c.get("nonce", "")
     if ha1 is None:

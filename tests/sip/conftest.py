@@ -3,7 +3,7 @@ throw-away SQLite database, SIPp (Debian package `sip-tester`) as the user's pho
 on 127.0.0.1. Skipped only when /usr/bin/sipp is absent (CI installs it: .ci/run).
 
 Every SIPp runs with `-m 1 -timeout`, is waited for by pid and killed by pid only if it outlives its
-timeout (CALLCONTROL.md 3.7)."""
+timeout, so a hung SIPp never outlives its test."""
 
 from __future__ import annotations
 
