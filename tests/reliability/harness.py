@@ -119,6 +119,8 @@ def start_stack(database_url: str | None, workers: int = 2, timeout: float = 180
     server = LiveServer(secret_key=SECRET_KEY, users=[], workers=workers, extra_env=extra)
     server.manage("migrate", "--noinput", "-v", "0")
     server.manage("seed_demo")
+    # DEBUG=0 serves pages through the manifest storage, as production does: it needs collectstatic.
+    server.manage("collectstatic", "--noinput", "-v", "0")
     server.start(timeout=timeout)
     return server
 

@@ -34,8 +34,18 @@ RECOVERY_LIMIT = 5.0  # seconds (issue 9)
 
 @pytest.fixture(scope="module")
 def report(request):
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    return lambda line: reporter.write_line(f"[reliability] {line}") if reporter else print(line)
+    """Prints the figures past pytest's output capture: they are the suite's report."""
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        if reporter is None or capture is None:
+            print(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"[reliability] {line}")
+
+    return write
 
 
 @pytest.fixture(scope="module")
@@ -187,9 +197,7 @@ def test_postgresql_restarted_under_load(stack, report):
     time.sleep(3)
     down_at = time.monotonic()
     pg.stop("fast")
-    stopped_at = time.monotonic()
     time.sleep(3)
-    starting_at = time.monotonic()
     pg.start()  # returns once it accepts connections
     up_at = time.monotonic()
     time.sleep(8)
@@ -219,11 +227,14 @@ def test_postgresql_restarted_under_load(stack, report):
     assert h.worker_pids(server) == before, "gunicorn workers were replaced: sipxweb did not recover by itself"
     assert server.proc.poll() is None
 
-    down_pages = [p for p in pages if stopped_at < p[0] < starting_at]
-    assert down_pages and all(
-        status == 503 and ctype.startswith("text/html") and b"database is unavailable" in body
-        for _, status, ctype, body in down_pages
-    ), [(s, c, b[:100]) for _, s, c, b in down_pages]
+    # A page requested while PostgreSQL was down may wait in gunicorn's queue until it is back (and then
+    # succeed), so the pages are judged by their answers, not by when they were sent: 200 or the 503 sentence.
+    outage_pages = [p for p in pages if p[1] == 503]
+    assert outage_pages, "no page saw the outage"
+    assert all(
+        status == 200 or (status == 503 and ctype.startswith("text/html") and b"database is unavailable" in body)
+        for _, status, ctype, body in pages
+    ), [(s, c, b[:100]) for _, s, c, b in pages if s != 200]
     assert pages[-1][1] == 200, pages[-1][:3]
 
     verdict = judge(server, all_writes, results.seen_markers)
