@@ -224,6 +224,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sipxweb.rest.schema.add_error_responses",
+        "sipxweb.rest.schema.describe_wire_roots",
+        "sipxweb.rest.schema.link_private_entries",
+        "sipxweb.rest.schema.close_strict_bodies",
+        "sipxweb.rest.schema.single_entry_rules",
     ],
     # "apiKey in path" is not valid OpenAPI for Swagger UI's try-out; the key is a path parameter anyway.
     "AUTHENTICATION_WHITELIST": [
