@@ -117,13 +117,16 @@ def default_agent_name(calling: str) -> str:
 def is_own_party(user, party: str) -> bool:
     """Whether `party` names `user`: one of their login names (user name, alias, IM id), bare or as a SIP
     address at the SIP domain (`sip:alice@example.org`, `201@example.org`)."""
+    names = LoginName.objects.filter(user=user)
+    if names.filter(folded=party.lower()).exists():
+        return True  # a bare name, whatever characters the user name has
     try:
         uri = parse_party(party)
     except BadParty:
         return False
-    if uri.host.lower().rstrip(".") != settings.SIPX_DOMAIN.lower() or uri.port is not None:
+    if "@" not in party or uri.host.lower().rstrip(".") != settings.SIPX_DOMAIN.lower() or uri.port is not None:
         return False
-    return LoginName.objects.filter(user=user, folded=uri.user.lower()).exists()
+    return names.filter(folded=uri.user.lower()).exists()
 
 
 def authorize_call(user, calling: str, agent=None, agent_name: str | None = None) -> None:
@@ -159,7 +162,7 @@ def click_to_call(user, target: str) -> CallAttempt:
     (already cleaned). BadParty / CallNotAllowed as `parse_party` and `authorize_call` say."""
     authorize_call(user, user.username, user)
     called = sip_uri(target)
-    calling = sip_uri(user.username)
+    calling = str(SipUri(user.username, settings.SIPX_DOMAIN))  # the builder escapes any user name
     return queue_call(user, calling, called, key=f"{user.username}:{user.username}:{target}")
 
 
@@ -201,7 +204,7 @@ def dialogs_xml(attempt: CallAttempt | None) -> str:
         for leg, remote in (("caller", attempt.calling_uri), ("callee", attempt.called_uri)):
             out.append(
                 f"\n\t<dialog>\n\t\t<dialog-id>{_escape(attempt.call_id or str(attempt.pk))}:{leg}</dialog-id>"
-                f"\n\t\t<local-party>{_escape(sip_uri(attempt.agent.username))}</local-party>"
+                f"\n\t\t<local-party>{_escape(str(SipUri(attempt.agent.username, settings.SIPX_DOMAIN)))}</local-party>"
                 f"\n\t\t<remote-party>{_escape(remote)}</remote-party>\n\t\t<dialog-state>{state}</dialog-state>"
                 "\n\t</dialog>"
             )
