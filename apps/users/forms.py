@@ -220,7 +220,9 @@ class RingForm(forms.Form):
         return services.RingData(number=c["number"], expiration=c["expiration"], type=c["type"], enabled=c["enabled"])
 
 
-RingFormSet = forms.formset_factory(RingForm, extra=1, can_order=True, can_delete=True, max_num=100)
+# The page offers no spare row past the service's bound; a longer list posted anyway is refused by
+# services.set_forwarding with the same sentence as REST and the data file.
+RingFormSet = forms.formset_factory(RingForm, extra=1, can_order=True, can_delete=True, max_num=services.MAX_RINGS)
 
 
 class VoicemailPinForm(forms.Form):

@@ -156,9 +156,25 @@ class RingData:
 
 FORWARD_TIMER_RANGE = (1, 999)
 RING_EXPIRATION_RANGE = (1, 999)
+# Rings in one user's forwarding list. sipXconfig set no bound; ten numbers rung one after another at up to
+# 999 s each is already more than a caller waits through, and the list is read on every call. A property of
+# the stored list, so REST, the portal page and the data file all refuse more through ring_count_problem.
+MAX_RINGS = 10
+
+
+def ring_count_problem(count: int) -> str | None:
+    """The sentence refusing a forwarding list of `count` rings, or None when it may be stored."""
+    if count > MAX_RINGS:
+        return f"A forwarding list holds at most {MAX_RINGS} rings; this one has {count}."
+    return None
 
 
 def validate_forwarding(timer: int | None, rings: Iterable[RingData]) -> None:
+    rings = list(rings)
+    # Counted before the rings are looked at: eleven numbers are refused as a list, not ring by ring.
+    too_many = ring_count_problem(len(rings))
+    if too_many:
+        raise ValidationError(too_many)
     errors: list[str] = []
     lo, hi = FORWARD_TIMER_RANGE
     if timer is not None and not lo <= timer <= hi:

@@ -30,8 +30,13 @@ class StrictSerializer(serializers.Serializer):
 
 def check_count(field: serializers.ListField, items) -> None:
     """A list's `max_length` checked before its items are validated: DRF checks it afterwards, so a body of
-    100,000 items would be validated item by item only to be refused."""
+    100,000 items would be validated item by item only to be refused. A field whose bound is a rule of the
+    stored data gives `count_message` (the service's sentence), so REST refuses with the same words as the
+    pages and the data file."""
     if field.max_length is not None and isinstance(items, list) and len(items) > field.max_length:
+        count_message = getattr(field, "count_message", None)
+        if count_message is not None:
+            raise serializers.ValidationError(count_message(len(items)))
         raise serializers.ValidationError(
             f"At most {field.max_length} items are accepted here in one request; this one has {len(items)}."
         )
@@ -42,8 +47,9 @@ class XListField(serializers.ListField):
     a client may send: a JSON array, `{"item": [...]}` / `{"item": {...}}` (Jettison), the XML
     `<wrapper><item/>…</wrapper>` and an empty `<wrapper/>`."""
 
-    def __init__(self, *, item: str, **kwargs):
+    def __init__(self, *, item: str, count_message=None, **kwargs):
         self.item = item
+        self.count_message = count_message
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

@@ -37,6 +37,7 @@ from apps.users.services import (
     FORWARD_TIMER_RANGE,
     RING_EXPIRATION_RANGE,
     digest_ha1,
+    ring_count_problem,
     validate_voicemail_pin,
 )
 
@@ -164,6 +165,10 @@ _user = obj(
 
 def validate_user(value, path):
     u = _user(value, path)
+    # The users service's bound on a stored ring list (the same rule and sentence as REST and the portal).
+    too_many = ring_count_problem(len((u["callForwarding"] or {}).get("rings", [])))
+    if too_many:
+        raise PbxDataError(f"{path}.callForwarding.rings", too_many)
     if u["pin"] is not None and u["pinHash"] is not None:
         raise PbxDataError(f"{path}.pinHash", "give either pin (clear) or pinHash, not both")
     if u["digestHa1"] is not None:

@@ -6,13 +6,11 @@ renderers in sipxweb.rest turn those into XStream's exact bytes."""
 from django.urls import reverse
 from rest_framework import serializers
 
+from apps.users import services
 from apps.users.models import Ring, UserProfile
 from sipxweb.rest.fields import AddressField, StrictSerializer, XListField
 
 TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
-# Rings in one forwarding list (PUT /my/forward). sipXconfig set no bound; ten numbers rung one after another
-# at up to 999 s each is already more than a caller waits through, and the list is read on every call.
-MAX_RINGS = 10
 
 
 class LoginDetailsSerializer(serializers.Serializer):
@@ -43,7 +41,10 @@ class RingSerializer(StrictSerializer):
 class CallSequenceSerializer(StrictSerializer):
     """B.3.3: the ring list, the forward timer (`expiration`) and `withVoicemail` (output only)."""
 
-    rings = XListField(child=RingSerializer(), item="ring", max_length=MAX_RINGS)
+    # The service's bound, counted before any ring is validated and refused with the service's sentence.
+    rings = XListField(
+        child=RingSerializer(), item="ring", max_length=services.MAX_RINGS, count_message=services.ring_count_problem
+    )
     expiration = serializers.IntegerField(source="call_forward_timer", required=False, min_value=1, max_value=999)
     withVoicemail = serializers.BooleanField(source="perm_voicemail", read_only=True)
 
