@@ -26,7 +26,9 @@ def wire_cdr(cdr: Cdr, now=None) -> dict:
     """One `<cdr>` of B.3.13, in wire order; None members are omitted by the renderer. As in sipXecs's REST
     path, active calls always say INCOMING / false / Unknown (CALLCONTROL.md pitfall 13)."""
     now = now or timezone.now()
-    name = display_name(cdr.caller_aor)
+    # The resolver keeps the caller's display name (unescaped) apart from the bare AOR; an AOR written with a
+    # name (older rows, hand-made records) still gives it.
+    name = cdr.caller_name or display_name(cdr.caller_aor)
     caller = user_of(cdr.caller_aor)
     return {
         "from": f"{name} - {caller}" if name else caller,
