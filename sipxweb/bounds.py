@@ -1,9 +1,12 @@
 """One gate in front of every view for what a request may look like before any work is done on it.
 
-* Control characters (C0, DEL, C1) in the path: 404 (no resource has such a name); in a query name or
-  value: 400. Nothing downstream wants them, and PostgreSQL refuses a NUL inside a text parameter with an
-  exception (a 500). `/callcontroller/` is left to its views, which answer 400 in the call controller's
-  own error layout.
+* Control characters (C0, DEL, C1): nothing downstream wants them, and PostgreSQL refuses a NUL inside a
+  text parameter with an exception (a 500). In a REST path: 404 (no resource has such a name); in a REST
+  query name or value: 400. Under `/callcontroller/` the path's segments and the query are the call's
+  parameters, so either answers 400 "Bad parameter" in the call controller's `<processing-status>` layout.
+  On the HTML pages a query is what someone typed into a search or filter box: the control characters are
+  dropped and the page is served (a stray NUL pasted into a search box is not worth an error page); a page
+  path with one is a 404.
 * A path longer than MAX_PATH_CHARS or a query string longer than MAX_QUERY_CHARS: 414; request headers
   together larger than MAX_HEADER_BYTES: 431. gunicorn already caps the request line and each header line;
   these bounds hold under any server.
@@ -18,13 +21,14 @@
   sent whole (RFC 9110 lets a server ignore Range; sipxweb.ranges does the same with any range it cannot
   parse).
 
-Refusals on the REST API are the JSON error body of D1; elsewhere plain text."""
+Refusals on the REST API are the JSON error body of D1, on the call controller its `<processing-status>`
+document; elsewhere plain text."""
 
 import re
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 from sipxweb.rest.errors import error_response
 
@@ -45,6 +49,11 @@ def is_api(path: str) -> bool:
 
 
 def _refuse(request, status: int, message: str, code: str) -> HttpResponse:
+    if request.path_info.startswith(CALLCONTROLLER_PREFIX):
+        from apps.callcontrol.services import processing_status
+
+        # Call-controller clients parse sipXrest's error document, whatever the refusal.
+        return HttpResponse(processing_status(status, message), status=status, content_type="text/xml; charset=utf-8")
     if is_api(request.path_info):
         return error_response(status, message, code)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
@@ -96,6 +105,16 @@ def _trusted_wildcard(origin: str) -> bool:
     return False
 
 
+def _drop_control_characters(request, query: str) -> None:
+    """An HTML page's query (a search or filter box) without its control characters: what the person meant to
+    search for. The query string itself is rewritten too, so links built from it carry the cleaned values."""
+    cleaned = QueryDict(mutable=True)
+    for name, values in QueryDict(query).lists():
+        cleaned.setlist(_CONTROL_TEXT.sub("", name), [_CONTROL_TEXT.sub("", value) for value in values])
+    request.META["QUERY_STRING"] = cleaned.urlencode()
+    request.GET = QueryDict(request.META["QUERY_STRING"])
+
+
 class RequestBoundsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -112,8 +131,10 @@ class RequestBoundsMiddleware:
             return _refuse(
                 request, 414, f"The path is longer than {settings.MAX_PATH_CHARS} characters.", "uri_too_long"
             )
-        own_checks = not path.startswith(CALLCONTROLLER_PREFIX)
-        if own_checks and _CONTROL_TEXT.search(path):
+        controller = path.startswith(CALLCONTROLLER_PREFIX)
+        if _CONTROL_TEXT.search(path):
+            if controller:
+                return _refuse(request, 400, "Bad parameter: the path contains a control character.", "invalid")
             return _refuse(
                 request, 404, "There is no resource at this path: it contains a control character.", "not_found"
             )
@@ -122,8 +143,15 @@ class RequestBoundsMiddleware:
             return _refuse(
                 request, 414, f"The query string is longer than {settings.MAX_QUERY_CHARS} characters.", "uri_too_long"
             )
-        if own_checks and query and _CONTROL_BYTES.search(unquote_to_bytes(query.replace("+", " "))):
-            return _refuse(request, 400, "A query parameter contains a control character.", "invalid")
+        if query and _CONTROL_BYTES.search(unquote_to_bytes(query.replace("+", " "))):
+            if not is_api(path):
+                _drop_control_characters(request, query)
+            elif controller:
+                return _refuse(
+                    request, 400, "Bad parameter: a query parameter contains a control character.", "invalid"
+                )
+            else:
+                return _refuse(request, 400, "A query parameter contains a control character.", "invalid")
         header_bytes = sum(
             len(k) + len(v) for k, v in request.META.items() if k.startswith("HTTP_") and isinstance(v, str)
         )

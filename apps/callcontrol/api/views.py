@@ -4,6 +4,7 @@ controller `POST|GET /callcontroller/{callingParty}/{calledParty}` (B.4, A.5, D8
 import re
 
 from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -58,6 +59,16 @@ def _xml(body: str, status: int = 200) -> HttpResponse:
 
 def _error(status: int, text: str, code: int | None = None) -> HttpResponse:
     return _xml(services.processing_status(code or status, text), status)
+
+
+@csrf_exempt  # nothing to protect, and the CSRF failure page would be HTML, not the controller's document
+def controller_not_found(request, *args, **kwargs):
+    """Paths under /callcontroller/ that are not `{callingParty}/{calledParty}`, whatever the method. Control
+    characters never get here (sipxweb.bounds refuses them first), so the path is safe to echo."""
+    return _error(404, f"There is no call controller resource at {request.path[:200]}.")
+
+
+controller_not_found.rest_api = True  # its body limit is the REST one (sipxweb.bounds)
 
 
 def _non_negative(request, name: str, default: int) -> int | HttpResponse:
