@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "sipxweb.rest.schema.describe_wire_roots",
         "sipxweb.rest.schema.link_private_entries",
         "sipxweb.rest.schema.close_strict_bodies",
+        "sipxweb.rest.schema.storable_text",
         "sipxweb.rest.schema.single_entry_rules",
     ],
     # "apiKey in path" is not valid OpenAPI for Swagger UI's try-out; the key is a path parameter anyway.

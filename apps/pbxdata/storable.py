@@ -7,12 +7,47 @@ same sentence, on SQLite and on PostgreSQL, before anything is written. DRF's an
 already refuse NUL themselves (ProhibitNullCharactersValidator)."""
 
 import re
+import sys
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+def _escaped(characters) -> str:
+    """Characters as `\\uXXXX` escapes: a regular-expression class body that Python's `re` and ECMA-262 (the
+    dialect of an OpenAPI `pattern`) read alike."""
+    return "".join(f"\\u{ord(c):04X}" for c in characters)
+
+
+# What cannot be stored: NUL and the lone UTF-16 surrogates. One definition for the check below and for the
+# `pattern` the OpenAPI description puts on text fields (sipxweb.rest.schema).
+NUL_CLASS = "\\u0000"
+SURROGATE_CLASS = "\\uD800-\\uDFFF"
+UNSTORABLE_CLASS = NUL_CLASS + SURROGATE_CLASS
+# What an XML 1.0 body cannot carry at all, not even as a character reference (its `Char` production): the
+# other C0 controls but tab, LF and CR, and U+FFFE/U+FFFF. A JSON body may carry them; the description states
+# the text every media type of a request body carries, so a value it calls valid is stored from XML and JSON.
+XML_UNSAYABLE_CLASS = "\\u0001-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF"
+# The surrogates stay out of the description's pattern: the regular-expression engines of schema validators
+# in Rust and Go (UTF-8 strings) refuse a class naming them and drop or reject the whole pattern; no UTF-8
+# text contains one, and the check below still refuses one decoded from a JSON `\\ud800` escape.
+STORABLE_TEXT_PATTERN = f"^[^{NUL_CLASS}{XML_UNSAYABLE_CLASS}]*$"
+_UNSTORABLE = re.compile(f"[{UNSTORABLE_CLASS}]")
+_SURROGATE = re.compile(f"[{SURROGATE_CLASS}]")
+
+# What a text field's trimming removes: exactly the characters Python's `str.strip()` strips (DRF's CharField
+# trims with it), which include NEL (U+0085) and U+001C-U+001F that ECMA's `\\s` does not. A value made only of
+# these is blank; NOT_BLANK_PATTERN says so in the description, derived from the same set.
+BLANK_CHARACTERS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+NOT_BLANK_PATTERN = f"[^{_escaped(BLANK_CHARACTERS)}{NUL_CLASS}{XML_UNSAYABLE_CLASS}]"
+
+
+def is_blank(value: str | None) -> bool:
+    """True for None, "" and text of BLANK_CHARACTERS only."""
+    return not (value or "").strip(BLANK_CHARACTERS)
 
 
 def text_problem(value: str) -> str | None:
     """Why `value` cannot be stored, as the end of a sentence ("... contains a NUL character"); None if it can."""
+    if _UNSTORABLE.search(value) is None:
+        return None
     if "\x00" in value:
         return "contains a NUL character, which cannot be stored"
     if _SURROGATE.search(value):

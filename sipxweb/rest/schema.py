@@ -4,6 +4,8 @@ is imported; sipxweb/urls.py imports it next to the schema view."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 
+from apps.pbxdata.storable import NOT_BLANK_PATTERN, STORABLE_TEXT_PATTERN
+
 
 class BasicScheme(OpenApiAuthenticationExtension):
     target_class = "sipxweb.rest.authentication.BasicAuthentication"
@@ -152,7 +154,38 @@ def close_strict_bodies(result, generator, request, public):
     return result
 
 
-NOT_BLANK = {"type": "string", "pattern": r"\S"}
+def _storable_strings(schema) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"pattern", "format", "enum"} & set(schema):
+        schema["pattern"] = STORABLE_TEXT_PATTERN
+    for key in ("properties",):
+        for member in (schema.get(key) or {}).values():
+            _storable_strings(member)
+    for key in ("items", "additionalProperties"):
+        _storable_strings(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for member in schema.get(key) or ():
+            _storable_strings(member)
+
+
+def storable_text(result, generator, request, public):
+    """drf-spectacular post-processing hook: every text member of a request body carries the storable-text rule
+    as its `pattern` (no NUL, no lone surrogate: apps.pbxdata.storable, which DRF's CharField and the data file
+    also apply). Without it the description calls such a body valid and the server refuses it with 400."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _storable_strings(schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                for content in (operation.get("requestBody", {}).get("content") or {}).values():
+                    _storable_strings(content.get("schema"))
+    return result
+
+
+# Present and not blank: at least one character that trimming keeps (apps.pbxdata.storable.is_blank).
+NOT_BLANK = {"type": "string", "pattern": NOT_BLANK_PATTERN}
 
 
 def single_entry_rules(result, generator, request, public):

@@ -11,6 +11,7 @@ import re
 from django.urls import reverse
 from rest_framework import serializers
 
+from apps.pbxdata.storable import is_blank
 from apps.phonebooks.services import USER, MergedRow
 from apps.users.api.serializers import AddressBookSerializer
 from apps.users.models import User
@@ -158,7 +159,8 @@ class EntrySerializer(StrictSerializer):
             if any("\x00" in value for value in (contact.get(name) or {}).values()):
                 raise serializers.ValidationError("Null characters are not allowed.")
         if self.validate_entry:
-            if not all((attrs.get(k) or "").strip() for k in ("first_name", "last_name", "number")):
+            # The same blank rule the OpenAPI description states (NOT_BLANK_PATTERN).
+            if any(is_blank(attrs.get(k)) for k in ("first_name", "last_name", "number")):
                 raise serializers.ValidationError("First Name / Last Name / Number cannot be Null")
             email = (attrs.get("contact_information") or {}).get("email_address")
             if email and not EMAIL.match(email):
