@@ -101,7 +101,7 @@ def test_forward_with_too_many_rings_is_400(client, users, count):
     rings = "<ring><number>5</number></ring>" * count  # 20,000 of them still fit in the body limit
     body = f"<call-sequence><rings>{rings}</rings></call-sequence>".encode()
     response = client.put(f"{REST}/my/forward", body, content_type="text/xml", **ALICE)
-    error(response, 400, "rings: At most 10 items", f"has {count}")
+    error(response, 400, "rings: A forwarding list holds at most 10 rings", f"has {count}")
     assert list(Ring.objects.filter(user=users).values_list("number", flat=True)) == [
         "5551234",
         "sip:alice@mobile.example.net",
