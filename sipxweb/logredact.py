@@ -1,4 +1,4 @@
-"""Keeps secrets out of every log line (SPEC-REST D5, D6): the voicemail PIN travels in the URL of
+"""Keeps secrets out of every log line (docs/compatibility.md D5, D6): the voicemail PIN travels in the URL of
 `PUT /my/voicemail/pin/{pin}` and private feed keys in `/private/{key}/...`. Django's loggers use
 `RedactSecretsFilter`; gunicorn's access log uses `sipxweb.gunicorn_logging.RedactingLogger`; both call
 `redact()`, so there is one list of what is secret."""

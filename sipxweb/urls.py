@@ -15,7 +15,7 @@ REST = "sipxconfig/rest/"
 
 api_docs = csp_override(API_DOCS_POLICY)(SpectacularSwaggerView.as_view(url_name="schema"))
 
-# The sipXconfig URIs (SPEC-REST): every app's api/urls.py under the one prefix, which is matched once and
+# The sipXconfig URIs (docs/compatibility.md): every app's api/urls.py under the one prefix, which is matched once and
 # comes first (these URIs are the hot path); anything else under it is the JSON 404 of D1.
 rest_patterns = [
     path("", include("apps.users.api.urls")),

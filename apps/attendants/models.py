@@ -38,7 +38,7 @@ class AutoAttendant(models.Model):
 
 
 class MenuItem(models.Model):
-    """One key of an attendant's menu: the action and its parameter (SPEC-REST B.5.6, PBX-DATA)."""
+    """One key of an attendant's menu: the action and its parameter (docs/compatibility.md B.5.6, docs/pbx-data.md)."""
 
     class Key(models.TextChoices):
         K0, K1, K2, K3, K4 = "0", "1", "2", "3", "4"

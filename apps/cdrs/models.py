@@ -1,4 +1,5 @@
-"""Call-state events and call records (CALLCONTROL.md 1.6 / 2.5): sipXproxy's `call_state_events` and
+"""Call-state events and call records (docs/callcontrol.md#call-records-and-active-calls): sipXproxy's
+`call_state_events` and
 sipXcdr's `cdrs`, persisted. A record with termination `I` and no `end_time` is an active call.
 
 Events come from the call-control agent (its own legs) and from `POST /sipxconfig/rest/cse` (a proxy or

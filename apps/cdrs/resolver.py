@@ -1,4 +1,5 @@
-"""The call resolver (CALLCONTROL.md 2.5, sipXcdr's rules): each call-state event is folded into the call
+"""The call resolver (docs/callcontrol.md#call-records-and-active-calls, sipXcdr's rules): each call-state event is
+folded into the call
 record of its Call-ID as it is stored, and `housekeeping()` closes calls whose end was lost.
 
     R -> record with start_time, termination R      S -> connect_time, termination I, callee_contact

@@ -24,7 +24,7 @@ def _ms(dt) -> int:
 
 def wire_cdr(cdr: Cdr, now=None) -> dict:
     """One `<cdr>` of B.3.13, in wire order; None members are omitted by the renderer. As in sipXecs's REST
-    path, active calls always say INCOMING / false / Unknown (CALLCONTROL.md pitfall 13)."""
+    path, active calls always say INCOMING / false / Unknown (docs/compatibility.md#b313-active-calls)."""
     now = now or timezone.now()
     # The resolver keeps the caller's display name (unescaped) apart from the bare AOR; an AOR written with a
     # name (older rows, hand-made records) still gives it.

@@ -1,4 +1,4 @@
-"""Conference bridges' rooms (sipXconfig `Conference`, SPEC-REST B.5.5)."""
+"""Conference bridges' rooms (sipXconfig `Conference`, docs/compatibility.md B.5.5)."""
 
 from django.conf import settings
 from django.core.validators import RegexValidator

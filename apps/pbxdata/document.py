@@ -1,4 +1,4 @@
-"""The whole-PBX JSON document (PBX-DATA.md): validation, import and export.
+"""The whole-PBX JSON document (docs/pbx-data.md): validation, import and export.
 
 `SECTIONS` is the one list of the document's top-level sections, in dependency order (a section may refer
 to the ones before it: users name groups). Each entry names the functions of its module:

@@ -1,4 +1,4 @@
-"""A small, strict validator for the PBX data file (PBX-DATA.md).
+"""A small, strict validator for the PBX data file (docs/pbx-data.md).
 
 Each checker is a function `(value, path) -> cleaned value` that raises `PbxDataError` naming the path of
 the first offending value, e.g. `users[3].callForwarding.rings[0].type`. Objects reject unknown keys (a

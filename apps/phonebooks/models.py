@@ -1,4 +1,5 @@
-"""Phonebooks (SPEC-REST B.2.1, B.2.2, B.3.5-B.3.8, B.5.1): shared phonebooks with member and consumer groups and
+"""Phonebooks (docs/compatibility.md B.2.1, B.2.2, B.3.5-B.3.8, B.5.1): shared phonebooks with member and consumer
+groups and
 their imported file entries, each user's private phonebook, and the PBX-wide phonebook settings.
 
 Entries of shared and private phonebooks live in one table (`PhonebookEntry`, exactly one of `phonebook` and

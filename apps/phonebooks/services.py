@@ -1,6 +1,6 @@
 """Phonebook business rules shared by the REST views, the HTML pages, the exports and the PBX data file.
 
-The merged view of a user (SPEC-REST B.3.5) is built in SQL, never by loading every entry into Python:
+The merged view of a user (docs/compatibility.md B.3.5) is built in SQL, never by loading every entry into Python:
 
 * `_candidates()` writes one UNION ALL query of `(k, t)` pairs: `k` is the entry's sort key
   (number U+0001 first U+0001 last, see models.py) and `t` says where the row comes from: `0<id>` a private

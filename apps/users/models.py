@@ -114,7 +114,7 @@ class User(AbstractBaseUser):
 
     @property
     def permission_names(self) -> list[str]:
-        """The permissions as PBX-DATA names."""
+        """The permissions as docs/pbx-data.md names."""
         names = []
         if self.perm_voicemail:
             names.append("voicemail")
@@ -160,7 +160,7 @@ class LoginName(models.Model):
 
 
 class AddressBookFields(models.Model):
-    """The address-book fields of a contact (SPEC-REST B.5.2). None means "not set" (omitted on the wire);
+    """The address-book fields of a contact (docs/compatibility.md B.5.2). None means "not set" (omitted on the wire);
     an empty string is a value. Addresses are dicts with the keys of `ADDRESS_KEYS`."""
 
     ADDRESS_KEYS = ("street", "city", "country", "state", "zip", "officeDesignation")
@@ -188,7 +188,7 @@ class AddressBookFields(models.Model):
 
 
 class UserProfile(AddressBookFields):
-    """A user's contact information (sipXconfig 4.6 user profile, SPEC-REST B.3.9). The IM id and IM display
+    """A user's contact information (sipXconfig 4.6 user profile, docs/compatibility.md B.3.9). The IM id and IM display
     name live on `User` (they are also login data); `enabled` is `User.is_active`."""
 
     class Salutation(models.TextChoices):

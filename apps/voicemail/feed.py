@@ -1,4 +1,4 @@
-"""The voicemail RSS 2.0 feed of SPEC-REST B.3.4, on Django's feed generator.
+"""The voicemail RSS 2.0 feed of docs/compatibility.md B.3.4, on Django's feed generator.
 
 sipXconfig wrote the feed with ROME and JDOM's pretty format: an XML declaration, two-space indentation,
 CRLF line ends, attributes in document order (`xmlns:dc` before `version`, `url` before `type`), empty

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 
 class Folder(models.TextChoices):
-    """Mailbox folders (SPEC-REST B.5.7)."""
+    """Mailbox folders (docs/compatibility.md B.5.7)."""
 
     INBOX = "inbox", "Inbox"
     SAVED = "saved", "Saved"

@@ -1,4 +1,4 @@
-"""The 401 challenges of SPEC-REST A.4: a Digest challenge (server-signed nonce) and a Basic challenge.
+"""The 401 challenges of docs/compatibility.md A.4: a Digest challenge (server-signed nonce) and a Basic challenge.
 
 Django keeps one value per header name, so the view layer joins both challenges into one
 `WWW-Authenticate` value (valid per RFC 7235) and `sipxweb.wsgi` splits it back into two header lines,

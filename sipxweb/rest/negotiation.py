@@ -1,4 +1,4 @@
-"""Content negotiation of Restlet 1.1 as sipXconfig used it (SPEC-REST B.1.4), with the aliases of A.1.
+"""Content negotiation of Restlet 1.1 as sipXconfig used it (docs/compatibility.md B.1.4), with the aliases of A.1.
 
 Each view lists its renderers in the spec's variant order. For each variant the most specific Accept
 range that matches it is found (type/subtype > type/* > */*); variants no range matches are out; the

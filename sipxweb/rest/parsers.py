@@ -1,4 +1,4 @@
-"""Request bodies as sipXconfig read them (SPEC-REST B.1.5), but strict and safe (D1).
+"""Request bodies as sipXconfig read them (docs/compatibility.md B.1.5), but strict and safe (D1).
 
 Both parsers return the content of the root element as plain Python data with every value as text
 (XML) or as sent (JSON strings; JSON numbers are kept as their literal text): `007` stays "007".

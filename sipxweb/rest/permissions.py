@@ -1,4 +1,4 @@
-"""Roles of SPEC-REST A.4 / B.1.3: every user (ROLE_USER), admins (ROLE_ADMIN), attendant admins."""
+"""Roles of docs/compatibility.md A.4 / B.1.3: every user (ROLE_USER), admins (ROLE_ADMIN), attendant admins."""
 
 from rest_framework.permissions import BasePermission
 

@@ -1,4 +1,4 @@
-"""Renderers for the sipXconfig variants. Each declares its media type and the aliases of SPEC-REST A.1
+"""Renderers for the sipXconfig variants. Each declares its media type and the aliases of docs/compatibility.md A.1
 that select it only on an exact match (`application/xml` for `text/xml`)."""
 
 from rest_framework.renderers import BaseRenderer

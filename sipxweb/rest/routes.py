@@ -1,4 +1,4 @@
-"""URL helpers for the sipXconfig routing rules (SPEC-REST B.1.1)."""
+"""URL helpers for the sipXconfig routing rules (docs/compatibility.md B.1.1)."""
 
 from django.urls import path
 

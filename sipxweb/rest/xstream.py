@@ -1,4 +1,4 @@
-"""The XStream 1.3.1 layouts of sipXconfig's responses, byte for byte (SPEC-REST B.1.5).
+"""The XStream 1.3.1 layouts of sipXconfig's responses, byte for byte (docs/compatibility.md B.1.5).
 
 A response is a `Document(root, value)`: `value` is a dict (an object; None members are omitted, key
 order is wire order) or an `XList` (a list whose XML items carry the item alias). Python types decide

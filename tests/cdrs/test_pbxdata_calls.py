@@ -1,4 +1,4 @@
-"""Calls in the PBX data file (PBX-DATA.md): validation, import, export round trip, the demo's calls."""
+"""Calls in the PBX data file (docs/pbx-data.md): validation, import, export round trip, the demo's calls."""
 
 import json
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,5 @@
-"""The call resolver: events folded into call records as sipXcdr did (CALLCONTROL.md 2.5), housekeeping."""
+"""The call resolver: events folded into call records as sipXcdr did
+(docs/callcontrol.md#call-records-and-active-calls), housekeeping."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,5 @@
-"""Golden tests of `GET /my/conferences` (SPEC-REST B.3.11): both variants, the empty list, omitted nulls."""
+"""Golden tests of `GET /my/conferences` (docs/compatibility.md B.3.11): both variants, the empty list, omitted
+nulls."""
 
 from pathlib import Path
 

@@ -1,5 +1,6 @@
-"""Golden tests of the phonebook URIs (SPEC-REST B.2.1, B.2.2, B.3.5-B.3.8; A.6, D2, D4, D10, D16): every URI x
-every variant, byte for byte, with the demo PBX of PBX-DATA.md and with the spec's samples.
+"""Golden tests of the phonebook URIs (docs/compatibility.md B.2.1, B.2.2, B.3.5-B.3.8; A.6, D2, D4, D10, D16): every
+URI x
+every variant, byte for byte, with the demo PBX of docs/pbx-data.md and with the spec's samples.
 
 Golden files have no trailing newline unless the format has one (CSV lines end in \\n, vCard lines in \\r\\n)."""
 

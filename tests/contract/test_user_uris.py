@@ -1,4 +1,5 @@
-"""Golden tests: every foundation URI x every variant, byte for byte (SPEC-REST B.3.2, B.3.3, B.3.9, B.3.12),
+"""Golden tests: every foundation URI x every variant, byte for byte (docs/compatibility.md B.3.2, B.3.3, B.3.9,
+B.3.12),
 with real Basic credentials through Django's full request stack."""
 
 import json

@@ -1,4 +1,4 @@
-"""Golden tests of the voicemail URIs (SPEC-REST B.3.4, B.3.10, D3, D14) and the deposit URI: every URI x
+"""Golden tests of the voicemail URIs (docs/compatibility.md B.3.4, B.3.10, D3, D14) and the deposit URI: every URI x
 every variant, byte for byte, through Django's full stack with real Basic credentials."""
 
 from io import BytesIO

@@ -1,4 +1,4 @@
-"""seed_demo loads exactly the demo PBX of PBX-DATA.md; it is idempotent and --if-empty leaves a used
+"""seed_demo loads exactly the demo PBX of docs/pbx-data.md; it is idempotent and --if-empty leaves a used
 database alone."""
 
 import hashlib

@@ -1,4 +1,4 @@
-"""Fixtures of the phonebook tests: the demo PBX's users, groups and phonebooks (PBX-DATA.md), loaded from the
+"""Fixtures of the phonebook tests: the demo PBX's users, groups and phonebooks (docs/pbx-data.md), loaded from the
 project's own demo file through the PBX data import, and REST helpers."""
 
 import json

@@ -1,4 +1,4 @@
-"""Authentication of the REST URIs (SPEC-REST A.4, D6, D7, D8): Basic, Digest, private keys, lockout."""
+"""Authentication of the REST URIs (docs/compatibility.md A.4, D6, D7, D8): Basic, Digest, private keys, lockout."""
 
 import hashlib
 import json

@@ -1,4 +1,4 @@
-"""Accept negotiation (SPEC-REST B.1.4 with the A.1 aliases) over a real URI with two variants."""
+"""Accept negotiation (docs/compatibility.md B.1.4 with the A.1 aliases) over a real URI with two variants."""
 
 import json
 

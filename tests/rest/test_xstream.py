@@ -1,4 +1,4 @@
-"""The XStream layouts (SPEC-REST B.1.5), checked against the original's expectation bytes."""
+"""The XStream layouts (docs/compatibility.md B.1.5), checked against the original's expectation bytes."""
 
 from sipxweb.rest.xstream import Document, XList, to_json, to_xml
 

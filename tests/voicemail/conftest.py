@@ -36,7 +36,7 @@ def bob(make_user):
     return make_user("201", aliases=["bob"], first_name="Bob", last_name="Jones")
 
 
-# The demo voicemail of 200 (PBX-DATA.md), by message id.
+# The demo voicemail of 200 (docs/pbx-data.md), by message id.
 DEMO_MAIL = {
     "0000000001": dict(
         folder="inbox",

@@ -1,4 +1,4 @@
-"""The PBX data file's `voicemail`, `conferences` and users' `activeGreeting` (PBX-DATA.md): the demo PBX with
+"""The PBX data file's `voicemail`, `conferences` and users' `activeGreeting` (docs/pbx-data.md): the demo PBX with
 real, playable recordings; export -> import --replace -> export is identical, audio files included; errors
 name the offending path."""
 

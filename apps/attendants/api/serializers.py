@@ -1,4 +1,4 @@
-"""Wire forms of the auto-attendant URIs (SPEC-REST B.2.5, B.2.6)."""
+"""Wire forms of the auto-attendant URIs (docs/compatibility.md B.2.5, B.2.6)."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""`GET /my/conferences` (SPEC-REST B.3.11): the caller's conferences."""
+"""`GET /my/conferences` (docs/compatibility.md B.3.11): the caller's conferences."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 

@@ -1,4 +1,4 @@
-"""`calls`: call records (PBX-DATA.md), matched by `callId`. A call without `end` is active (B.3.13).
+"""`calls`: call records (docs/pbx-data.md), matched by `callId`. A call without `end` is active (B.3.13).
 `from`/`to` are SIP name-addrs (`"Alice Smith" <sip:200@example.org>`); the record keeps the AOR and the
 display name apart, as sipXcdr did. The display name is written as a quoted-string (`"` and `\\` escaped), so
 any name a user can have comes back unchanged; an empty `from`/`to` is a party nobody reported (a record
@@ -150,7 +150,7 @@ def dump():
 
 
 def demo_calls(now: datetime) -> list[dict]:
-    """PBX-DATA.md's demo calls: 200 -> 201 active, started 5 minutes ago; 202 -> 203 yesterday, 95 s."""
+    """docs/pbx-data.md's demo calls: 200 -> 201 active, started 5 minutes ago; 202 -> 203 yesterday, 95 s."""
     active_start = now - timedelta(minutes=5)
     done_start = now - timedelta(days=1)
     return [

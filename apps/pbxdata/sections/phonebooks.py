@@ -1,6 +1,6 @@
 """`phonebooks` (shared phonebooks, matched by name) and the users' `privatePhonebook` key (loaded by the users
-section through `load_private`/`dump_private`). Entries use the names of PBX-DATA.md (`firstName`, `lastName`,
-`number`, `internalId`, `contactInformation` with the address-book wire names of SPEC-REST B.5.2).
+section through `load_private`/`dump_private`). Entries use the names of docs/pbx-data.md (`firstName`, `lastName`,
+`number`, `internalId`, `contactInformation` with the address-book wire names of docs/compatibility.md B.5.2).
 
 Import semantics, as for users: a phonebook of the file replaces the stored one of that name (its file entries
 and groups); a user of the file gets exactly the file's private phonebook (none when the key is absent).

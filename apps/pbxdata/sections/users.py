@@ -1,7 +1,7 @@
 """`users`: the PBX users with their login names, PINs, groups, contact information and call forwarding.
 
 Import semantics: a user of the file is matched by user name and then *replaced* by the file's record
-(a key absent from the file means its default, as PBX-DATA.md says), except `feedKey`, which an existing
+(a key absent from the file means its default, as docs/pbx-data.md says), except `feedKey`, which an existing
 user keeps when the file has none (regenerating it would break the user's private URLs). Users not in
 the file are left alone (or deleted first with --replace).
 
@@ -47,7 +47,7 @@ PERMISSIONS = ("voicemail", "attendant-admin")
 DEFAULT_PERMISSIONS = ["voicemail"]  # the model's defaults; export always writes `permissions`
 DEFAULT_TIMER = User._meta.get_field("call_forward_timer").default
 
-# Contact information: wire name (sipXconfig 4.6, SPEC-REST B.3.9) -> UserProfile field, in wire order.
+# Contact information: wire name (sipXconfig 4.6, docs/compatibility.md B.3.9) -> UserProfile field, in wire order.
 CONTACT_TEXT = "text"
 CONTACT_ADDRESS = "address"
 CONTACT_FIELDS = [

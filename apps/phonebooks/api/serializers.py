@@ -1,4 +1,5 @@
-"""Wire forms of phonebook entries (SPEC-REST B.3.5-B.3.8, B.5.1, B.5.2): output dicts in wire order, and the
+"""Wire forms of phonebook entries (docs/compatibility.md B.3.5-B.3.8, B.5.1, B.5.2): output dicts in wire order, and
+the
 strict input serializers of `/my/phonebook` and `/my/phonebook/entry/{id}`.
 
 Wire choices where the original is silent: an address is written only when one of its keys is set (the

@@ -1,4 +1,4 @@
-"""Phonebook URIs (SPEC-REST B.2.1, B.2.2, B.3.5-B.3.8, A.6, D2, D4, D10, D16).
+"""Phonebook URIs (docs/compatibility.md B.2.1, B.2.2, B.3.5-B.3.8, A.6, D2, D4, D10, D16).
 
 Lists are streamed (StreamingHttpResponse over generators of `apps.phonebooks.wire`/`exports`) so that no
 view holds a whole phonebook in memory; the variant is still chosen by the negotiation of every WireView."""

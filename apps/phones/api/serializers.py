@@ -1,4 +1,4 @@
-"""Wire form of POST /phone (SPEC-REST B.2.3) and of its D13 result."""
+"""Wire form of POST /phone (docs/compatibility.md B.2.3) and of its D13 result."""
 
 from rest_framework import serializers
 

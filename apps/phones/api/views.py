@@ -1,4 +1,4 @@
-"""POST /phone: bulk creation of phones (SPEC-REST B.2.3 with D13)."""
+"""POST /phone: bulk creation of phones (docs/compatibility.md B.2.3 with D13)."""
 
 from xml.sax.saxutils import escape
 

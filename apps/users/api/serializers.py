@@ -1,4 +1,4 @@
-"""Wire forms of the user resources (sipXconfig 4.6 names and field order, SPEC-REST B.3.3, B.3.9, B.3.12).
+"""Wire forms of the user resources (sipXconfig 4.6 names and field order, docs/compatibility.md B.3.3, B.3.9, B.3.12).
 
 Serializers validate input strictly (unknown fields → 400) and produce dicts in wire order; the
 renderers in sipxweb.rest turn those into XStream's exact bytes."""

@@ -1,5 +1,5 @@
 """sipXconfig user URIs: /my/logindetails, /my/voicemail/pin/{pin}, /my/contact-information, /my/forward,
-and the avatar picture (SPEC-REST B.3.2, B.3.3, B.3.9, B.3.12, A.3)."""
+and the avatar picture (docs/compatibility.md B.3.2, B.3.3, B.3.9, B.3.12, A.3)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction

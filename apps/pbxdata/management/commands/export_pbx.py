@@ -1,4 +1,4 @@
-"""`manage.py export_pbx [FILE]`: write the whole PBX as a PBX data file (PBX-DATA.md)."""
+"""`manage.py export_pbx [FILE]`: write the whole PBX as a PBX data file (docs/pbx-data.md)."""
 
 import json
 import os
@@ -32,7 +32,7 @@ def write_private(path: Path, text: str) -> None:
 
 
 class Command(BaseCommand):
-    help = "Export the whole PBX as a PBX data file (JSON, see PBX-DATA.md); standard output when FILE is absent."
+    help = "Export the whole PBX as a PBX data file (JSON, see docs/pbx-data.md); standard output when FILE is absent."
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="the file to write (created with mode 0600)")

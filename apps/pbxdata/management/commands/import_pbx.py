@@ -1,4 +1,4 @@
-"""`manage.py import_pbx FILE [--replace]`: load a PBX data file (PBX-DATA.md) in one transaction."""
+"""`manage.py import_pbx FILE [--replace]`: load a PBX data file (docs/pbx-data.md) in one transaction."""
 
 import sys
 from pathlib import Path
@@ -12,7 +12,7 @@ from apps.pbxdata.schema import PbxDataError
 
 class Command(BaseCommand):
     help = (
-        "Import a PBX data file (JSON, see PBX-DATA.md) in one transaction: all of it or nothing. Users and "
+        "Import a PBX data file (JSON, see docs/pbx-data.md) in one transaction: all of it or nothing. Users and "
         "groups are matched by name and created or updated; --replace empties the database first."
     )
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--if-empty]`: load the demo PBX of PBX-DATA.md (apps/pbxdata/demo/demo-pbx.json)."""
+"""`manage.py seed_demo [--if-empty]`: load the demo PBX of docs/pbx-data.md (apps/pbxdata/demo/demo-pbx.json)."""
 
 from pathlib import Path
 
@@ -31,5 +31,5 @@ class Command(BaseCommand):
             )
         except PbxDataError as exc:  # a broken demo file is a bug: say where
             raise CommandError(f"{DEMO_FILE}: {exc}") from None
-        calls.seed_demo()  # the demo's calls are relative to now (PBX-DATA.md), so they are not in the file
+        calls.seed_demo()  # the demo's calls are relative to now (docs/pbx-data.md), so they are not in the file
         self.stdout.write("Loaded the demo PBX: log in as superadmin / admin1234, or alice / 1234.")
