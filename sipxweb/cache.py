@@ -12,12 +12,21 @@ pool; redis-py clients are thread-safe and take their connections from the pool 
 
 Both make `incr` atomic, which the lockout counters rely on (sipxweb/rest/lockout.py): Django's DatabaseCache
 inherits BaseCache.incr (get, then set: parallel increments are lost), and its RedisCache checks that the key
-exists before INCR, so a key expiring in between came back as a counter without an expiry."""
+exists before INCR, so a key expiring in between came back as a counter without an expiry.
+
+Both also offer `advance(key, value, timeout, seen)`: store `value` only when it is larger than the stored one,
+in one atomic step (the Digest nonce counts, sipxweb/rest/nonces.py). Django's `add` costs the database cache
+five statements (a COUNT(*) of the whole table for culling, a savepoint, a SELECT, the INSERT, the release);
+`advance` is one INSERT ... ON CONFLICT or one compare-and-set UPDATE against the value read earlier, and
+one Lua call on Redis."""
 
 import base64
 import functools
+import itertools
 import pickle
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import connections, models, router, transaction
@@ -34,7 +43,16 @@ def _select(alias: str, table: str, count: int) -> str:
     )
 
 
+# `advance(..., seen=UNREAD)`: the caller has not read the key; any other `seen` is what it read (None: absent).
+UNREAD = object()
+
+# One `advance` insert in this many also culls expired rows (Django culls on every set, after a COUNT(*)).
+_CULL_EVERY = 500
+
+
 class LeanDatabaseCache(DatabaseCache):
+    _inserts = itertools.count(1)
+
     def get_many(self, keys, version=None):
         if not keys:
             return {}
@@ -91,6 +109,90 @@ class LeanDatabaseCache(DatabaseCache):
             cursor.execute(f"UPDATE {table} SET {qn('value')} = %s WHERE {qn('cache_key')} = %s", [encoded, key])
         return value
 
+    def _encode(self, value) -> str:
+        return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+
+    def advance(self, key, value, timeout, seen=UNREAD, version=None) -> bool:
+        """Stores the number `value` under `key` when nothing (or something smaller) is stored; True if it did.
+        With `seen` (the value read a moment ago, None for absent) it is one statement, atomic on its own: a
+        conditional INSERT, or an UPDATE that applies only while the row still holds `seen`. Losing a race
+        reads the row again and retries (twice)."""
+        key = self.make_and_validate_key(key, version=version)
+        alias = router.db_for_write(self.cache_model_class)
+        connection = connections[alias]
+        if connection.vendor not in ("postgresql", "sqlite"):
+            return self._advance_slowly(key, value, timeout)
+        qn = connection.ops.quote_name
+        table = qn(self._table)
+        now = tz_now().replace(microsecond=0)
+        tz = UTC if settings.USE_TZ else None
+        expires = datetime.fromtimestamp(self.get_backend_timeout(timeout), tz=tz).replace(microsecond=0)
+        adapt = connection.ops.adapt_datetimefield_value
+        stored = None if seen is UNREAD or seen is None else self._encode(seen)
+        with connection.cursor() as cursor:
+            for _ in range(3):
+                if seen is UNREAD:
+                    cursor.execute(
+                        f"SELECT {qn('value')} FROM {table} WHERE {qn('cache_key')} = %s AND {qn('expires')} >= %s",
+                        [key, adapt(now)],
+                    )
+                    row = cursor.fetchone()
+                    stored = None if row is None else connection.ops.process_clob(row[0])
+                    seen = None if stored is None else pickle.loads(base64.b64decode(stored.encode()))
+                if seen is not None and not value > seen:
+                    return False
+                if seen is None:
+                    # A row left behind expired counts as absent (ON CONFLICT ... WHERE: SQLite >= 3.24, PostgreSQL).
+                    cursor.execute(
+                        f"INSERT INTO {table} ({qn('cache_key')}, {qn('value')}, {qn('expires')}) VALUES (%s, %s, %s) "
+                        f"ON CONFLICT ({qn('cache_key')}) DO UPDATE SET {qn('value')} = excluded.{qn('value')}, "
+                        f"{qn('expires')} = excluded.{qn('expires')} WHERE {table}.{qn('expires')} < %s",
+                        [key, self._encode(value), adapt(expires), adapt(now)],
+                    )
+                    if cursor.rowcount == 1:
+                        if next(self._inserts) % _CULL_EVERY == 0:
+                            cursor.execute(f"DELETE FROM {table} WHERE {qn('expires')} < %s", [adapt(now)])
+                        return True
+                else:
+                    cursor.execute(
+                        f"UPDATE {table} SET {qn('value')} = %s "
+                        f"WHERE {qn('cache_key')} = %s AND {qn('value')} = %s AND {qn('expires')} >= %s",
+                        [self._encode(value), key, stored, adapt(now)],
+                    )
+                    if cursor.rowcount == 1:
+                        return True
+                seen = UNREAD  # someone else wrote it in between: look again
+        return False
+
+    def _advance_slowly(self, key, value, timeout) -> bool:
+        # Other databases: Django's add, then the row-locked incr by the difference.
+        for _ in range(3):
+            if self.add(key, value, timeout):
+                return True
+            seen = self.get(key)
+            if seen is not None and not value > seen:
+                return False
+            if seen is not None:
+                try:
+                    return self.incr(key, value - seen) == value
+                except ValueError:
+                    pass
+        return False
+
+
+# Stores ARGV[1] when the key is absent (with an expiry of ARGV[2] s) or holds a smaller number (its expiry kept).
+_ADVANCE = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local n = tonumber(current)
+  if n == nil or n >= tonumber(ARGV[1]) then return 0 end
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
+
 
 # INCRBY only when the key still exists, in one server-side step (the key keeps its expiry).
 _INCR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end"
@@ -111,8 +213,16 @@ class _ReusedClients(RedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return value
 
+    def advance(self, key, value: int, timeout: int) -> bool:
+        return bool(self.get_client(key, write=True).eval(_ADVANCE, 1, key, int(value), max(1, int(timeout))))
+
 
 class LeanRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClients
+
+    def advance(self, key, value, timeout, seen=UNREAD, version=None) -> bool:
+        """As LeanDatabaseCache.advance, in one server-side step (`seen` is not needed)."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.advance(key, value, timeout)

@@ -55,6 +55,15 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def forget_lockout_hints():
+    """The lockout counters roll back with each test's database; the process's hint of recent failures
+    (sipxweb/rest/lockout.py `suspect`) goes with them, as it would once the counters expire."""
+    from sipxweb.rest import lockout
+
+    lockout._SUSPECT.clear()
+
+
+@pytest.fixture(autouse=True)
 def private_media_root(settings, tmp_path_factory):
     """Uploaded and generated files (voicemail, prompts, the demo's audio) go to a throw-away folder."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -62,12 +62,17 @@ class BasicAuthentication(_ChallengingAuthentication):
         if not sep:
             raise AuthenticationFailed("The Basic credentials must be 'name:PIN'.")
         login, bare, domain_ok = credentials.resolve(name)
-        attempt = _begin(request, credentials.account_key(login, bare))
+        address, account = lockout.client_address(request), credentials.account_key(login, bare)
         if login is not None and domain_ok and credentials.remembered(login.user, pin):
             # This process verified this very PIN against the current hash before: no guess, nothing to count.
+            attempt = _begin(address, account)
             lockout.succeeded(attempt)
             return (login.user, None)
-        return _verify(attempt, lambda: credentials.check_login_pin(login, domain_ok, pin))
+        attempt = lockout.attempt(address, account)
+        if lockout.suspect(attempt):
+            # Failures seen lately: the slot is taken before the hash, so a locked account costs no hash.
+            return _verify(_begin(address, account), lambda: credentials.check_login_pin(login, domain_ok, pin))
+        return _settle(attempt, credentials.check_login_pin(login, domain_ok, pin))
 
 
 # name=value or name="quoted value" (the quoted form unrolled: no backtracking per character).
@@ -116,31 +121,39 @@ class DigestAuthentication(_ChallengingAuthentication):
         # Digest proves knowledge of the HA1 of the name as sent; `user@domain` forms have no HA1 of their own.
         if login is not None and login.name != bare:
             login = None
-        attempt = _begin(request, credentials.account_key(login, bare))
         from django.conf import settings
 
-        def check() -> User | None:
-            state = nonces.check(params["nonce"])
-            if params["realm"] != settings.SIPX_REALM or state == "bad" or not _uri_matches(request, params["uri"]):
-                return None
-            # Without a login, an HA1 nobody has: the same two MD5s, the same answer time.
-            ha1 = login.digest_ha1 if login is not None and login.digest_ha1 else "0" * 32
-            ha2 = _md5(f"{request.method}:{params['uri']}")
-            if params.get("qop") == "auth":
-                expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params.get('cnonce', '')}:auth:{ha2}")
-            else:
-                expected = _md5(f"{ha1}:{params['nonce']}:{ha2}")
-            if login is None or not login.digest_ha1 or not hmac.compare_digest(expected, params["response"].lower()):
-                return None
+        # The check first (two MD5s, no cache), then one read of the lockout counters and of this nonce's
+        # highest nc decides; a success with no failures counted writes only the new nc.
+        state = nonces.check(params["nonce"])
+        # Without a login, an HA1 nobody has: the same two MD5s, the same answer time.
+        ha1 = login.digest_ha1 if login is not None and login.digest_ha1 else "0" * 32
+        ha2 = _md5(f"{request.method}:{params['uri']}")
+        if params.get("qop") == "auth":
+            expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params.get('cnonce', '')}:auth:{ha2}")
+        else:
+            expected = _md5(f"{ha1}:{params['nonce']}:{ha2}")
+        right = (
+            hmac.compare_digest(expected, params["response"].lower())
+            and login is not None
+            and bool(login.digest_ha1)
+            and params["realm"] == settings.SIPX_REALM
+            and state != "bad"
+            and _uri_matches(request, params["uri"])
+        )
+        attempt = lockout.attempt(lockout.client_address(request), credentials.account_key(login, bare))
+        nc_key = nonces.nc_key(params["nonce"]) if right and state == "ok" else None
+        # Without qop there is no counter: such a nonce serves one request.
+        nc = int(params.get("nc", "1"), 16)
+
+        def then(found: dict) -> None:
             if state == "stale":
                 # Right password, old nonce: ask the client to retry (RFC 7616 stale=true), not a failure.
                 raise StaleNonce()
-            # Without qop there is no counter: such a nonce serves one request.
-            if not nonces.use(params["nonce"], int(params.get("nc", "1"), 16)):
+            if not nonces.use(params["nonce"], nc, found.get(nc_key)):
                 raise ReplayedNonce()
-            return login.user
 
-        return _verify(attempt, check)
+        return _settle(attempt, login.user if right else None, also=(nc_key,) if nc_key else (), then=then)
 
 
 def _uri_matches(request, uri: str) -> bool:
@@ -149,11 +162,32 @@ def _uri_matches(request, uri: str) -> bool:
     return uri == request.get_full_path() or uri == request.META.get("RAW_URI")
 
 
-def _begin(request, account: str) -> lockout.Attempt:
+def _begin(address: str, account: str) -> lockout.Attempt:
     try:
-        return lockout.begin(lockout.client_address(request), account)
+        return lockout.begin(address, account)
     except lockout.Locked as exc:
         raise _locked(exc) from None
+
+
+def _settle(attempt: lockout.Attempt, user: User | None, also: tuple[str, ...] = (), then=None):
+    """After a check made without a lockout slot: one read of the counters (and of the keys `also`, handed to
+    `then`) decides (sipxweb/rest/lockout.py). `then(found)` may still refuse a right answer (stale, replayed):
+    the slot, if one was taken, is given back and the failures stay."""
+    try:
+        found = lockout.read(attempt, also)
+        lockout.settle(attempt, right=user is not None)
+    except lockout.Locked as exc:
+        raise _locked(exc) from None
+    if user is None:
+        raise AuthenticationFailed("The user name or PIN is wrong.")
+    if then is not None:
+        try:
+            then(found)
+        except AuthenticationFailed:
+            lockout.release(attempt)
+            raise
+    lockout.succeeded(attempt)
+    return (user, None)
 
 
 def _verify(attempt: lockout.Attempt, check):

@@ -7,11 +7,22 @@ LOCKOUT_MAX_PER_NAME failures for one account from one address within the window
 for that address; after LOCKOUT_MAX_PER_ADDRESS failures from one address, every login from it is. Other
 addresses are never affected (a stranger cannot lock a user out).
 
-Counting is atomic: an attempt whose PIN is not already known to be right first takes a slot in both
-counters with one `cache.add`/`cache.incr` each (Redis INCR; a locked read-modify-write in the database
-cache, sipxweb/cache.py) and is checked only when its slot is within the limit, so parallel guesses can
-never check more PINs than the limit allows. A success gives the slots back and clears the account's
-counter. A locked attempt raises `Locked` (HTTP 429 with Retry-After) without checking the PIN."""
+Counting is atomic: an attempt takes a slot in both counters with one `cache.add`/`cache.incr` each (Redis
+INCR; a locked read-modify-write in the database cache, sipxweb/cache.py), and its answer is given only when
+its slot is within the limit, so parallel guesses never learn more answers than the limit allows. Two orders:
+
+* slot first (`begin`, `reserve`, then the check): the PIN is checked only within the limit. The HTML login,
+  and Basic once this process has seen failures for the account or the address (`suspect`), so that a
+  locked account costs no password hash.
+* check first, then one read decides (`attempt`, the check, `read`, `settle`): Digest (two MD5s) and Basic
+  with a clean record. A right answer with no failures counted for the account at the read is a success with
+  no write at all (it comes before every failure that is counted later; one that was counted earlier is seen
+  by the read); any other takes its slot then, a wrong one to count itself, a right one to clear the
+  failures, and gets 429 over the limit, right or wrong alike, so a 429 never tells whether the guess was
+  right. The common request, a success, thus costs one read of the cache (one SQL query).
+
+A success gives the slots back and clears the account's counter. A locked attempt raises `Locked` (HTTP 429
+with Retry-After)."""
 
 import hashlib
 import time
@@ -67,17 +78,63 @@ def _retry_after(key: str, started: float | None, now: float) -> int:
     return max(1, int(started + window - now + 0.999))
 
 
+def attempt(address: str, account: str) -> Attempt:
+    """The attempt's counter keys, nothing read yet (`read` follows the check)."""
+    account_key, address_key = _keys(address, account)
+    return Attempt(account_key, address_key, had_failures=False)
+
+
 def begin(address: str, account: str, now: float | None = None) -> Attempt:
     """One read of both counters: raises Locked when this address may not try this account now."""
+    found = attempt(address, account)
+    read(found, now=now)
+    return found
+
+
+def read(attempt: Attempt, also: tuple[str, ...] = (), now: float | None = None) -> dict:
+    """One read (one get_many) of both counters and of the keys `also`; raises Locked when this address may not
+    try this account now. Returns what was found."""
     now = now or time.time()
-    account_key, address_key = _keys(address, account)
-    attempt = Attempt(account_key, address_key, had_failures=False)
-    found = cache.get_many([account_key, address_key, _since(account_key), _since(address_key)])
+    keys = [attempt.account_key, attempt.address_key, _since(attempt.account_key), _since(attempt.address_key)]
+    found = cache.get_many([*keys, *also])
     for key, limit in _limits(attempt):
         if found.get(key, 0) >= limit:
+            _note_failures(attempt, now)
             raise Locked(_retry_after(key, found.get(_since(key)), now))
-    attempt.had_failures = bool(found.get(account_key))
-    return attempt
+    attempt.had_failures = bool(found.get(attempt.account_key))
+    if attempt.had_failures or found.get(attempt.address_key):
+        _note_failures(attempt, now)
+    return found
+
+
+def settle(attempt: Attempt, right: bool, now: float | None = None) -> None:
+    """After a check made without a slot and the `read` that followed it: a right answer for an account with no
+    failures is a success as it stands (nothing written); anything else takes its slot now and raises Locked
+    over the limit, right or wrong alike. The caller then calls `succeeded` or counts on the slot taken."""
+    if right and not attempt.had_failures:
+        return
+    if not right:
+        _note_failures(attempt, now or time.time())
+    reserve(attempt, now)
+
+
+# Process-local hint, never trusted for a decision: (address, account) and addresses for which this process
+# saw failures lately. Basic then takes the slot before the hash is computed (a locked account costs no hash).
+_SUSPECT: dict[str, float] = {}
+_SUSPECT_MAX = 20_000
+
+
+def _note_failures(attempt: Attempt, now: float) -> None:
+    if len(_SUSPECT) >= _SUSPECT_MAX:
+        _SUSPECT.clear()
+    until = now + settings.LOCKOUT_WINDOW_SECONDS
+    _SUSPECT[attempt.account_key] = _SUSPECT[attempt.address_key] = until
+
+
+def suspect(attempt: Attempt, now: float | None = None) -> bool:
+    """Whether this process saw failures for this account or this address within the window."""
+    now = now or time.time()
+    return any(_SUSPECT.get(key, 0) > now for key in (attempt.account_key, attempt.address_key))
 
 
 def _count(key: str, delta: int, now: float) -> int:
@@ -108,6 +165,7 @@ def reserve(attempt: Attempt, now: float | None = None) -> None:
 
 def failed(attempt: Attempt, now: float | None = None) -> None:
     """A wrong PIN: a reserved attempt has been counted already; any other is counted now."""
+    _note_failures(attempt, now or time.time())
     if not attempt.reserved:
         for key, _ in _limits(attempt):
             _count(key, 1, now or time.time())

@@ -7,8 +7,8 @@ the future is not one of ours. An expired but genuine nonce is "stale".
 
 Replays: RFC 7616 lets the server refuse a request whose `nc` it has seen for that nonce. `use()` records the
 highest `nc` per nonce in Django's cache (the database cache or Redis: every worker and host sees it) and
-accepts only a larger one, with an atomic step, so the same header sent twice, in sequence or in parallel,
-works once."""
+accepts only a larger one, with one atomic write (sipxweb/cache.py `advance`), so the same header sent twice,
+in sequence or in parallel, works once."""
 
 import base64
 import hashlib
@@ -17,6 +17,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from sipxweb.cache import UNREAD
 
 # A nonce issued up to this many seconds "in the future" is accepted (clocks of several hosts differ a little).
 _CLOCK_SKEW = 5
@@ -48,11 +50,24 @@ def check(nonce: str, now: float | None = None) -> str:
     return "ok" if now <= issued_s + settings.DIGEST_NONCE_SECONDS else "stale"
 
 
-def use(nonce: str, nc: int) -> bool:
+def nc_key(nonce: str) -> str:
+    """The cache key of the highest `nc` used with this nonce (read together with the lockout counters)."""
+    return "digest:nc:" + hashlib.sha256(nonce.encode("ascii", "replace")).hexdigest()[:32]
+
+
+def use(nonce: str, nc: int, seen=UNREAD) -> bool:
     """Records that `nc` was used with this (genuine, unexpired) nonce; False when it is not larger than every
-    count used with it before (a replay, or a counter that went backwards)."""
-    key = "digest:nc:" + hashlib.sha256(nonce.encode("ascii", "replace")).hexdigest()[:32]
+    count used with it before (a replay, or a counter that went backwards). `seen` is the highest count read a
+    moment ago (None: none yet), so that the record is a single write."""
     ttl = settings.DIGEST_NONCE_SECONDS + _CLOCK_SKEW + 2
+    advance = getattr(cache, "advance", None)
+    if advance is not None:
+        return advance(nc_key(nonce), nc, ttl, seen)
+    return _use_slowly(nc_key(nonce), nc, ttl)
+
+
+def _use_slowly(key: str, nc: int, ttl: int) -> bool:
+    # A cache backend other than sipxweb/cache.py's (settings CACHES changed): add, get and incr.
     if cache.add(key, nc, timeout=ttl):
         return True
     highest = cache.get(key)

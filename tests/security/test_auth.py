@@ -301,3 +301,58 @@ def test_stored_counters_are_exact_after_failures(client, dave):
     assert cache.get(account_key) == 7 and cache.get(address_key) == 7
     assert client.get(URI, **basic("dave", "1234")).status_code == 200
     assert cache.get(account_key) is None and cache.get(address_key) == 7
+
+
+# ---- the cost of a success: one read of the counters, and for Digest one write of the nonce count ----------
+
+
+def _cache_statements(client, **headers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URI, **headers).status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries if "sipxweb_cache" in q["sql"]]
+    return [s.split()[0].upper() for s in statements]
+
+
+def test_a_success_reads_the_counters_once_and_writes_nothing(client, dave):
+    assert _cache_statements(client, **basic("dave", "1234")) == ["SELECT"]  # the PIN hash checked
+    assert _cache_statements(client, **basic("dave", "1234")) == ["SELECT"]  # remembered by this process
+    nonce = challenge(client)["nonce"]
+    # Digest: the counters and the nonce's highest nc in one read, then the new nc in one write
+    assert _cache_statements(client, **digest_header("dave", "1234", nonce, nc="00000001")) == ["SELECT", "INSERT"]
+    assert _cache_statements(client, **digest_header("dave", "1234", nonce, nc="00000002")) == ["SELECT", "UPDATE"]
+    replay = client.get(URI, **digest_header("dave", "1234", nonce, nc="00000002"))
+    assert replay.status_code == 401 and "stale=false" in replay["WWW-Authenticate"]
+
+
+def test_a_right_pin_after_failures_still_clears_them_and_is_locked_past_the_limit(client, dave):
+    from django.core.cache import cache
+
+    from sipxweb.rest import lockout
+
+    for _ in range(3):
+        assert client.get(URI, **basic("dave", "wrong")).status_code == 401
+    lockout._SUSPECT.clear()  # another worker, which has seen none of these failures: check first, then count
+    assert client.get(URI, **basic("203", "1234")).status_code == 200
+    account_key, _ = lockout._keys("127.0.0.1", lockout.account_of(User.objects.get(username="203").pk, "203"))
+    assert cache.get(account_key) is None
+    for _ in range(10):
+        lockout._SUSPECT.clear()
+        assert client.get(URI, **basic("dave", "wrong")).status_code == 401
+    lockout._SUSPECT.clear()
+    nonce = challenge(client)["nonce"]
+    assert client.get(URI, **digest_header("dave", "1234", nonce)).status_code == 429  # right, but locked
+
+
+def test_advance_keeps_the_highest_count_only(db):
+    from django.core.cache import cache
+
+    assert cache.advance("t:nc", 5, 60)
+    assert not cache.advance("t:nc", 5, 60) and not cache.advance("t:nc", 3, 60)
+    assert cache.advance("t:nc", 6, 60, seen=4)  # a stale `seen`: read again, then applied
+    assert cache.get("t:nc") == 6
+    assert not cache.advance("t:nc", 6, 60, seen=None)
+    cache.set("t:old", 9, timeout=-1)  # a row left behind expired counts as absent
+    assert cache.advance("t:old", 1, 60) and cache.get("t:old") == 1
