@@ -16,6 +16,8 @@ import re
 import secrets
 import unicodedata
 
+from apps.cdrs.sipuri import quote
+
 COMPACT = {
     "v": "via",
     "f": "from",
@@ -190,13 +192,19 @@ def quoted_string(text: str) -> str:
     """`text` as an RFC 3261 quoted-string: `\\` and `"` escaped; control characters (CR, LF, NUL, tab, DEL,
     C1) and line/paragraph separators become spaces, because quoted-pair may not carry CR or LF and a
     separator would look like a line break to a careless reader."""
-    clean = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
-    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # The escaping is the data file's (cdrs.sipuri.quote, which reads back exactly); SIP adds only the
+    # cleaning, because a quoted-pair may not carry CR or LF on the wire.
+    return quote(header_text_chars(text))
+
+
+def header_text_chars(text: str) -> str:
+    """`text` with control characters and line/paragraph separators replaced by spaces."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 def header_text(text: str) -> str:
     """Free text for a header value (Subject): control characters and separators become spaces."""
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text).strip()
+    return header_text_chars(text).strip()
 
 
 @dataclasses.dataclass(frozen=True)
