@@ -247,7 +247,7 @@ MAX_PATH_CHARS = int(env("MAX_PATH_CHARS", "2048"))
 MAX_QUERY_CHARS = int(env("MAX_QUERY_CHARS", "4096"))
 MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
 
-# Brute-force protection (SPEC-REST D7).
+# Brute-force protection (docs/compatibility.md D7).
 LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))
 LOCKOUT_MAX_PER_NAME = int(env("LOCKOUT_MAX_PER_NAME", "10"))
 LOCKOUT_MAX_PER_ADDRESS = int(env("LOCKOUT_MAX_PER_ADDRESS", "50"))

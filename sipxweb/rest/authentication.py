@@ -1,4 +1,4 @@
-"""Authentication of the sipXconfig URIs (SPEC-REST A.4, D6, D7, D8): Basic, Digest (MD5, qop=auth,
+"""Authentication of the sipXconfig URIs (docs/compatibility.md A.4, D6, D7, D8): Basic, Digest (MD5, qop=auth,
 server-signed nonces) and private feed keys (`/private/{key}/...`). Login name = user name, alias, or
 enabled IM id; password = portal PIN. Every credential check passes the lockout (D7) first."""
 
