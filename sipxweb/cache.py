@@ -10,12 +10,12 @@ Redis (REDIS_URL): Django's RedisCache builds a new redis.Redis client object fo
 with redis-py 8, as much as the round trip to Redis itself). LeanRedisCache keeps one client per connection
 pool; redis-py clients are thread-safe and take their connections from the pool as before.
 
-Both make `incr` atomic, which the lockout counters rely on (sipxweb/rest/lockout.py): Django's DatabaseCache
+Both make `incr` atomic, which the lockout counters rely on (apps/users/lockout.py): Django's DatabaseCache
 inherits BaseCache.incr (get, then set: parallel increments are lost), and its RedisCache checks that the key
 exists before INCR, so a key expiring in between came back as a counter without an expiry.
 
 Both also offer `advance(key, value, timeout, seen)`: store `value` only when it is larger than the stored one,
-in one atomic step (the Digest nonce counts, sipxweb/rest/nonces.py). Django's `add` costs the database cache
+in one atomic step (the Digest nonce counts, apps/users/nonces.py). Django's `add` costs the database cache
 five statements (a COUNT(*) of the whole table for culling, a savepoint, a SELECT, the INSERT, the release);
 `advance` is one INSERT ... ON CONFLICT or one compare-and-set UPDATE against the value read earlier, and
 one Lua call on Redis."""

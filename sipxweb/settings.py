@@ -149,6 +149,8 @@ AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["apps.users.backends.LoginNameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# The HTML login form (sipxweb.views.LoginView): the users app's, with the brute-force lockout (D7).
+LOGIN_FORM = "apps.users.forms.LoginForm"
 LOGOUT_REDIRECT_URL = "login"
 
 # Shared state between workers and hosts (lockout counters): the database cache by default,
@@ -192,9 +194,9 @@ CSRF_COOKIE_HTTPONLY = False  # the portal's scripts read it to call the REST UR
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The key of a /private/{key}/... URL wins over any credentials sent with it (D9: an old key is 404).
-        "sipxweb.rest.authentication.PrivateKeyAuthentication",
-        "sipxweb.rest.authentication.BasicAuthentication",
-        "sipxweb.rest.authentication.DigestAuthentication",
+        "apps.users.authentication.PrivateKeyAuthentication",
+        "apps.users.authentication.BasicAuthentication",
+        "apps.users.authentication.DigestAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sipxweb.rest.permissions.IsPbxUser"],
@@ -232,8 +234,8 @@ SPECTACULAR_SETTINGS = {
     ],
     # "apiKey in path" is not valid OpenAPI for Swagger UI's try-out; the key is a path parameter anyway.
     "AUTHENTICATION_WHITELIST": [
-        "sipxweb.rest.authentication.BasicAuthentication",
-        "sipxweb.rest.authentication.DigestAuthentication",
+        "apps.users.authentication.BasicAuthentication",
+        "apps.users.authentication.DigestAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
 }
@@ -251,6 +253,8 @@ MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
 LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))
 LOCKOUT_MAX_PER_NAME = int(env("LOCKOUT_MAX_PER_NAME", "10"))
 LOCKOUT_MAX_PER_ADDRESS = int(env("LOCKOUT_MAX_PER_ADDRESS", "50"))
+# The WWW-Authenticate value of every REST 401 (sipxweb/rest/errors.py): Digest with a server nonce, then Basic.
+AUTH_CHALLENGE = "apps.users.authentication.challenge_value"
 # Digest nonces (D8): HMAC-signed by the server, valid this long.
 DIGEST_NONCE_SECONDS = int(env("DIGEST_NONCE_SECONDS", "300"))
 # 1 restores sipXconfig 4.6's /private/{feed key}/... for every /my URI; by default the key, which every RSS

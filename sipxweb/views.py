@@ -1,11 +1,11 @@
 """Project-level pages: home (sends each user to their part of the site), login, health check."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
-
-from sipxweb.forms import LockoutAuthenticationForm
+from django.utils.module_loading import import_string
 
 
 @login_required
@@ -20,5 +20,8 @@ def healthz(request):
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
-    authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_form_class(self):
+        # settings.LOGIN_FORM names the form (the users app's, with the lockout): the floor imports no app.
+        return import_string(settings.LOGIN_FORM)

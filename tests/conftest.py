@@ -57,8 +57,8 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def forget_lockout_hints():
     """The lockout counters roll back with each test's database; the process's hint of recent failures
-    (sipxweb/rest/lockout.py `suspect`) goes with them, as it would once the counters expire."""
-    from sipxweb.rest import lockout
+    (apps/users/lockout.py `suspect`) goes with them, as it would once the counters expire."""
+    from apps.users import lockout
 
     lockout._SUSPECT.clear()
 

@@ -133,7 +133,7 @@ def resolve(name: str) -> tuple[Login | None, str, bool]:
 
 def account_key(login: Login | None, bare: str) -> str:
     """What the lockout counts an attempt against: the user, whatever name or alias spelled it."""
-    from sipxweb.rest.lockout import account_of
+    from apps.users.lockout import account_of
 
     return account_of(login.user.pk if login else None, bare)
 

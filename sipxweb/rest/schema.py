@@ -8,7 +8,7 @@ from apps.pbxdata.storable import NOT_BLANK_PATTERN, STORABLE_TEXT_PATTERN
 
 
 class BasicScheme(OpenApiAuthenticationExtension):
-    target_class = "sipxweb.rest.authentication.BasicAuthentication"
+    target_class = "apps.users.authentication.BasicAuthentication"
     name = "basic"
 
     def get_security_definition(self, auto_schema):
@@ -20,7 +20,7 @@ class BasicScheme(OpenApiAuthenticationExtension):
 
 
 class DigestScheme(OpenApiAuthenticationExtension):
-    target_class = "sipxweb.rest.authentication.DigestAuthentication"
+    target_class = "apps.users.authentication.DigestAuthentication"
     name = "digest"
 
     def get_security_definition(self, auto_schema):

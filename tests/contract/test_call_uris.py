@@ -11,8 +11,8 @@ import pytest
 
 from apps.callcontrol.models import CallAttempt, CallStatus
 from apps.cdrs.models import CallStateEvent, Cdr
-from sipxweb.rest import nonces
-from sipxweb.rest.authentication import parse_digest
+from apps.users import nonces
+from apps.users.authentication import parse_digest
 from sipxweb.rest.challenges import split_challenges
 from tests.conftest import REST, basic
 

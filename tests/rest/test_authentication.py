@@ -8,10 +8,9 @@ import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.test import override_settings
 
-from apps.users import services
+from apps.users import nonces, services
+from apps.users.authentication import parse_digest
 from apps.users.models import LoginName
-from sipxweb.rest import nonces
-from sipxweb.rest.authentication import parse_digest
 from sipxweb.rest.challenges import split_challenges
 from tests.conftest import REST, basic
 

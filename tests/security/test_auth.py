@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.test import override_settings
 
+from apps.users import nonces
 from apps.users.models import Ring, User
-from sipxweb.rest import nonces
 from tests.conftest import REST, basic
 from tests.rest.test_authentication import challenge, digest_header
 from tests.voicemail.conftest import alice_mail, bob, media_root  # noqa: F401 (fixtures: alice's demo voicemail)
@@ -293,7 +293,7 @@ def test_pins_never_reach_the_log(client, dave, caplog):
 def test_stored_counters_are_exact_after_failures(client, dave):
     from django.core.cache import cache
 
-    from sipxweb.rest.lockout import _keys, account_of
+    from apps.users.lockout import _keys, account_of
 
     for _ in range(7):
         client.get(URI, **basic(["dave", "203"][_ % 2], "wrong"))
@@ -330,7 +330,7 @@ def test_a_success_reads_the_counters_once_and_writes_nothing(client, dave):
 def test_a_right_pin_after_failures_still_clears_them_and_is_locked_past_the_limit(client, dave):
     from django.core.cache import cache
 
-    from sipxweb.rest import lockout
+    from apps.users import lockout
 
     for _ in range(3):
         assert client.get(URI, **basic("dave", "wrong")).status_code == 401

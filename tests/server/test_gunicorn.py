@@ -87,7 +87,7 @@ def test_voicemail_pin_never_reaches_gunicorns_logs(server):
 
 
 def test_expired_nonce_answers_401_with_stale_true(server):
-    from sipxweb.rest import nonces
+    from apps.users import nonces
 
     with override_settings(SECRET_KEY=SECRET_KEY, DIGEST_NONCE_SECONDS=300):
         old_nonce = nonces.issue(now=time.time() - 1000)

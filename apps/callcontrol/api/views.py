@@ -12,8 +12,8 @@ from rest_framework.negotiation import BaseContentNegotiation
 from apps.callcontrol import services
 from apps.callcontrol.models import CallAttempt
 from apps.callcontrol.sip import SipUri
+from apps.users.authentication import BasicAuthentication, DigestAuthentication
 from apps.users.credentials import find_login
-from sipxweb.rest.authentication import BasicAuthentication, DigestAuthentication
 from sipxweb.rest.renderers import PreRenderedXMLRenderer
 from sipxweb.rest.views import WireView, empty_ok
 

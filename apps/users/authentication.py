@@ -10,10 +10,8 @@ import re
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, Throttled
 
-from apps.users import credentials
+from apps.users import credentials, lockout, nonces
 from apps.users.models import User
-from sipxweb.rest import lockout, nonces
-from sipxweb.rest.challenges import challenge_value
 
 
 class StaleNonce(AuthenticationFailed):
@@ -26,8 +24,25 @@ class StaleNonce(AuthenticationFailed):
 class ReplayedNonce(AuthenticationFailed):
     """The right Digest response, but its nonce count was used before: a replay (401 with stale=false)."""
 
-    stale = "false"  # said explicitly (challenges.challenge_value), unlike an ordinary failure's challenge
+    stale = "false"  # said explicitly (challenge_value below), unlike an ordinary failure's challenge
     default_detail = "This Digest nonce count was used before; each request needs a larger nc (or a new nonce)."
+
+
+def challenge_value(stale: bool | str = False) -> str:
+    """The 401 challenges of docs/compatibility.md A.4, joined in one value (sipxweb.rest.challenges splits them
+    into two header lines): a Digest challenge with a server-signed nonce, then Basic. `stale` True adds
+    `stale=true` (an expired nonce); the text "false" adds `stale=false`, which a replayed nonce count gets: the
+    client must not simply retry the same credentials. settings.AUTH_CHALLENGE names this function, so the REST
+    error handler (sipxweb/rest/errors.py) sends these challenges without importing this app."""
+    from django.conf import settings
+
+    realm = settings.SIPX_REALM
+    digest = f'Digest realm="{realm}", qop="auth", nonce="{nonces.issue()}"'
+    if isinstance(stale, str):
+        digest += f", stale={stale}"
+    elif stale:
+        digest += ", stale=true"
+    return f'{digest}, Basic realm="{realm}"'
 
 
 def _locked(exc: lockout.Locked) -> Throttled:
@@ -171,7 +186,7 @@ def _begin(address: str, account: str) -> lockout.Attempt:
 
 def _settle(attempt: lockout.Attempt, user: User | None, also: tuple[str, ...] = (), then=None):
     """After a check made without a lockout slot: one read of the counters (and of the keys `also`, handed to
-    `then`) decides (sipxweb/rest/lockout.py). `then(found)` may still refuse a right answer (stale, replayed):
+    `then`) decides (apps/users/lockout.py). `then(found)` may still refuse a right answer (stale, replayed):
     the slot, if one was taken, is given back and the failures stay."""
     try:
         found = lockout.read(attempt, also)
