@@ -1,5 +1,5 @@
-"""Auto-attendant rules shared by REST, HTML and the PBX data file: menu validation, name resolution
-(D12) and the special-mode state machine (D11)."""
+"""Auto-attendant rules shared by REST, HTML and the PBX data file: saving an attendant with its menu, menu
+validation, name resolution (D12) and the special-mode state machine (D11)."""
 
 import re
 
@@ -17,6 +17,15 @@ NEEDS_PARAMETER = {
 }
 
 
+class MenuError(ValidationError):
+    """A refused menu row: `field` is key, action or parameter; `index` the row's position in the menu given
+    (set by set_menu), so that the data file can name the path."""
+
+    def __init__(self, message: str, field: str, index: int | None = None):
+        super().__init__(message)
+        self.field, self.index = field, index
+
+
 def _is_user(name: str) -> bool:
     from apps.users.credentials import find_login
 
@@ -26,16 +35,16 @@ def _is_user(name: str) -> bool:
 def validate_menu_item(key: str, action: str, parameter: str, attendant_names: set[str] | None = None) -> None:
     """Raises ValidationError with a sentence when the key, the action or its parameter is wrong."""
     if key not in MenuItem.Key.values:
-        raise ValidationError(f'key "{key}" is not one of 0-9, *, #.')
+        raise MenuError(f'key "{key}" is not one of 0-9, *, #.', "key")
     if action not in MenuItem.Action.values:
-        raise ValidationError(f'action "{action}" is not one of {", ".join(MenuItem.Action.values)}.')
+        raise MenuError(f'action "{action}" is not one of {", ".join(MenuItem.Action.values)}.', "action")
     parameter = (parameter or "").strip()
     if action not in NEEDS_PARAMETER:
         if parameter:
-            raise ValidationError(f"key {key}: action {action} takes no parameter.")
+            raise MenuError(f"key {key}: action {action} takes no parameter.", "parameter")
         return
     if not parameter:
-        raise ValidationError(f"key {key}: action {action} needs {NEEDS_PARAMETER[action]}.")
+        raise MenuError(f"key {key}: action {action} needs {NEEDS_PARAMETER[action]}.", "parameter")
     if action == MenuItem.Action.TRANSFER_TO_AA:
         names = (
             attendant_names
@@ -43,13 +52,13 @@ def validate_menu_item(key: str, action: str, parameter: str, attendant_names: s
             else set(AutoAttendant.objects.values_list("name", flat=True))
         )
         if parameter not in names:
-            raise ValidationError(f'key {key}: there is no attendant "{parameter}".')
+            raise MenuError(f'key {key}: there is no attendant "{parameter}".', "parameter")
     elif action == MenuItem.Action.VOICEMAIL_DEPOSIT:
         if not _is_user(parameter):
-            raise ValidationError(f'key {key}: "{parameter}" is not the extension of a user with a mailbox.')
+            raise MenuError(f'key {key}: "{parameter}" is not the extension of a user with a mailbox.', "parameter")
     elif not (EXTENSION.match(parameter) or SIP_URI.match(parameter) or _is_user(parameter)):
-        raise ValidationError(
-            f'key {key}: "{parameter}" is neither an extension, a user nor a SIP URI (sip:user@host).'
+        raise MenuError(
+            f'key {key}: "{parameter}" is neither an extension, a user nor a SIP URI (sip:user@host).', "parameter"
         )
 
 
@@ -58,15 +67,31 @@ def set_menu(attendant: AutoAttendant, items: list[tuple[str, str, str]]) -> Non
     """Replaces the menu with (key, action, parameter) rows; keys must be unique. All or nothing."""
     seen = set()
     names = set(AutoAttendant.objects.values_list("name", flat=True)) | {attendant.name}
-    for key, action, parameter in items:
-        if key in seen:
-            raise ValidationError(f"key {key} is used twice.")
-        seen.add(key)
-        validate_menu_item(key, action, parameter, names)
+    for index, (key, action, parameter) in enumerate(items):
+        try:
+            if key in seen:
+                raise MenuError(f"key {key} is used twice.", "key")
+            seen.add(key)
+            validate_menu_item(key, action, parameter, names)
+        except MenuError as exc:
+            exc.index = index
+            raise
     attendant.menu.all().delete()
     MenuItem.objects.bulk_create(
         [MenuItem(attendant=attendant, key=k, action=a, parameter=(p or "").strip()) for k, a, p in items]
     )
+
+
+@transaction.atomic
+def save_attendant(attendant: AutoAttendant, menu: list[tuple[str, str, str]] | None = None) -> AutoAttendant:
+    """Checks the attendant's fields by the model's rules (as the editor's form does: name unique and not empty,
+    language at most 16 characters, ...), saves it and, given a menu, replaces the menu with set_menu.
+    Raises ValidationError (a field dict for the attendant's own fields, MenuError for the menu)."""
+    attendant.full_clean()
+    attendant.save()
+    if menu is not None:
+        set_menu(attendant, menu)
+    return attendant
 
 
 def resolve(name: str) -> AutoAttendant | None:

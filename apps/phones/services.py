@@ -1,4 +1,6 @@
-"""Creating phones, one at a time or in bulk (POST /phone, the CSV import, the PBX data file)."""
+"""Creating and changing phones: one at a time (the phone pages), in bulk each on its own (POST /phone, the CSV
+import) and in bulk all or nothing (the PBX data file). Every channel goes through `_checked`, so a phone is
+accepted or refused by the same rules whichever way it arrives."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +19,16 @@ class PhoneData:
     model: str
     description: str = ""
     version: str | None = None
-    lines: Sequence[str] = ()  # user names (or aliases)
+    lines: Sequence[str] = ()  # user names, aliases or enabled IM ids
+
+
+class PhoneError(ValidationError):
+    """A refused phone, saying which PhoneData field is wrong (`line`: which of `lines`) and, from
+    upsert_phones, which item of the batch (`item`), so that the data file can name the path."""
+
+    def __init__(self, message: str, field: str, line: int | None = None):
+        super().__init__(message)
+        self.field, self.line, self.item = field, line, None
 
 
 @dataclass
@@ -35,15 +46,16 @@ class BulkResult:
         return [(serial, reason) for serial, reason in self.outcomes if reason is not None]
 
 
-def resolve_version(model_id: str, version: str | None) -> str | None:
-    """The firmware version to store: sipXconfig's "first version containing the text", else the newest."""
+def resolve_version(model_id: str, version: str | None, newest: bool = True) -> str | None:
+    """The firmware version to store: sipXconfig's "first version containing the text"; no text: the newest
+    (`newest=False`, the data file restoring a phone stored without a version: none)."""
     model = CATALOGUE[model_id]
     if not version:
-        return model.default_version
+        return model.default_version if newest else None
     found = model.find_version(version)
     if found is None:
         known = ", ".join(model.versions) or "none"
-        raise ValidationError(f'model {model_id} has no firmware version "{version}" (known: {known}).')
+        raise PhoneError(f'model {model_id} has no firmware version "{version}" (known: {known}).', "version")
     return found
 
 
@@ -52,26 +64,37 @@ def resolve_users(names: Iterable[str]) -> list[User]:
     from apps.users.credentials import find_login
 
     users = []
-    for name in names:
+    for index, name in enumerate(names):
         row = find_login(name)
         if row is None:
-            raise ValidationError(f'there is no user "{name}" for a line.')
+            raise PhoneError(f'there is no user "{name}" for a line.', "lines", index)
         if any(u.pk == row.user.pk for u in users):
-            raise ValidationError(f'user "{row.user.username}" has a line on this phone already ("{name}").')
+            message = f'user "{row.user.username}" has a line on this phone already ("{name}").'
+            raise PhoneError(message, "lines", index)
         users.append(row.user)
     return users
 
 
-def _checked(data: PhoneData) -> tuple[str | None, list[User]]:
+def checked_serial(value: str) -> str:
+    serial = normalise_serial(value)
+    try:
+        validate_serial(serial)
+    except ValidationError as exc:
+        raise PhoneError(" ".join(exc.messages), "serial_number") from None
+    return serial
+
+
+def _checked(data: PhoneData, newest: bool = True) -> tuple[str | None, list[User]]:
     """Validates everything but the serial; returns (firmware version, line users)."""
     if data.model not in CATALOGUE:
-        raise ValidationError(f'unknown phone model "{data.model}".')
+        raise PhoneError(f'unknown phone model "{data.model}".', "model")
     if len(data.description or "") > 255:
-        raise ValidationError("the description is longer than 255 characters.")
-    version = resolve_version(data.model, data.version)
+        raise PhoneError("the description is longer than 255 characters.", "description")
+    version = resolve_version(data.model, data.version, newest)
     users = resolve_users(data.lines)
-    if len(users) > CATALOGUE[data.model].lines:
-        raise ValidationError(f"model {data.model} has {CATALOGUE[data.model].lines} lines, not {len(users)}.")
+    model = CATALOGUE[data.model]
+    if len(users) > model.lines:
+        raise PhoneError(f"model {data.model} has {model.lines} lines, not {len(users)}.", "lines")
     return version, users
 
 
@@ -90,13 +113,16 @@ def update_phone(phone: Phone, data: PhoneData) -> Phone:
     return phone
 
 
+def _exists(serial: str) -> PhoneError:
+    return PhoneError(f"a phone with serial number {serial} already exists.", "serial_number")
+
+
 def create_phone(data: PhoneData) -> Phone:
-    """Validates and creates one phone with its lines, all or nothing. Raises ValidationError with a reason."""
-    serial = normalise_serial(data.serial_number)
-    validate_serial(serial)
+    """Validates and creates one phone with its lines, all or nothing. Raises PhoneError with a reason."""
+    serial = checked_serial(data.serial_number)
     version, users = _checked(data)
     if Phone.objects.filter(serial_number=serial).exists():
-        raise ValidationError(f"a phone with serial number {serial} already exists.")
+        raise _exists(serial)
     try:
         with transaction.atomic():
             phone = Phone.objects.create(
@@ -104,12 +130,12 @@ def create_phone(data: PhoneData) -> Phone:
             )
             _set_lines(phone, users)
     except IntegrityError:  # a concurrent request created the same serial
-        raise ValidationError(f"a phone with serial number {serial} already exists.") from None
+        raise _exists(serial) from None
     return phone
 
 
 def create_phones(items: Iterable[PhoneData]) -> BulkResult:
-    """Each phone on its own (D13): a bad one is skipped with its reason and leaves nothing behind."""
+    """Each phone on its own (compatibility D13): a bad one is skipped with its reason and leaves nothing behind."""
     outcomes: list[tuple[str, str | None]] = []
     for item in items:
         serial = normalise_serial(item.serial_number) or item.serial_number
@@ -120,3 +146,35 @@ def create_phones(items: Iterable[PhoneData]) -> BulkResult:
         else:
             outcomes.append((serial, None))
     return BulkResult(outcomes)
+
+
+@transaction.atomic
+def upsert_phones(items: Sequence[PhoneData], keep_missing_version: bool = False) -> list[Phone]:
+    """All or nothing: creates the phones whose serial is new and changes the others (as update_phone does).
+    The first bad item raises its PhoneError with `item` set. A serial given twice is refused like an existing
+    one on create. `keep_missing_version` stores a phone without a version as such (a restore), where the other
+    channels pick the model's newest."""
+    serials = []
+    for index, data in enumerate(items):
+        try:
+            serial = checked_serial(data.serial_number)
+            if serial in serials:
+                raise PhoneError(f"the serial number {serial} is given twice.", "serial_number")
+        except PhoneError as exc:
+            exc.item = index
+            raise
+        serials.append(serial)
+    existing = {p.serial_number: p for p in Phone.objects.filter(serial_number__in=serials)}
+    phones = []
+    for index, (serial, data) in enumerate(zip(serials, items, strict=True)):
+        try:
+            version, users = _checked(data, newest=not keep_missing_version)
+        except PhoneError as exc:
+            exc.item = index
+            raise
+        phone = existing.get(serial) or Phone(serial_number=serial)
+        phone.model, phone.version, phone.description = data.model, version, data.description or ""
+        phone.save()
+        _set_lines(phone, users)
+        phones.append(phone)
+    return phones

@@ -1,29 +1,34 @@
-"""`autoAttendants` (matched by system id, else by name) and `specialMode`."""
+"""`autoAttendants` (matched by system id, else by name) and `specialMode`: the file's schema and its mapping
+onto apps.attendants.services (save_attendant, set_menu, delete_attendant, the special-mode functions), which hold
+every rule as they do for the REST URIs and the attendant pages."""
 
 from django.core.exceptions import ValidationError
 
+from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
-from apps.attendants.services import validate_menu_item
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, list_of, obj, show, text
 
 _item = obj(
     {
-        "key": (choice(MenuItem.Key.values), REQUIRED),
-        "action": (choice(MenuItem.Action.values), REQUIRED),
+        "key": (text(), REQUIRED),
+        "action": (text(), REQUIRED),
         "parameter": (text(nullable=True), None),
     }
 )
 _attendant = obj(
     {
-        "name": (text(blank=False), REQUIRED),
+        "name": (text(), REQUIRED),
         "systemId": (choice(AutoAttendant.SystemId.values, nullable=True), None),
         "description": (text(), ""),
         "prompt": (text(nullable=True), None),
-        "language": (text(max_length=16, blank=False), "en"),
-        "menu": (list_of(_item, unique=lambda m: m["key"], what="menu key"), list),
+        "language": (text(), "en"),
+        "menu": (list_of(_item), list),
     }
 )
 _special = obj({"enabled": (boolean, False), "attendant": (text(nullable=True), None)})
+
+# Model field -> the file's key, to name the path of a refused value.
+KEYS = {"system_id": "systemId"}
 
 
 def validate(value, path):
@@ -42,8 +47,12 @@ def clear():
     MenuItem.objects.all().delete()
 
 
+def _message(exc: ValidationError) -> str:
+    return " ".join(exc.messages).rstrip(".")
+
+
 def load(attendants, ctx):
-    """Creates or updates attendants, then their menus, whose parameters are checked against the PBX as loaded."""
+    """Saves every attendant first, then the menus, so that a menu may name any attendant of the file."""
     by_system = {a.system_id: a for a in AutoAttendant.objects.filter(system_id__isnull=False)}
     by_name = {a.name: a for a in AutoAttendant.objects.all()}
     ctx.stage("attendants", len(attendants))
@@ -59,26 +68,24 @@ def load(attendants, ctx):
     # A name the file gives may belong to another attendant now: a user attendant gives way, a system one cannot.
     clashes = AutoAttendant.objects.filter(name__in={r.name for r in rows}).exclude(pk__in=[r.pk for r in rows if r.pk])
     for other in clashes:
-        if other.system_id:
-            i = next(i for i, r in enumerate(rows) if r.name == other.name)
-            message = f"{show(other.name)} is the name of system attendant {other.system_id}"
-            raise PbxDataError(f"autoAttendants[{i}].name", message)
-    clashes.delete()
-    for row in rows:
-        row.save()
+        i = next(i for i, r in enumerate(rows) if r.name == other.name)
+        try:
+            services.delete_attendant(other)
+        except ValidationError as exc:
+            raise PbxDataError(f"autoAttendants[{i}].name", _message(exc)) from None
+    for i, row in enumerate(rows):
+        try:
+            services.save_attendant(row)
+        except ValidationError as exc:
+            field, errors = next(iter(exc.message_dict.items()))
+            raise PbxDataError(f"autoAttendants[{i}].{KEYS.get(field, field)}", " ".join(errors).rstrip(".")) from None
         ctx.step()
-    names = set(AutoAttendant.objects.values_list("name", flat=True))
-    MenuItem.objects.filter(attendant__in=rows).delete()
-    items = []
     for i, (row, item) in enumerate(zip(rows, attendants, strict=True)):
-        for j, entry in enumerate(item["menu"]):
-            try:
-                validate_menu_item(entry["key"], entry["action"], entry["parameter"] or "", names)
-            except ValidationError as exc:
-                raise PbxDataError(f"autoAttendants[{i}].menu[{j}]", " ".join(exc.messages)) from None
-            parameter = entry["parameter"] or ""
-            items.append(MenuItem(attendant=row, key=entry["key"], action=entry["action"], parameter=parameter))
-    MenuItem.objects.bulk_create(items, batch_size=500)
+        menu = [(m["key"], m["action"], m["parameter"] or "") for m in item["menu"]]
+        try:
+            services.set_menu(row, menu)
+        except services.MenuError as exc:
+            raise PbxDataError(f"autoAttendants[{i}].menu[{exc.index}].{exc.field}", _message(exc)) from None
 
 
 def dump():
@@ -112,12 +119,20 @@ def clear_special():
 
 
 def load_special(special, ctx):
+    """Through the special-mode functions of REST and the pages: off, select (or clear), then on if asked; on
+    with nothing selected selects `afterhour`, as PUT specialmode does."""
     attendant = None
     if special["attendant"] is not None:
         attendant = AutoAttendant.objects.filter(name=special["attendant"]).first()
         if attendant is None:
             raise PbxDataError("specialMode.attendant", f"there is no attendant {show(special['attendant'])}")
-    SpecialMode.objects.update_or_create(pk=1, defaults={"enabled": special["enabled"], "attendant": attendant})
+    services.special_mode_off()
+    if attendant is None:
+        services.clear_special()
+    else:
+        services.select_special(attendant)
+    if special["enabled"]:
+        services.special_mode_on()
 
 
 def dump_special():
