@@ -39,6 +39,11 @@ BLANK_CHARACTERS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).i
 NOT_BLANK_PATTERN = f"[^{_escaped(BLANK_CHARACTERS)}{NUL_CLASS}{XML_UNSAYABLE_CLASS}]"
 
 
+# sipXconfig's form of an e-mail address (its phonebook entry check): the phonebook serializer and form check
+# it, and the OpenAPI description states it as the field's `pattern` (sipxweb.rest.schema), from this one object.
+EMAIL = re.compile(r"^([a-zA-Z0-9_.\-+])+@(([a-zA-Z0-9\-])+\.)+[a-zA-Z0-9]{2,4}$")
+
+
 def is_blank(value: str | None) -> bool:
     """True for None, "" and text of BLANK_CHARACTERS only."""
     return not (value or "").strip(BLANK_CHARACTERS)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from apps.pbxdata.storable import text_problem
+from sipxweb.text import text_problem
 
 Checker = Callable[[Any, str], Any]
 

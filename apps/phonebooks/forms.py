@@ -2,10 +2,10 @@
 
 from django import forms
 
-from apps.phonebooks.api.serializers import EMAIL
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
 from apps.phonebooks.services import CONTACT_FIELDS
 from apps.users.models import UserGroup
+from sipxweb.text import EMAIL
 
 MAX_UPLOAD = 50 * 1024 * 1024
 

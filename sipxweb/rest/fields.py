@@ -5,8 +5,8 @@ import functools
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from apps.pbxdata.storable import text_problem
 from sipxweb.rest.xstream import XList
+from sipxweb.text import text_problem
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 

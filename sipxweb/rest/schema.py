@@ -4,7 +4,7 @@ is imported; sipxweb/urls.py imports it next to the schema view."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 
-from apps.pbxdata.storable import NOT_BLANK_PATTERN, STORABLE_TEXT_PATTERN
+from sipxweb.text import EMAIL, NOT_BLANK_PATTERN, STORABLE_TEXT_PATTERN
 
 
 class BasicScheme(OpenApiAuthenticationExtension):
@@ -171,7 +171,7 @@ def _storable_strings(schema) -> None:
 
 def storable_text(result, generator, request, public):
     """drf-spectacular post-processing hook: every text member of a request body carries the storable-text rule
-    as its `pattern` (no NUL, no lone surrogate: apps.pbxdata.storable, which DRF's CharField and the data file
+    as its `pattern` (no NUL, no lone surrogate: sipxweb.text, which DRF's CharField and the data file
     also apply). Without it the description calls such a body valid and the server refuses it with 400."""
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request"):
@@ -184,7 +184,7 @@ def storable_text(result, generator, request, public):
     return result
 
 
-# Present and not blank: at least one character that trimming keeps (apps.pbxdata.storable.is_blank).
+# Present and not blank: at least one character that trimming keeps (sipxweb.text.is_blank).
 NOT_BLANK = {"type": "string", "pattern": NOT_BLANK_PATTERN}
 
 
@@ -193,8 +193,6 @@ def single_entry_rules(result, generator, request, public):
     sipXconfig's own checks on top of the entry serializer: first name, last name and number present and not
     blank, and an e-mail address of sipXconfig's form. The bulk `POST /phonebook` does not, so the shared
     component stays as it is and these operations add the rules."""
-    from apps.phonebooks.api.serializers import EMAIL
-
     rules = {
         "required": ["first-name", "last-name", "number"],
         "properties": {

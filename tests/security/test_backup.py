@@ -173,7 +173,7 @@ def test_cse_odd_but_valid_input_is_stored_and_restores(client, pbx, tmp_path, c
 
 
 def test_data_file_refuses_what_cse_refuses(pbx, tmp_path):
-    """The data file and /cse share the rules (apps.cdrs.rules, apps.pbxdata.storable): the same values are
+    """The data file and /cse share the rules (apps.cdrs.rules, sipxweb.text): the same values are
     refused on import, naming the path, and nothing is stored."""
     call = {"callId": "k", "from": "<sip:200@h>", "to": "<sip:201@h>", "start": "2026-11-27T10:00:00Z"}
     bad = [

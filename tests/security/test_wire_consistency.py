@@ -9,8 +9,8 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from apps.pbxdata.storable import NOT_BLANK_PATTERN, STORABLE_TEXT_PATTERN
 from apps.phonebooks.models import PhonebookEntry
+from sipxweb.text import NOT_BLANK_PATTERN, STORABLE_TEXT_PATTERN
 from tests.conftest import REST, basic
 
 

@@ -12,12 +12,12 @@ from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from apps.cdrs import resolver, rules, services
 from apps.cdrs.models import EventType
 from apps.cdrs.sipuri import parse
-from apps.pbxdata.storable import text_problem
 from apps.users.models import User
 from sipxweb.rest.parsers import element_to_data
 from sipxweb.rest.permissions import IsPbxAdmin
 from sipxweb.rest.views import WireView, empty_ok
 from sipxweb.rest.xstream import XList
+from sipxweb.text import text_problem
 
 
 class _ActiveCdrsBase(WireView):

@@ -7,23 +7,20 @@ spec's samples show none for entries without addresses); `useBranchAddress` is n
 not set is omitted (XStream's null); user-derived entries carry the user's contact information and the avatar
 URL of A.3, file and private entries carry no avatar."""
 
-import re
-
 from django.urls import reverse
 from rest_framework import serializers
 
-from apps.pbxdata.storable import is_blank
 from apps.phonebooks.services import USER, MergedRow
 from apps.users.api.serializers import AddressBookSerializer
 from apps.users.models import User
 from sipxweb.rest.errors import sentence
 from sipxweb.rest.fields import AddressField, RepeatedField, StrictSerializer
+from sipxweb.text import EMAIL, is_blank
 
 TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
 # Entries in one POST /my/phonebook: a phone or client adds contacts in handfuls; whole address books go
 # through the phonebook file import. Checked before any entry is validated.
 MAX_ENTRIES_PER_POST = 1000
-EMAIL = re.compile(r"^([a-zA-Z0-9_.\-+])+@(([a-zA-Z0-9\-])+\.)+[a-zA-Z0-9]{2,4}$")
 
 # (wire name, model field) of the address-book fields, B.5.2 order; addresses are dicts.
 CONTACT_WIRE = [
