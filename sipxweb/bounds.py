@@ -22,13 +22,14 @@
   parse).
 
 Refusals on the REST API are the JSON error body of D1, on the call controller its `<processing-status>`
-document; elsewhere plain text."""
+document (the responder settings.API_ERROR_LAYOUTS names for the prefix); elsewhere plain text."""
 
 import re
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
+from django.utils.module_loading import import_string
 
 from sipxweb.rest.errors import error_response
 
@@ -49,11 +50,11 @@ def is_api(path: str) -> bool:
 
 
 def _refuse(request, status: int, message: str, code: str) -> HttpResponse:
-    if request.path_info.startswith(CALLCONTROLLER_PREFIX):
-        from apps.callcontrol.services import processing_status
-
-        # Call-controller clients parse sipXrest's error document, whatever the refusal.
-        return HttpResponse(processing_status(status, message), status=status, content_type="text/xml; charset=utf-8")
+    # An API with an error layout of its own (the call controller's <processing-status>, whose clients parse it
+    # whatever the refusal) names its responder in settings.API_ERROR_LAYOUTS: this gate imports no app.
+    for prefix, responder in settings.API_ERROR_LAYOUTS.items():
+        if request.path_info.startswith(prefix):
+            return import_string(responder)(status, message)
     if is_api(request.path_info):
         return error_response(status, message, code)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -248,6 +248,9 @@ PAGE_MAX_BODY_BYTES = int(env("PAGE_MAX_BODY_BYTES", str(64 * 1024 * 1024)))
 MAX_PATH_CHARS = int(env("MAX_PATH_CHARS", "2048"))
 MAX_QUERY_CHARS = int(env("MAX_QUERY_CHARS", "4096"))
 MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
+# Refusals of that gate under these path prefixes use the API's own error layout, built by the named function
+# (status, sentence) -> response; every other API prefix gets the JSON error body of D1.
+API_ERROR_LAYOUTS = {"/callcontroller/": "apps.callcontrol.api.errors.processing_status_response"}
 
 # Brute-force protection (docs/compatibility.md D7).
 LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))

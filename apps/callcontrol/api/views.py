@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 
 from apps.callcontrol import services
+from apps.callcontrol.api.errors import processing_status_response
 from apps.callcontrol.models import CallAttempt
 from apps.callcontrol.sip import SipUri
 from apps.users.authentication import BasicAuthentication, DigestAuthentication
@@ -57,8 +58,8 @@ def _xml(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
 
 
-def _error(status: int, text: str, code: int | None = None) -> HttpResponse:
-    return _xml(services.processing_status(code or status, text), status)
+# Every refusal of these views: the error document the request gate (sipxweb.bounds) sends too.
+_error = processing_status_response
 
 
 @csrf_exempt  # nothing to protect, and the CSRF failure page would be HTML, not the controller's document
