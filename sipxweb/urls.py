@@ -47,6 +47,8 @@ urlpatterns = [
     path("phones/", include("apps.phones.urls")),
     path("attendants/", include("apps.attendants.urls")),
     path("cdrs/", include("apps.cdrs.urls")),
+    # The call box keeps its path next to the own call pages: /cdrs/my/call/.
+    path("cdrs/", include("apps.callcontrol.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

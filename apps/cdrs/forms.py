@@ -1,8 +1,6 @@
-"""Filters of the call history pages and the portal's call box."""
+"""Filters of the call history pages."""
 
 from django import forms
-
-from apps.callcontrol.services import clean_target
 
 
 class CdrFilterForm(forms.Form):
@@ -18,14 +16,3 @@ class CdrFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The start date must not be after the end date.")
         return data
-
-
-class CallBoxForm(forms.Form):
-    number = forms.CharField(label="Number or user to call", max_length=255)
-
-    def clean_number(self):
-        # People type "(555) 123-4567": the form also drops spaces (the REST URI keeps B.3.1's exact rule).
-        target = clean_target("".join(self.cleaned_data["number"].split()))
-        if target is None or len(target) > 150:
-            raise forms.ValidationError("Enter a phone number or a user name (digits, letters, * # + are allowed).")
-        return target

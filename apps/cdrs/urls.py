@@ -1,4 +1,5 @@
-"""Call pages: admin active calls and call history (with CSV export), the portal's own calls and call box."""
+"""Call pages: admin active calls and call history (with CSV export), the portal's own calls (the call box
+next to them is apps/callcontrol/urls.py)."""
 
 from django.urls import path
 
@@ -12,5 +13,4 @@ urlpatterns = [
     path("history.csv", views.cdr_csv, name="cdr_csv"),
     path("my/active/", views.MyActiveCallsView.as_view(), name="my_active_calls"),
     path("my/history/", views.MyCdrListView.as_view(), name="my_cdr_list"),
-    path("my/call/", views.CallBoxView.as_view(), name="call_box"),
 ]

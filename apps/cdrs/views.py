@@ -3,19 +3,17 @@ SVG charts per day and per hour). Portal: my active calls, my call history, the 
 
 from datetime import datetime, time, timedelta
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
-from apps.callcontrol.services import click_to_call
 from apps.cdrs import services
 from apps.cdrs.charts import bar_chart
-from apps.cdrs.forms import CallBoxForm, CdrFilterForm
+from apps.cdrs.forms import CdrFilterForm
 from apps.cdrs.models import Cdr
 from sipxweb import csvcells
 from sipxweb.pages import AdminRequiredMixin
@@ -147,23 +145,3 @@ def cdr_csv(request):
     response = StreamingHttpResponse(csvcells.stream(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="calls.csv"'
     return response
-
-
-class CallBoxView(LoginRequiredMixin, FormView):
-    """The portal's call box: rings the user's phones, then connects them to the number (PUT /my/call)."""
-
-    template_name = "cdrs/call_box.html"
-    form_class = CallBoxForm
-
-    def get_initial(self):
-        return {"number": self.request.GET.get("number", "")}
-
-    def form_valid(self, form):
-        click_to_call(self.request.user, form.cleaned_data["number"])
-        messages.success(self.request, f"Calling {form.cleaned_data['number']}: your phone rings first.")
-        return redirect("cdrs:call_box")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = "Call"
-        return context

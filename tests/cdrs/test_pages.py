@@ -1,5 +1,5 @@
 """Call pages: admin active calls (self-refreshing fragment) and history (filters, pagination, charts, streamed
-CSV), portal pages and the call box; roles; constant query counts."""
+CSV), portal pages; roles; constant query counts."""
 
 import csv
 import io
@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from apps.callcontrol.models import CallAttempt
 from apps.cdrs.models import Cdr
 
 
@@ -93,17 +92,6 @@ def test_user_sees_only_own_calls_and_csv(client, make_user):
     rows = list(csv.reader(io.StringIO(b"".join(client.get("/cdrs/history.csv").streaming_content).decode())))
     assert len(rows) == 3
     assert client.get("/cdrs/history.csv?user=202").status_code == 403
-
-
-def test_call_box(client, make_user):
-    client.force_login(make_user("200"))
-    assert 'value="201"' in client.get("/cdrs/my/call/?number=201").content.decode()
-    response = client.post("/cdrs/my/call/", {"number": "(555) 123-4567"})
-    assert response.status_code == 302
-    assert CallAttempt.objects.get().called_uri == "sip:5551234567@example.org"
-    response = client.post("/cdrs/my/call/", {"number": "123*we@sip"})
-    assert response.status_code == 200 and b"Enter a phone number" in response.content
-    assert CallAttempt.objects.count() == 1
 
 
 @pytest.mark.parametrize("rows", [10, 200])
