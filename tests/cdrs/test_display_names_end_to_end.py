@@ -13,7 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from apps.callcontrol import store
-from apps.callcontrol.agent import Agent, Leg
+from apps.callcontrol.agent import Agent
+from apps.callcontrol.attempt import Attempt
+from apps.callcontrol.legs import Leg
 from apps.cdrs.models import Cdr
 from tests.conftest import REST, basic
 
@@ -41,7 +43,8 @@ class AgentLeg:
         self.calls = []
 
         async def make():
-            return Leg(self.agent, attempt, attempt["calling_uri"], attempt["calling_uri"], attempt["calling_uri"])
+            uri = attempt["calling_uri"]
+            return Leg(self.agent, Attempt.from_row(attempt), uri, uri, uri)
 
         self.leg = asyncio.run(make())
         self.leg.remote_tag = "phone1"

@@ -1,5 +1,5 @@
-"""`manage.py run_callcontrol`: the one SIP call-control agent (apps/callcontrol/agent.py). Stops cleanly
-on SIGTERM / Ctrl-C. Run exactly one per installation (it owns the SIP port)."""
+"""`manage.py run_callcontrol`: the one SIP call-control agent (apps/callcontrol/agent.py and the modules
+it names). Stops cleanly on SIGTERM / Ctrl-C. Run exactly one per installation (it owns the SIP port)."""
 
 from django.core.management.base import BaseCommand
 
