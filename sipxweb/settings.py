@@ -252,6 +252,13 @@ MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
 # (status, sentence) -> response; every other API prefix gets the JSON error body of D1.
 API_ERROR_LAYOUTS = {"/callcontroller/": "apps.callcontrol.api.errors.processing_status_response"}
 
+# The dial plan (sipxweb/dialplan.py): per app that hands out dialable names, the function that says which of
+# some names it holds; a name one app holds may not be given out by another.
+DIALPLAN_OWNERS = {
+    "users": "apps.users.dialplan.owner_of",
+    "conferences": "apps.conferences.dialplan.owner_of",
+}
+
 # Brute-force protection (docs/compatibility.md D7).
 LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))
 LOCKOUT_MAX_PER_NAME = int(env("LOCKOUT_MAX_PER_NAME", "10"))

@@ -3,19 +3,20 @@
 from django.core.exceptions import ValidationError
 
 from apps.conferences.models import Conference
-from apps.users.services import name_taken
+from sipxweb import dialplan
 
 
 def validate_extension(extension: str, conference: Conference | None = None) -> None:
-    """An extension is unique among conferences and must not be any user's name or alias (calls to it would
-    be ambiguous)."""
+    """An extension is unique among conferences and must not be any other app's dialable name, a user's name or
+    alias (calls to it would be ambiguous)."""
     others = Conference.objects.filter(extension__iexact=extension)
     if conference is not None and conference.pk:
         others = others.exclude(pk=conference.pk)
     if others.exists():
         raise ValidationError({"extension": f'Extension "{extension}" belongs to another conference.'})
-    if name_taken(extension):
-        raise ValidationError({"extension": f'Extension "{extension}" is a user name or alias.'})
+    elsewhere = dialplan.held_elsewhere([extension], "conferences")
+    if elsewhere:
+        raise ValidationError({"extension": f'Extension "{extension}" is {elsewhere[extension.lower()].what}.'})
 
 
 def owned_by(user):

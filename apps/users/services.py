@@ -8,14 +8,13 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 
 from apps.users.models import LoginName, Ring, User, UserProfile
+from sipxweb import dialplan
 
 
 def digest_ha1(name: str, pin: str, realm: str | None = None) -> str:
@@ -29,15 +28,6 @@ def name_taken(name: str, exclude_user: User | None = None) -> bool:
     if exclude_user is not None and exclude_user.pk:
         qs = qs.exclude(user=exclude_user)
     return qs.exists()
-
-
-def conference_extensions(folded_names: Iterable[str]) -> set[str]:
-    """Which of these (lower-case) names are conference extensions: a user called like one would make a call
-    to it ambiguous (conferences/services.validate_extension checks the other way round)."""
-    # Conferences depend on users (their owner), so their model is looked up here, not imported.
-    conference = django_apps.get_model("conferences", "Conference")
-    rows = conference.objects.annotate(folded=Lower("extension")).filter(folded__in=list(folded_names))
-    return set(rows.values_list("folded", flat=True))
 
 
 def validate_login_names(username: str, aliases: Sequence[str], user: User | None = None) -> None:
@@ -58,10 +48,11 @@ def validate_login_names(username: str, aliases: Sequence[str], user: User | Non
         elif name_taken(alias, user):
             errors.setdefault("aliases", []).append(f'"{alias}" is already a user name or alias.')
         seen.add(alias.lower())
-    extensions = conference_extensions(seen)
+    # Another app's dialable name (a conference's extension) would make calls to this one ambiguous.
+    elsewhere = dialplan.held_elsewhere(seen, "users")
     for field, name in [("username", username)] + [("aliases", a) for a in aliases]:
-        if name.lower() in extensions:
-            errors.setdefault(field, []).append(f'"{name}" is the extension of a conference.')
+        if name.lower() in elsewhere:
+            errors.setdefault(field, []).append(f'"{name}" is {elsewhere[name.lower()].what}.')
     if errors:
         raise ValidationError(errors)
 

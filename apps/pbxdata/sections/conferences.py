@@ -1,10 +1,9 @@
 """`conferences`: conference rooms matched by name; `owner` names a user by user name."""
 
-from django.db.models.functions import Lower
-
 from apps.conferences.models import Conference
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, integer, list_of, obj, show, text
-from apps.users.models import LoginName, User
+from apps.users.models import User
+from sipxweb import dialplan
 
 _code = text(max_length=10, nullable=True, pattern="[0-9]{1,10}")
 _conference = obj(
@@ -82,21 +81,25 @@ def load(conferences, ctx):
 
 def check_extensions(cleaned: dict) -> None:
     """After every section is loaded: no conference extension may also be a user name or alias, whichever
-    side the file changed (a merge may add user 8000 beside an existing conference 8000). One query."""
-    names = LoginName.objects.exclude(kind=LoginName.Kind.IM).values("folded")
-    clash = Conference.objects.annotate(folded=Lower("extension")).filter(folded__in=names).order_by("name").first()
-    if clash is None:
+    side the file changed (a merge may add user 8000 beside an existing conference 8000). The file's names
+    and extensions are asked of the dial plan (sipxweb/dialplan.py), one query per app that holds names."""
+    users, rooms = cleaned.get("users") or [], cleaned.get("conferences") or []
+    names = [c["extension"] for c in rooms] + [n for u in users for n in [u["userName"], *u["aliases"]]]
+    held = dialplan.owners(names)
+    clashes = [o for found in held.values() if len({o.app for o in found}) > 1 for o in found if o.app == "conferences"]
+    if not clashes:
         return
-    for i, c in enumerate(cleaned.get("conferences") or []):
+    clash = min(clashes, key=lambda o: o.name)  # the conference first by name, as the error names one
+    for i, c in enumerate(rooms):
         if c["name"] == clash.name:
-            raise PbxDataError(f"conferences[{i}].extension", f"{show(clash.extension)} is a user name or alias")
-    for i, u in enumerate(cleaned.get("users") or []):
+            raise PbxDataError(f"conferences[{i}].extension", f"{show(clash.number)} is a user name or alias")
+    for i, u in enumerate(users):
         for path, name in [(f"users[{i}].userName", u["userName"])] + [
             (f"users[{i}].aliases[{j}]", a) for j, a in enumerate(u["aliases"])
         ]:
-            if name.lower() == clash.extension.lower():
+            if name.lower() == clash.number.lower():
                 raise PbxDataError(path, f"{show(name)} is the extension of conference {show(clash.name)}")
-    raise PbxDataError("conferences", f"{show(clash.extension)} is both a conference extension and a user name")
+    raise PbxDataError("conferences", f"{show(clash.number)} is both a conference extension and a user name")
 
 
 def dump():
