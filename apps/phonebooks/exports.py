@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import vobject
 
-from apps.phonebooks.services import USER, MergedRow
+from apps.phonebooks.readmodel import USER, MergedRow
 from sipxweb import csvcells
 
 # (CSV header, model field or (address field, key)) in the B.5.1 export order.

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.generic import TemplateView, View
 
-from apps.phonebooks import exports, services
+from apps.phonebooks import exports, readmodel, services
 from apps.phonebooks.forms import EntryForm
 from apps.phonebooks.views import export_response
 
@@ -27,11 +27,11 @@ class MyPhonebookView(LoginRequiredMixin, TemplateView):
         except ValueError:
             number = 1
         if query:
-            rows = services.search(user, query)
+            rows = readmodel.search(user, query)
             total = len(rows)
             rows = rows[(number - 1) * PER_PAGE : number * PER_PAGE]
         else:
-            page = services.merged_page(user, (number - 1) * PER_PAGE, number * PER_PAGE)
+            page = readmodel.merged_page(user, (number - 1) * PER_PAGE, number * PER_PAGE)
             rows, total = page.rows, page.size
         pages = max(1, -(-total // PER_PAGE))
         book = services.private_phonebook(user)
@@ -126,6 +126,6 @@ class ExportView(LoginRequiredMixin, View):
 
     def get(self, request):
         fmt = "vcard" if request.GET.get("format") == "vcard" else "csv"
-        rows = services.iter_merged(request.user)
+        rows = readmodel.iter_merged(request.user)
         chunks = exports.vcard_export(rows) if fmt == "vcard" else exports.csv_export(rows)
         return export_response(chunks, f"phonebook-{request.user.username}", fmt)

@@ -3,7 +3,7 @@ search of B.3.8 (first name, last name, number prefix, user name, alias; words; 
 
 import pytest
 
-from apps.phonebooks import services
+from apps.phonebooks import readmodel, services
 from apps.phonebooks.models import Phonebook, PhonebookSettings
 from apps.users.models import User, UserGroup
 
@@ -40,7 +40,7 @@ def world(make_user):
 
 
 def test_merge_dedupe_and_order(world):
-    rows = list(services.iter_merged(world["u1"]))
+    rows = list(readmodel.iter_merged(world["u1"]))
     # number, then first name, then last name, plain string order ("20" < "200"; "Amy" < "amy").
     assert [(r.number, r.first_name) for r in rows] == [
         ("101", "Cy"),
@@ -49,33 +49,33 @@ def test_merge_dedupe_and_order(world):
         ("200", "Amy"),
         ("200", "amy"),
     ]
-    assert rows[1].source == services.USER  # the user wins over the identical file entry
-    assert services.merged_count(world["u1"]) == 5
+    assert rows[1].source == readmodel.USER  # the user wins over the identical file entry
+    assert readmodel.merged_count(world["u1"]) == 5
 
 
 def test_private_entries_win_and_keep_their_id(world):
     entry = services.create_private_entry(world["u1"], {"first_name": "Own", "last_name": "Entry", "number": "300"})
     services.add_entries([{"first_name": "Zed", "last_name": "Alpha", "number": "20"}], private=entry.private_phonebook)
-    page = services.merged_page(world["u1"], 0, 100)
+    page = readmodel.merged_page(world["u1"], 0, 100)
     by_number = {row.number: row for row in page.rows}
-    assert by_number["20"].source == services.PRIVATE and by_number["20"].private_id is not None
+    assert by_number["20"].source == readmodel.PRIVATE and by_number["20"].private_id is not None
     assert by_number["300"].private_id == entry.pk
     assert by_number["101"].private_id is None
     assert page.size == 6
 
 
 def test_not_a_consumer_sees_nothing_but_everyone_adds_all_other_users(world):
-    assert list(services.iter_merged(world["u4"])) == []
+    assert list(readmodel.iter_merged(world["u4"])) == []
     PhonebookSettings.objects.create(pk=1, everyone=True)
-    assert numbers(services.iter_merged(world["u4"])) == ["100", "101", "102"]  # not the caller
+    assert numbers(readmodel.iter_merged(world["u4"])) == ["100", "101", "102"]  # not the caller
     # u1 now sees every other user, and still not itself (it is no member of P).
-    assert "104" in numbers(services.iter_merged(world["u1"]))
-    assert "100" not in numbers(services.iter_merged(world["u1"]))
+    assert "104" in numbers(readmodel.iter_merged(world["u1"]))
+    assert "100" not in numbers(readmodel.iter_merged(world["u1"]))
 
 
 def test_member_sees_itself_when_it_consumes_its_own_book(world):
     world["book"].consumers.add(world["b"])
-    assert numbers(services.iter_merged(world["u2"]))[:2] == ["101", "102"]
+    assert numbers(readmodel.iter_merged(world["u2"]))[:2] == ["101", "102"]
 
 
 def test_two_books_overlap_once(world):
@@ -83,7 +83,7 @@ def test_two_books_overlap_once(world):
     other.consumers.add(world["a"])
     other.members.add(world["b"])
     services.add_entries([{"first_name": "Zed", "last_name": "Alpha", "number": "20"}], phonebook=other)
-    assert services.merged_count(world["u1"]) == 5
+    assert readmodel.merged_count(world["u1"]) == 5
     # A third phonebook overlapping both, a private entry overlapping a file entry, a new key in each:
     third = Phonebook.objects.create(name="R")
     third.consumers.add(world["a"])
@@ -99,24 +99,24 @@ def test_two_books_overlap_once(world):
     book = services.private_phonebook(world["u1"], create=True)
     services.add_entries([{"first_name": "Zed", "last_name": "Alpha", "number": "20"}, {"number": "2"}], private=book)
     assert third.__class__.objects.get(pk=third.pk).key_count == 3
-    expected = len(list(services.iter_merged(world["u1"])))
+    expected = len(list(readmodel.iter_merged(world["u1"])))
     assert expected == 7
-    assert services.merged_count(world["u1"]) == expected  # stored counts + probes
+    assert readmodel.merged_count(world["u1"]) == expected  # stored counts + probes
 
 
 def test_paging_and_filter(world):
-    page = services.merged_page(world["u1"], 1, 3)
+    page = readmodel.merged_page(world["u1"], 1, 3)
     assert numbers(page.rows) == ["102", "20"] and (page.start, page.end, page.size) == (1, 3, 5)
-    page = services.merged_page(world["u1"], 4, 50)
+    page = readmodel.merged_page(world["u1"], 4, 50)
     assert (page.start, page.end, numbers(page.rows)) == (4, 5, ["200"])
-    page = services.merged_page(world["u1"], 9, 12)
+    page = readmodel.merged_page(world["u1"], 9, 12)
     assert (page.start, page.end, page.rows) == (5, 5, [])
-    page = services.merged_page(world["u1"], 0, 10, "AM")
+    page = readmodel.merged_page(world["u1"], 0, 10, "AM")
     assert (page.size, page.filtered_size, numbers(page.rows)) == (5, 2, ["200", "200"])
 
 
 def test_chunked_walk_matches_one_query(world):
-    assert numbers(services.iter_merged(world["u1"], chunk=2)) == numbers(services.iter_merged(world["u1"]))
+    assert numbers(readmodel.iter_merged(world["u1"], chunk=2)) == numbers(readmodel.iter_merged(world["u1"]))
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_chunked_walk_matches_one_query(world):
     ],
 )
 def test_search(world, query, expected):
-    assert numbers(services.search(world["u1"], query)) == expected
+    assert numbers(readmodel.search(world["u1"], query)) == expected
 
 
 def test_search_words_and_number_forms(world):
@@ -144,11 +144,11 @@ def test_search_words_and_number_forms(world):
         world["u1"], {"first_name": "Mary Ann", "last_name": "Smith-Jones", "number": "+1 (555) 123"}
     )
     for query in ("ann", "jones", "smith", "+1", "555", "mary"):
-        assert [r.private_id for r in services.search(world["u1"], query)] == [entry.pk], query
+        assert [r.private_id for r in readmodel.search(world["u1"], query)] == [entry.pk], query
 
 
 def test_members_view_of_one_phonebook(world):
-    rows = list(services.iter_phonebook_rows(world["book"]))
+    rows = list(readmodel.iter_phonebook_rows(world["book"]))
     # last, first, number order; duplicates dropped; members included once.
     assert rows == [
         ("Zed", "Alpha", "20"),

@@ -42,7 +42,8 @@ def pbx(db, make_user):
     group = UserGroup.objects.create(name="sales")
     alice.groups.add(group)
     book = Phonebook.objects.create(name="sales")
-    services.set_groups(book, [group], [group])
+    book.members.add(group)
+    book.consumers.add(group)
     entries = [
         {
             "first_name": formula,

@@ -10,7 +10,7 @@ URL of A.3, file and private entries carry no avatar."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from apps.phonebooks.services import USER, MergedRow
+from apps.phonebooks.readmodel import USER, MergedRow
 from apps.users.api.serializers import AddressBookSerializer
 from apps.users.models import User
 from sipxweb.rest.errors import sentence

@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 
-from apps.phonebooks import exports, services, wire
+from apps.phonebooks import exports, readmodel, services, wire
 from apps.phonebooks.api.serializers import EntrySerializer, PhonebookBodySerializer, entry_wire, row_wire
 from apps.phonebooks.models import Phonebook, PhonebookSettings
 from sipxweb.rest.errors import Conflict
@@ -65,7 +65,7 @@ class PhonebookView(WireView):
         phonebook = None if "\x00" in name else Phonebook.objects.filter(name=name).first()
         if phonebook is None:
             raise Http404(f"There is no phonebook {name!r}.")
-        chunks = services.iter_phonebook_chunks(phonebook)
+        chunks = readmodel.iter_phonebook_chunks(phonebook)
         if isinstance(request.accepted_renderer, CSVRenderer):
             return _stream(request, wire.csv_phonebook(chunks))
         return _stream(request, wire.dom_phonebook(chunks))
@@ -85,7 +85,7 @@ class MyPhonebookView(WireView):
 
     @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="<phonebook>")}, summary="My phonebook")
     def get(self, request, **kwargs):
-        rows = services.iter_merged(request.user)
+        rows = readmodel.iter_merged(request.user)
         renderer = request.accepted_renderer
         if isinstance(renderer, (CSVRenderer, PlainTextRenderer)):
             return _stream(request, exports.csv_export(rows))
@@ -190,7 +190,7 @@ class MyPagedPhonebookView(WireView):
             raise ValidationError(f"start ({start}) is after end ({end}).")
         text = request.query_params.get("filter")
         text = None if text in (None, "", "null") else text[:255]
-        page = services.merged_page(request.user, start, end, text)
+        page = readmodel.merged_page(request.user, start, end, text)
         book = services.private_phonebook(request.user)
         settings = PhonebookSettings.objects.filter(pk=1).first()
         return self.document(
@@ -221,5 +221,5 @@ class MySearchPhonebookView(WireView):
         query = request.query_params.get("query")
         if query is None:
             raise Http404("Give the search term as ?query=...")
-        rows = services.search(request.user, query)
+        rows = readmodel.search(request.user, query)
         return self.document(XList("entry", [row_wire(row, request) for row in rows]))
