@@ -26,9 +26,10 @@ def wire_cdr(cdr: Cdr, now=None) -> dict:
     """One `<cdr>` of B.3.13, in wire order; None members are omitted by the renderer. As in sipXecs's REST
     path, active calls always say INCOMING / false / Unknown (docs/compatibility.md#b313-active-calls)."""
     now = now or timezone.now()
-    # The resolver keeps the caller's display name (unescaped) apart from the bare AOR; an AOR written with a
-    # name (older rows, hand-made records) still gives it.
-    name = cdr.caller_name or display_name(cdr.caller_aor)
+    # sipXcdr's rule: the name comes from the caller AOR only, and a resolved AOR is bare, so the agent's and
+    # the demo's calls say just the user ("200"), as sipXconfig clients see them. The stored caller_name is for
+    # the history pages.
+    name = display_name(cdr.caller_aor)
     caller = user_of(cdr.caller_aor)
     return {
         "from": f"{name} - {caller}" if name else caller,
