@@ -59,13 +59,15 @@ def resolve_version(model_id: str, version: str | None, newest: bool = True) -> 
     return found
 
 
-def resolve_users(names: Iterable[str]) -> list[User]:
-    """The users of a phone's lines, in order; each user at most once (a name and its alias are one user)."""
+def resolve_users(names: Iterable[str], find=None) -> list[User]:
+    """The users of a phone's lines, in order; each user at most once (a name and its alias are one user).
+    `find` replaces credentials.find_login (upsert_phones passes a memo of it: a batch names the same users often)."""
     from apps.users.credentials import find_login
 
+    find = find or find_login
     users = []
     for index, name in enumerate(names):
-        row = find_login(name)
+        row = find(name)
         if row is None:
             raise PhoneError(f'there is no user "{name}" for a line.', "lines", index)
         if any(u.pk == row.user.pk for u in users):
@@ -84,14 +86,14 @@ def checked_serial(value: str) -> str:
     return serial
 
 
-def _checked(data: PhoneData, newest: bool = True) -> tuple[str | None, list[User]]:
+def _checked(data: PhoneData, newest: bool = True, find=None) -> tuple[str | None, list[User]]:
     """Validates everything but the serial; returns (firmware version, line users)."""
     if data.model not in CATALOGUE:
         raise PhoneError(f'unknown phone model "{data.model}".', "model")
     if len(data.description or "") > 255:
         raise PhoneError("the description is longer than 255 characters.", "description")
     version = resolve_version(data.model, data.version, newest)
-    users = resolve_users(data.lines)
+    users = resolve_users(data.lines, find)
     model = CATALOGUE[data.model]
     if len(users) > model.lines:
         raise PhoneError(f"model {data.model} has {model.lines} lines, not {len(users)}.", "lines")
@@ -150,31 +152,46 @@ def create_phones(items: Iterable[PhoneData]) -> BulkResult:
 
 @transaction.atomic
 def upsert_phones(items: Sequence[PhoneData], keep_missing_version: bool = False) -> list[Phone]:
-    """All or nothing: creates the phones whose serial is new and changes the others (as update_phone does).
+    """All or nothing: creates the phones whose serial is new and changes the others (as update_phone does), each
+    checked by `_checked` like every other channel; the writes are bulk queries (a file may hold thousands).
     The first bad item raises its PhoneError with `item` set. A serial given twice is refused like an existing
     one on create. `keep_missing_version` stores a phone without a version as such (a restore), where the other
     channels pick the model's newest."""
-    serials = []
+    from functools import cache
+
+    from apps.users.credentials import find_login
+
+    find = cache(find_login)  # one lookup per distinct name; the batch writes no users meanwhile
+    serials: list[str] = []
+    checked = []
     for index, data in enumerate(items):
         try:
             serial = checked_serial(data.serial_number)
             if serial in serials:
                 raise PhoneError(f"the serial number {serial} is given twice.", "serial_number")
+            serials.append(serial)
+            checked.append(_checked(data, newest=not keep_missing_version, find=find))
         except PhoneError as exc:
             exc.item = index
             raise
-        serials.append(serial)
     existing = {p.serial_number: p for p in Phone.objects.filter(serial_number__in=serials)}
-    phones = []
-    for index, (serial, data) in enumerate(zip(serials, items, strict=True)):
-        try:
-            version, users = _checked(data, newest=not keep_missing_version)
-        except PhoneError as exc:
-            exc.item = index
-            raise
-        phone = existing.get(serial) or Phone(serial_number=serial)
+    new, changed = [], []
+    for serial, data, (version, _) in zip(serials, items, checked, strict=True):
+        phone = existing.get(serial)
+        if phone is None:
+            phone = Phone(serial_number=serial)
+            new.append(phone)
+        else:
+            changed.append(phone)
         phone.model, phone.version, phone.description = data.model, version, data.description or ""
-        phone.save()
-        _set_lines(phone, users)
-        phones.append(phone)
-    return phones
+    Phone.objects.bulk_create(new, batch_size=500)
+    Phone.objects.bulk_update(changed, ["model", "version", "description"], batch_size=500)
+    phones = {p.serial_number: p for p in Phone.objects.filter(serial_number__in=serials)}  # pks of the new ones
+    Line.objects.filter(phone__in=phones.values()).delete()
+    lines = [
+        Line(phone=phones[serial], user=user, position=position)
+        for serial, (_, users) in zip(serials, checked, strict=True)
+        for position, user in enumerate(users)
+    ]
+    Line.objects.bulk_create(lines, batch_size=500)
+    return [phones[serial] for serial in serials]
