@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.attendants import services as attendants
@@ -183,6 +185,23 @@ def test_file_names_the_path_of_a_refused_phone(pbx, tmp_path, fields, path):
         run_import(tmp_path, doc(phones=[good, phone_record(fields)]))
     assert f"{path}: " in str(info.value)
     assert not Phone.objects.exists()  # the good phone before it is rolled back too
+
+
+def test_file_phones_cost_a_fixed_number_of_queries(pbx, tmp_path):
+    """upsert_phones checks each phone like the other channels but writes in bulk and looks each name up once."""
+
+    def queries(count: int) -> int:
+        Phone.objects.all().delete()
+        phones = [
+            {"serialNumber": f"0004f2{i:06x}", "model": "snom720", "version": "10", "lines": ["alice", "201"]}
+            for i in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            run_import(tmp_path, doc(phones=phones))
+        assert Phone.objects.count() == count
+        return len(captured)
+
+    assert queries(5) == queries(60)
 
 
 # ---- auto-attendant menus ----------------------------------------------------------------------------------
