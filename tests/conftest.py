@@ -122,3 +122,20 @@ def admin_user(make_user):
 @pytest.fixture
 def client():
     return Client()
+
+
+def pytest_collection_modifyitems(items):
+    """Only the browser tests may ask for Playwright's fixtures. pytest-playwright makes any test that asks for
+    a fixture named `page`, `browser`, `context`... a session-parametrised browser test, and pytest then moves
+    the whole browser group next to it: the live-server tests (which flush the database) end up in the middle
+    of the ordinary ones, and Playwright's event loop is left running under later asyncio tests."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(item, "fixturenames", ()) and "/e2e/" not in item.nodeid
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "Only tests under tests/e2e/ may use Playwright's fixtures (page, browser, context); rename the "
+            f"fixture these tests ask for: {', '.join(strays[:5])}"
+        )

@@ -32,7 +32,9 @@ def pbx(make_user, admin_user):
 
 
 @pytest.fixture
-def page(client, pbx):
+def admin_client_in(client, pbx):
+    """The admin logged in to the pages. Not named `page`: pytest-playwright treats any test asking for a
+    fixture of that name as a browser test and moves it, and the tests around it, into the browser group."""
     client.force_login(pbx)
     return client
 
@@ -125,9 +127,9 @@ def phone_cases():
 
 
 @pytest.mark.parametrize(("channel", "fields", "accepted", "stored"), list(phone_cases()))
-def test_phone_rule(page, tmp_path, channel, fields, accepted, stored):
+def test_phone_rule(admin_client_in, tmp_path, channel, fields, accepted, stored):
     record = phone_record(fields)
-    assert send_phone(channel, record, page, tmp_path) is accepted
+    assert send_phone(channel, record, admin_client_in, tmp_path) is accepted
     if not accepted:
         assert not Phone.objects.exists()
         return
@@ -140,15 +142,15 @@ def test_phone_rule(page, tmp_path, channel, fields, accepted, stored):
 
 
 @pytest.mark.parametrize("channel", ["rest", "page"])
-def test_serial_already_stored_is_refused_on_create(page, tmp_path, channel):
-    send_phone("page", phone_record({"model": "snom720", "description": "first"}), page, tmp_path)
-    assert send_phone(channel, phone_record({"model": "polycom335"}), page, tmp_path) is False
+def test_serial_already_stored_is_refused_on_create(admin_client_in, tmp_path, channel):
+    send_phone("page", phone_record({"model": "snom720", "description": "first"}), admin_client_in, tmp_path)
+    assert send_phone(channel, phone_record({"model": "polycom335"}), admin_client_in, tmp_path) is False
     assert list(Phone.objects.values_list("model", "description")) == [("snom720", "first")]
 
 
-def test_file_merges_a_stored_serial_by_the_same_rules(page, tmp_path):
+def test_file_merges_a_stored_serial_by_the_same_rules(admin_client_in, tmp_path):
     """The file matches phones by serial: a stored one is changed, through the rules of the phone editor."""
-    send_phone("page", phone_record({"model": "snom720"}), page, tmp_path)
+    send_phone("page", phone_record({"model": "snom720"}), admin_client_in, tmp_path)
     assert file_accepts(tmp_path, doc(phones=[phone_record({"model": "polycom335", "version": "99"})])) is False
     assert Phone.objects.get().model == "snom720"
     assert file_accepts(tmp_path, doc(phones=[phone_record({"model": "polycom335", "lines": ["alice.im"]})]))
@@ -156,10 +158,10 @@ def test_file_merges_a_stored_serial_by_the_same_rules(page, tmp_path):
     assert phone.model == "polycom335" and [line.user.username for line in phone.lines.all()] == ["200"]
 
 
-def test_serial_twice_in_one_input(page, tmp_path):
+def test_serial_twice_in_one_input(admin_client_in, tmp_path):
     """POST /phone takes each phone on its own (the second is skipped); the file is all or nothing."""
     twice = [phone_record({"model": "snom720"}), {"serialNumber": "00-04-F2-A1-B2-C3", "model": "polycom335"}]
-    response = post_phones(page, twice)
+    response = post_phones(admin_client_in, twice)
     assert response.status_code == 200
     result = response.json()["phones-result"]
     assert result["created"] == [SERIAL] and [s["serialNumber"] for s in result["skipped"]] == [SERIAL]
@@ -258,11 +260,11 @@ def stored_attendants():
 
 @pytest.mark.parametrize("channel", ["page", "file"])
 @pytest.mark.parametrize(("fields", "rows", "accepted"), [pytest.param(*m[1:], id=m[0]) for m in MENUS])
-def test_attendant_rule(page, tmp_path, channel, fields, rows, accepted):
+def test_attendant_rule(admin_client_in, tmp_path, channel, fields, rows, accepted):
     before = stored_attendants()
     if accepted == "file merges":  # the page refuses a taken name; the file matches attendants by name
         accepted = channel == "file"
-    assert send_attendant(channel, fields, rows, page, tmp_path) is accepted
+    assert send_attendant(channel, fields, rows, admin_client_in, tmp_path) is accepted
     if not accepted:
         assert stored_attendants() == before
         return
@@ -313,27 +315,27 @@ CHANNELS = ["rest", "page", "file"]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_special_mode_on_with_nothing_selected_selects_afterhour(page, tmp_path, channel):
-    assert turn_on(channel, page, tmp_path) is True
+def test_special_mode_on_with_nothing_selected_selects_afterhour(admin_client_in, tmp_path, channel):
+    assert turn_on(channel, admin_client_in, tmp_path) is True
     assert special_state() == (True, "After hours")
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_special_mode_on_keeps_the_selection(page, tmp_path, channel):
-    assert select(channel, "Sales", page, tmp_path) is True
-    assert turn_on(channel, page, tmp_path, attendant="Sales") is True
+def test_special_mode_on_keeps_the_selection(admin_client_in, tmp_path, channel):
+    assert select(channel, "Sales", admin_client_in, tmp_path) is True
+    assert turn_on(channel, admin_client_in, tmp_path, attendant="Sales") is True
     assert special_state() == (True, "Sales")
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("name", ["Sales", "operator", "After hours"])
-def test_select_special_attendant(page, tmp_path, channel, name):
-    assert select(channel, name, page, tmp_path) is True
+def test_select_special_attendant(admin_client_in, tmp_path, channel, name):
+    assert select(channel, name, admin_client_in, tmp_path) is True
     assert special_state() == (False, name)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_select_unknown_special_attendant_is_refused(page, tmp_path, channel):
+def test_select_unknown_special_attendant_is_refused(admin_client_in, tmp_path, channel):
     attendants.select_special(AutoAttendant.objects.get(name="Sales"))
-    assert select(channel, "Nowhere", page, tmp_path) is False
+    assert select(channel, "Nowhere", admin_client_in, tmp_path) is False
     assert special_state() == (False, "Sales")
