@@ -7,6 +7,7 @@ worse, rows whose files are gone (a failed `import_pbx --replace` used to lose e
 * A file that no row names any more — its row was deleted, or now names another file — is deleted when
   the transaction commits (at once outside one), and only if no row of the model names it then: a rollback
   keeps it with the rows that still name it. `follow_rows(Model, "field", ...)` connects this to a model.
+* Bulk writes (`bulk_update` sends no signals) name the files they replaced to `discard()`.
 * `atomic()` is transaction.atomic() that also deletes, when it rolls back, the files written inside it:
   those written with `save()` (before their row is saved) and the uploads a followed row stored when it
   was saved. A name assigned as text (an import naming a prompt) is someone's stored file: never removed.
@@ -39,6 +40,23 @@ def _delete_unless_named(model, field: str, name: str) -> None:
 def _discard(model, field: str, name: str | None) -> None:
     if name:
         transaction.on_commit(functools.partial(_delete_unless_named, model, field, name), robust=True)
+
+
+def _delete_unnamed(model, field: str, names: list[str]) -> None:
+    named = set(model._base_manager.filter(**{f"{field}__in": names}).values_list(field, flat=True))
+    storage = model._meta.get_field(field).storage
+    for name in names:
+        if name not in named:
+            storage.delete(name)
+
+
+def discard(model, field: str, names) -> None:
+    """The files a bulk write no longer names: deleted when the transaction commits, those no row names then
+    (one query per 900 names)."""
+    names = sorted({name for name in names if name})
+    for start in range(0, len(names), 900):
+        chunk = names[start : start + 900]
+        transaction.on_commit(functools.partial(_delete_unnamed, model, field, chunk), robust=True)
 
 
 def _record(storage, name: str | None) -> None:

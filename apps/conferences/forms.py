@@ -1,4 +1,4 @@
-"""Forms of the conference pages."""
+"""Forms of the conference pages: each asks apps.conferences.services for its rules and saves through it."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,54 +7,40 @@ from apps.conferences import services
 from apps.conferences.models import Conference
 
 
-class _NullableText:
-    """Empty text fields are stored as None ("not set", omitted on the wire)."""
+class _ThroughServices(forms.ModelForm):
+    """After the model form has filled the instance, the services' rules decide (the data file asks the same);
+    saving goes through services.save_conference."""
 
-    nullable = ("description", "access_code", "moderator_code")
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                services.check_conference(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
 
-    def clean(self):
-        data = super().clean()
-        for name in self.nullable:
-            if name in data and not data[name]:
-                data[name] = None
-        return data
+    def validate_unique(self):
+        pass  # names and extensions: services.check_conference (extensions ignore case, which the model cannot say)
+
+    def save(self, commit=True):
+        return services.save_conference(self.instance) if commit else self.instance
 
 
-class ConferenceForm(_NullableText, forms.ModelForm):
+class ConferenceForm(_ThroughServices):
     """Admin: every field."""
 
     class Meta:
         model = Conference
-        fields = [
-            "name",
-            "owner",
-            "description",
-            "extension",
-            "enabled",
-            "access_code",
-            "moderator_code",
-            "max_participants",
-            "auto_record",
-        ]
+        fields = ["name", "owner", *services.STORED]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = self.fields["owner"].queryset.order_by("username")
 
-    def clean(self):
-        data = super().clean()
-        extension = data.get("extension")
-        if extension:
-            try:
-                services.validate_extension(extension, self.instance)
-            except ValidationError as exc:
-                self.add_error(None, exc)
-        return data
 
-
-class OwnerConferenceForm(_NullableText, forms.ModelForm):
+class OwnerConferenceForm(_ThroughServices):
     """Portal: the owner changes the description and the codes."""
 
     class Meta:
         model = Conference
-        fields = ["description", "access_code", "moderator_code"]
+        fields = list(services.NULLABLE_TEXT)

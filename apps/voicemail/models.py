@@ -2,6 +2,7 @@
 folders, with their audio in Django's media storage (`default_storage`, so shared storage works the same)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -30,6 +31,9 @@ class AudioFormat(models.TextChoices):
 
 
 MIME_TYPES = {AudioFormat.WAV: "audio/wav", AudioFormat.MP3: "audio/mpeg"}
+# A message id names the recording's file and stands in URLs: no "/", ".." or spaces can reach either.
+message_id_chars = RegexValidator(r"^[0-9A-Za-z_-]+$", "A message id is letters, digits, '_' or '-'.")
+MAX_DURATION = 86400  # a day: longer is a broken header, not a message
 
 
 def message_upload_to(message: "Message", filename: str) -> str:
@@ -103,12 +107,12 @@ class Message(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voicemail_messages")
     folder = models.CharField(max_length=10, choices=Folder.choices, default=Folder.INBOX, db_index=True)
-    message_id = models.CharField("message id", max_length=32, unique=True)
+    message_id = models.CharField("message id", max_length=32, unique=True, validators=[message_id_chars])
     subject = models.CharField(max_length=255, default="Voice Message")
     sender = models.CharField("from", max_length=255, blank=True)
     sender_brief = models.CharField("from (brief)", max_length=255, blank=True)
     received = models.DateTimeField(db_index=True)
-    duration = models.PositiveIntegerField("duration (s)", default=0)
+    duration = models.PositiveIntegerField("duration (s)", default=0, validators=[MaxValueValidator(MAX_DURATION)])
     format = models.CharField(max_length=3, choices=AudioFormat.choices, default=AudioFormat.WAV)
     heard = models.BooleanField(default=False)
     audio = models.FileField(upload_to=message_upload_to, max_length=255, blank=True)

@@ -1,7 +1,13 @@
-"""Voicemail rules shared by the REST views, the HTML pages, `deposit_voicemail` and the PBX data file."""
+"""Voicemail rules, the only writer of mailboxes and messages: the REST views, the HTML pages,
+`deposit_voicemail` and the PBX data file (in bulk: `upsert_messages`, `set_active_greetings`) all call these,
+so a message or a greeting is accepted or refused by the same rules whichever way it arrives."""
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import batched
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -9,7 +15,8 @@ from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
 
-from apps.users.models import LoginName, User
+from apps.users import lookup
+from apps.users.models import User
 from apps.voicemail.audio import NotAudio, inspect
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
 from sipxweb import mediafiles
@@ -35,13 +42,16 @@ def brief_from(sender: str) -> str:
     return f"{name} - {user}" if name else user
 
 
-def find_user(name: str) -> User | None:
-    """A user by user name or alias (mailboxes are addressed by extension)."""
-    found = User.objects.filter(username=name).first()
-    if found is None:
-        login = LoginName.objects.filter(folded=name.lower(), kind=LoginName.Kind.ALIAS).select_related("user").first()
-        found = login.user if login else None
-    return found
+_CHUNK = 900  # values per IN (...): databases bound the parameters of one statement
+
+
+class VoicemailError(ValidationError):
+    """A refused value: `field` names it (a Message field, or "active_greeting"); `item` is its index in a
+    batch (upsert_messages, set_active_greetings), so that the data file can name the path."""
+
+    def __init__(self, field: str, message: str, code: str | None = None):
+        super().__init__(message, code=code)
+        self.field, self.item = field, None
 
 
 def active_greeting(user: User) -> str:
@@ -51,20 +61,48 @@ def active_greeting(user: User) -> str:
 
 def set_active_greeting(user: User, greeting: str) -> None:
     """D3: an unknown greeting is refused (nothing stored)."""
-    if greeting not in ActiveGreeting.values:
-        raise ValidationError(
-            f'"{greeting}" is not a greeting; use one of {", ".join(ActiveGreeting.values)}.', code="greeting"
+    set_active_greetings([(user, greeting)])
+
+
+def set_active_greetings(choices: Sequence[tuple[User, str | None]]) -> None:
+    """Each user's active greeting (None: the system greeting), refused as a whole at the first unknown one;
+    a fixed number of queries for any number of users. A user without a mailbox gets one only for a greeting
+    other than `none` (no mailbox means `none`)."""
+    wanted: dict[int, str] = {}
+    for index, (user, greeting) in enumerate(choices):
+        greeting = greeting or ActiveGreeting.NONE
+        if greeting not in ActiveGreeting.values:
+            error = VoicemailError(
+                "active_greeting",
+                f'"{greeting}" is not a greeting; use one of {", ".join(ActiveGreeting.values)}.',
+                code="greeting",
+            )
+            error.item = index
+            raise error
+        wanted[user.pk] = greeting
+    # One upsert for the greetings (safe against a concurrent first change), one update back to the default.
+    chosen = [Mailbox(user_id=pk, active_greeting=g) for pk, g in wanted.items() if g != ActiveGreeting.NONE]
+    Mailbox.objects.bulk_create(
+        chosen, batch_size=500, update_conflicts=True, unique_fields=["user"], update_fields=["active_greeting"]
+    )
+    default = [pk for pk, g in wanted.items() if g == ActiveGreeting.NONE]
+    for chunk in batched(default, _CHUNK):
+        Mailbox.objects.filter(user_id__in=chunk).exclude(active_greeting=ActiveGreeting.NONE).update(
+            active_greeting=ActiveGreeting.NONE
         )
-    Mailbox.objects.update_or_create(user=user, defaults={"active_greeting": greeting})
 
 
 def _read(upload) -> bytes:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_AUDIO_BYTES:
-        raise ValidationError(f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB.", code="size")
+        raise VoicemailError(
+            "audio", f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB.", code="size"
+        )
     data = upload.read(MAX_AUDIO_BYTES + 1)
     if len(data) > MAX_AUDIO_BYTES:
-        raise ValidationError(f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB.", code="size")
+        raise VoicemailError(
+            "audio", f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB.", code="size"
+        )
     return data
 
 
@@ -74,7 +112,7 @@ def audio_of(upload):
     try:
         return data, inspect(data)
     except NotAudio as exc:
-        raise ValidationError(str(exc), code="audio") from None
+        raise VoicemailError("audio", str(exc), code="audio") from None
 
 
 def next_message_id() -> str:
@@ -82,6 +120,20 @@ def next_message_id() -> str:
     zero-padded, so the greatest string is the greatest number; other imported ids do not take part."""
     highest = Message.objects.filter(message_id__regex=r"^[0-9]{10}$").aggregate(m=Max("message_id"))["m"]
     return f"{int(highest or 0) + 1:010d}"
+
+
+def _message_rules(message: Message) -> None:
+    """The stored text is one clean line each; then the model's field rules (folder, message id, duration)."""
+    if message.folder not in Folder.values:
+        raise VoicemailError("folder", f'"{message.folder}" is not a folder.', code="folder")
+    message.sender = clean_text(message.sender or "")
+    message.subject = clean_text(message.subject or "") or "Voice Message"
+    message.sender_brief = clean_text(message.sender_brief) if message.sender_brief else brief_from(message.sender)
+    try:
+        message.clean_fields(exclude=["user", "audio"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise VoicemailError(field, " ".join(messages)) from None
 
 
 def deposit(
@@ -93,36 +145,109 @@ def deposit(
     folder: str = Folder.INBOX,
     sender_brief: str | None = None,
 ) -> Message:
-    """Stores a new message for `user`: duration and format come from the audio itself."""
-    if folder not in Folder.values:
-        raise ValidationError(f'"{folder}" is not a folder.', code="folder")
+    """Stores a new message for `user` under the next message id: duration and format come from the audio."""
+    message = Message(
+        user=user,
+        folder=folder,
+        message_id=next_message_id(),
+        subject=subject,
+        sender=sender,
+        sender_brief=sender_brief,
+        received=received or timezone.now(),
+    )
+    _message_rules(message)
     data, info = audio_of(upload)
-    sender = clean_text(sender or "")
+    message.duration, message.format = info.duration, info.format
+    _message_rules(message)  # the duration read from the audio is bounded too
     for _attempt in range(5):
-        message = Message(
-            user=user,
-            folder=folder,
-            message_id=next_message_id(),
-            subject=clean_text(subject or "") or "Voice Message",
-            sender=sender,
-            sender_brief=clean_text(sender_brief) if sender_brief else brief_from(sender),
-            received=received or timezone.now(),
-            duration=info.duration,
-            format=info.format,
-        )
         try:
             with mediafiles.atomic():  # a failed save leaves no file behind
                 mediafiles.save(message.audio, message.filename, ContentFile(data))
                 message.save()
         except IntegrityError:  # another deposit took the same id at the same moment: take the next one
+            message.pk, message.message_id = None, next_message_id()
             continue
         return message
     raise ValidationError("Could not allocate a message id; try again.", code="busy")
 
 
+@dataclass
+class MessageData:
+    """A message as a bulk channel (the data file) gives it. `user` is a typed name (apps.users.lookup);
+    `audio` opens the recording (None: keep the stored one); `format` must be the recording's when both are
+    given; `duration` None: the recording's."""
+
+    user: str
+    message_id: str
+    received: datetime
+    folder: str = Folder.INBOX
+    subject: str = "Voice Message"
+    sender: str = ""
+    sender_brief: str | None = None
+    duration: int | None = None
+    format: str | None = None
+    heard: bool = False
+    audio: Callable[[], BinaryIO] | None = None
+
+
+STORED = ["user", "folder", "subject", "sender", "sender_brief", "received", "duration", "format", "heard", "audio"]
+
+
+def upsert_messages(items: Sequence[MessageData]) -> list[Message]:
+    """Creates or changes the messages `items` name (matched by message id) in the caller's transaction (use
+    mediafiles.atomic(): a rollback removes the recordings written here, a commit the ones replaced). The first
+    refused item raises VoicemailError with its index in `item`. A fixed number of queries for any number."""
+    users = lookup.find_users({i.user for i in items})
+    ids = [i.message_id for i in items]
+    existing = {m.message_id: m for chunk in batched(ids, _CHUNK) for m in Message.objects.filter(message_id__in=chunk)}
+    rows: list[Message] = []
+    replaced: list[str] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        try:
+            if item.message_id in seen:
+                raise VoicemailError("message_id", f"Message {item.message_id} is given twice.")
+            seen.add(item.message_id)
+            if item.user not in users:
+                raise VoicemailError("user", f'There is no user "{item.user}".')
+            row = existing.get(item.message_id) or Message(message_id=item.message_id)
+            row.user = users[item.user]
+            row.folder, row.subject, row.sender = item.folder, item.subject, item.sender
+            row.sender_brief, row.received, row.heard = item.sender_brief, item.received, item.heard
+            row.format = item.format or row.format
+            row.duration = item.duration if item.duration is not None else row.duration
+            _message_rules(row)
+            if item.audio is not None:
+                replaced += _attach(row, item)
+                _message_rules(row)  # the recording's format and duration
+        except VoicemailError as exc:
+            exc.item = index
+            raise
+        rows.append(row)
+    Message.objects.bulk_update([row for row in rows if row.pk], STORED, batch_size=500)
+    Message.objects.bulk_create([row for row in rows if not row.pk], batch_size=500)
+    mediafiles.discard(Message, "audio", replaced)
+    return rows
+
+
+def _attach(row: Message, item: MessageData) -> list[str]:
+    """Reads the item's recording by the rules of a deposit and stores it under the row's name (removed again
+    if the transaction rolls back); returns the stored name it replaces, if any."""
+    with item.audio() as file:
+        data, info = audio_of(file)
+    if item.format and info.format != item.format:
+        raise VoicemailError("audio", f"The file is {info.format}, but the format says {item.format}.")
+    row.format = info.format
+    if item.duration is None:
+        row.duration = info.duration
+    old = row.audio.name if row.pk and row.audio else ""
+    mediafiles.save(row.audio, row.filename, ContentFile(data))
+    return [old] if old and old != row.audio.name else []
+
+
 def move(message: Message, folder: str) -> None:
     if folder not in Folder.values:
-        raise ValidationError(f'"{folder}" is not a folder.', code="folder")
+        raise VoicemailError("folder", f'"{folder}" is not a folder.', code="folder")
     message.folder = folder
     message.save(update_fields=["folder"])
 

@@ -162,11 +162,11 @@ def test_import_merges_by_message_id_and_name(db, tmp_path):
         ),
         (
             {"voicemail": [{"user": "999", "messageId": "1", "received": "2026-01-01T00:00:00Z"}]},
-            'voicemail[0].user: there is no user "999"',
+            'voicemail[0].user: There is no user "999"',
         ),
         (
             {"voicemail": [{"user": "200", "messageId": "1", "received": "2026-01-01T00:00:00Z", "folder": "trash"}]},
-            'voicemail[0].folder: "trash" is not one of',
+            'voicemail[0].folder: "trash" is not a folder',
         ),
         (
             {"voicemail": [{"user": "200", "messageId": "1", "received": "2026-01-01T00:00:00Z", "audio": "none.wav"}]},
@@ -174,24 +174,33 @@ def test_import_merges_by_message_id_and_name(db, tmp_path):
         ),
         (
             {"voicemail": [{"user": "200", "messageId": "1", "received": "2026-01-01T00:00:00Z", "audio": "bad.wav"}]},
-            "voicemail[0].audio: The file is not a WAV or MP3 recording.",
+            "voicemail[0].audio: The file is not a WAV or MP3 recording",
         ),
         (
             {"voicemail": [{"user": "200", "messageId": "1", "received": "2026-01-01T00:00:00Z", "audio": "b.mp3"}]},
-            "voicemail[0].audio: the file is mp3, but format says wav",
+            "voicemail[0].audio: The file is mp3, but the format says wav",
         ),
         (
             {"voicemail": [{"user": "200", "messageId": "1", "received": "2026-01-01T00:00:00Z", "duration": 3}]},
             "voicemail[0].duration: unknown key",
         ),
-        ({"conferences": [{"name": "c", "extension": "alice"}]}, 'conferences[0].extension: "alice" is a user name'),
+        (
+            {"conferences": [{"name": "c", "extension": "alice"}]},
+            'conferences[0].extension: Extension "alice" is a user name',
+        ),
         (
             {"conferences": [{"name": "c", "extension": "1"}, {"name": "d", "extension": "1"}]},
-            'conferences[1].extension: "1" is already the extension of conferences[0]',
+            'conferences[1].extension: Extension "1" is given to conference "c" too',
         ),
-        ({"conferences": [{"name": "c", "extension": "1", "owner": "999"}]}, "conferences[0].owner: there is no user"),
+        (
+            {"conferences": [{"name": "c", "extension": "1", "owner": "999"}]},
+            'conferences[0].owner: There is no user "999"',
+        ),
         ({"conferences": [{"name": "c", "extension": "1", "accessCode": "abc"}]}, "conferences[0].accessCode:"),
-        ({"users": [{**ALICE, "activeGreeting": "loud"}]}, 'users[0].activeGreeting: "loud" is not one of'),
+        (
+            {"users": [{**ALICE, "activeGreeting": "loud"}]},
+            'users[0].activeGreeting: "loud" is not one of',
+        ),
     ],
 )
 def test_errors_name_the_path_and_import_nothing(db, tmp_path, section, error):
@@ -218,7 +227,7 @@ def test_errors_name_the_path_and_import_nothing(db, tmp_path, section, error):
         # a merge gives an existing conference a user's name as its extension
         (
             {"conferences": [{"name": "team", "extension": "201"}]},
-            'conferences[0].extension: "201" is a user name or alias',
+            'conferences[0].extension: Extension "201" is a user name or alias',
         ),
     ],
 )

@@ -1,5 +1,7 @@
 """`voicemail` (messages matched by message id, audio files next to the JSON file) and the users'
-`activeGreeting` key (loaded by the users section, like `privatePhonebook`).
+`activeGreeting` key (loaded by the users section, like `privatePhonebook`): the file's schema and its mapping
+onto apps.voicemail.services (`upsert_messages`, `set_active_greetings`), which hold every rule as they do for
+the REST deposit, the active-greeting URI and the mailbox pages.
 
 Audio: on import, `audio` is a path relative to the JSON file (`ctx.base_dir`); the file must be a WAV or MP3
 recording and is copied into media storage. On export, recordings are written next to the exported file
@@ -13,14 +15,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.core.files.base import ContentFile
-
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, integer, list_of, obj, show, text
-from apps.users.models import User
-from apps.voicemail.audio import NotAudio, inspect
+from apps.voicemail import services
 from apps.voicemail.models import ActiveGreeting, AudioFormat, Folder, Mailbox, Message
-from apps.voicemail.services import brief_from
-from sipxweb import mediafiles
 
 _export_audio: ContextVar[tuple[Path, Path] | None] = ContextVar("export_audio", default=None)
 
@@ -37,24 +34,16 @@ def exporting_audio(json_dir: Path, audio_dir: Path):
 
 # ---- activeGreeting (a user key) -------------------------------------------------------------------
 
-validate_greeting = choice(ActiveGreeting.values)
+validate_greeting = choice(ActiveGreeting.values, nullable=True)  # the model's list, as the services check it
 
 
 def load_greetings(users: list[dict], ctx) -> None:
     """The file's users get their `activeGreeting` (absent = none); recorded greetings are kept."""
-    rows = [ctx.users[u["userName"]] for u in users]
-    wanted = {row.pk: u["activeGreeting"] or ActiveGreeting.NONE for u, row in zip(users, rows, strict=True)}
-    existing = {m.user_id: m for m in Mailbox.objects.filter(user_id__in=list(wanted))}
-    changed = []
-    for user_id, greeting in wanted.items():
-        if user_id in existing and existing[user_id].active_greeting != greeting:
-            existing[user_id].active_greeting = greeting
-            changed.append(existing[user_id])
-    Mailbox.objects.bulk_update(changed, ["active_greeting"], batch_size=500)
-    Mailbox.objects.bulk_create(
-        [Mailbox(user_id=pk, active_greeting=g) for pk, g in wanted.items() if pk not in existing and g != "none"],
-        batch_size=500,
-    )
+    choices = [(ctx.users[u["userName"]], u["activeGreeting"]) for u in users]
+    try:
+        services.set_active_greetings(choices)
+    except services.VoicemailError as exc:
+        raise PbxDataError(f"users[{exc.item}].activeGreeting", " ".join(exc.messages).rstrip(".")) from None
 
 
 def dump_greetings() -> dict:
@@ -79,65 +68,72 @@ def _time(value, path):
 
 _message = obj(
     {
-        "user": (text(blank=False), REQUIRED),
-        "folder": (choice(Folder.values), Folder.INBOX.value),
-        "messageId": (text(max_length=32, blank=False, pattern=r"[0-9A-Za-z_-]+"), REQUIRED),
+        "user": (text(), REQUIRED),
+        "folder": (text(), Folder.INBOX.value),
+        "messageId": (text(), REQUIRED),
         "subject": (text(), "Voice Message"),
         "from": (text(), ""),
         "fromBrief": (text(nullable=True), None),
         "received": (_time, REQUIRED),
-        "durationSecs": (integer(0, 86400), 0),
-        "format": (choice(AudioFormat.values), AudioFormat.WAV.value),
+        "durationSecs": (integer(0, 2**31 - 1), 0),  # the column's range; the limit is the services' rule
+        "format": (text(), AudioFormat.WAV.value),
         "heard": (boolean, False),
         "audio": (text(max_length=1024, nullable=True, blank=False), None),
     }
 )
 
+# MessageData field -> the file's key.
+KEYS = {
+    "user": "user",
+    "message_id": "messageId",
+    "received": "received",
+    "folder": "folder",
+    "subject": "subject",
+    "sender": "from",
+    "sender_brief": "fromBrief",
+    "duration": "durationSecs",
+    "format": "format",
+    "heard": "heard",
+    "audio": "audio",
+}
+
 
 def validate(value, path):
-    return list_of(_message, unique=lambda m: m["messageId"], what="message id")(value, path)
+    return list_of(_message, what="message")(value, path)
 
 
 def clear():
     Message.objects.all().delete()  # the recordings go only if the import commits (sipxweb.mediafiles)
 
 
-def _read_audio(message: dict, i: int, ctx) -> bytes:
-    here = f"voicemail[{i}].audio"
-    base = getattr(ctx, "base_dir", None) or Path.cwd()
-    path = (Path(base) / message["audio"]).resolve()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PbxDataError(here, f"cannot read {path}: {exc.strerror}") from None
-    try:
-        info = inspect(data)
-    except NotAudio as exc:
-        raise PbxDataError(here, str(exc)) from None
-    if info.format != message["format"]:
-        raise PbxDataError(here, f"the file is {info.format}, but format says {message['format']}")
-    return data
+def _opener(relative: str, ctx):
+    """Opens the recording `relative` to the JSON file's folder (standard input: the current folder) when the
+    services read it, one at a time."""
+    path = (Path(getattr(ctx, "base_dir", None) or Path.cwd()) / relative).resolve()
+
+    def open_audio():
+        try:
+            return path.open("rb")
+        except OSError as exc:
+            raise services.VoicemailError("audio", f"cannot read {path}: {exc.strerror}") from None
+
+    return open_audio
 
 
 def load(messages, ctx):
-    names = {m["user"] for m in messages}
-    users = {u.username: u for u in User.objects.filter(username__in=names)}
-    ids = [m["messageId"] for m in messages]
-    existing = {} if ctx.replace else {m.message_id: m for m in Message.objects.filter(message_id__in=ids)}
     ctx.stage("voicemail", len(messages))
-    for i, m in enumerate(messages):
-        if m["user"] not in users:
-            raise PbxDataError(f"voicemail[{i}].user", f"there is no user {show(m['user'])}")
-        data = _read_audio(m, i, ctx) if m["audio"] else None
-        row = existing.get(m["messageId"]) or Message(message_id=m["messageId"])
-        row.user = users[m["user"]]
-        row.folder, row.subject, row.sender = m["folder"], m["subject"], m["from"]
-        row.sender_brief = m["fromBrief"] if m["fromBrief"] is not None else brief_from(m["from"])
-        row.received, row.duration, row.format, row.heard = m["received"], m["durationSecs"], m["format"], m["heard"]
-        if data is not None:  # written now, removed again if the import rolls back; the old one goes on commit
-            mediafiles.save(row.audio, row.filename, ContentFile(data))
-        row.save()
-        ctx.step()
+    items = [
+        services.MessageData(
+            **{field: m[key] for field, key in KEYS.items() if field != "audio"},
+            audio=_opener(m["audio"], ctx) if m["audio"] else None,
+        )
+        for m in messages
+    ]
+    try:
+        services.upsert_messages(items)
+    except services.VoicemailError as exc:
+        raise PbxDataError(f"voicemail[{exc.item}].{KEYS[exc.field]}", " ".join(exc.messages).rstrip(".")) from None
+    ctx.step(len(messages))
 
 
 def _export_file(message: Message, json_dir: Path, audio_dir: Path) -> str | None:

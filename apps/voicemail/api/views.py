@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
+from apps.users.lookup import find_user
 from apps.voicemail import services
 from apps.voicemail.api.serializers import DepositedMessageSerializer, DepositSerializer
 from apps.voicemail.feed import render_feed
@@ -104,14 +105,15 @@ class AudioView(WireView):
 
 
 def mailbox_owner(request, name: str):
-    """D3: `{user}` must be the caller (by user name or alias) unless the caller is an admin."""
+    """D3: `{user}` must name the caller (apps.users.lookup's rule) unless the caller is an admin."""
     caller = request.user
-    names = {caller.username.lower(), *(a.lower() for a in caller.aliases)}
-    if name.lower() in names:
+    if name.lower() in {caller.username.lower(), *(a.lower() for a in caller.aliases)}:
+        return caller  # the common case, without a query: the caller's own user name or alias
+    owner = find_user(name)
+    if owner is not None and owner.pk == caller.pk:
         return caller
     if not caller.is_admin:
         raise PermissionDenied("You may only use your own mailbox.")
-    owner = services.find_user(name)
     if owner is None:
         raise Http404(f'There is no user "{name}".')
     return owner
@@ -164,7 +166,7 @@ class DepositView(WireView):
         summary="Deposit a voicemail message",
     )
     def post(self, request, user, **kwargs):
-        owner = services.find_user(user)
+        owner = find_user(user)
         if owner is None:
             raise Http404(f'There is no user "{user}".')
         serializer = DepositSerializer(data=request.data)

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.users.lookup import find_user
 from apps.voicemail import services
 from apps.voicemail.models import Folder
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     help = "Deposits a WAV or MP3 file as a new voicemail message of USER (duration and format read from the file)."
 
     def add_arguments(self, parser):
-        parser.add_argument("user", help="user name or alias of the mailbox")
+        parser.add_argument("user", help="user name, alias or enabled IM id of the mailbox")
         parser.add_argument("file", help="a WAV or MP3 recording")
         parser.add_argument("--from", dest="sender", required=True, help='the caller: "Name" <sip:201@host>, or text')
         parser.add_argument("--subject", default="Voice Message")
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--received", help="ISO 8601 time (default: now)")
 
     def handle(self, *args, user, file, sender, subject, folder, received, **options):
-        owner = services.find_user(user)
+        owner = find_user(user)
         if owner is None:
             raise CommandError(f'There is no user "{user}".')
         when = None
