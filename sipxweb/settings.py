@@ -1,6 +1,7 @@
 """sipxweb settings: everything comes from the environment, with a development default for each value
 so that `make run` needs no configuration. `.env.example` lists every variable."""
 
+import hmac
 import os
 from pathlib import Path
 
@@ -69,6 +70,20 @@ CALLCONTROL_SIP_PORT = int(env("CALLCONTROL_SIP_PORT", "5180"))
 CALLCONTROL_SIP_ADDRESS = env("CALLCONTROL_SIP_ADDRESS", "")
 CALLCONTROL_POLL_MS = int(env("CALLCONTROL_POLL_MS", "20"))
 
+# The SIP proxy and registrar (Kamailio, pbx/kamailio/, apps/sipproxy, docs/sipproxy.md): the address it listens
+# on (UDP and TCP), the sipxweb URL it posts call events to, and its service credential (a Bearer token that
+# may only post call-state events and ask for routes; by default derived from SECRET_KEY, so every host of
+# an installation agrees on it). `manage.py kamailio_config` writes them to SIPPROXY_RUN_DIR for Kamailio.
+PBX_SIP_HOST = env("PBX_SIP_HOST", "127.0.0.1")
+PBX_SIP_PORT = int(env("PBX_SIP_PORT", "5060"))
+_web_host = env("BIND_HOST", "127.0.0.1")
+_web_host = "127.0.0.1" if _web_host in {"0.0.0.0", "::"} else _web_host
+SIPPROXY_WEB_URL = env("SIPPROXY_WEB_URL", f"http://{f'[{_web_host}]' if ':' in _web_host else _web_host}:{PORT}")
+SIPPROXY_TOKEN = env("SIPPROXY_TOKEN") or hmac.new(SECRET_KEY.encode(), b"sipxweb-sip-proxy", "sha256").hexdigest()
+SIPPROXY_RUN_DIR = Path(env("SIPPROXY_RUN_DIR", str(BASE_DIR / "pbx" / "run")))
+# Who besides administrators may post call-state events (POST /cse): the proxy's service credential.
+CSE_SERVICE_PERMISSION = "apps.sipproxy.permissions.IsSipProxy"
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,6 +104,7 @@ INSTALLED_APPS = [
     "apps.pbxdata",
     "apps.cdrs",
     "apps.callcontrol",
+    "apps.sipproxy",
 ]
 
 MIDDLEWARE = [

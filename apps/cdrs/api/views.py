@@ -5,7 +5,9 @@ import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.db import DatabaseError
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
 
@@ -188,9 +190,11 @@ def parse_events(body: bytes, content_type: str) -> list:
 class CallStateEventsView(WireView):
     """`POST /sipxconfig/rest/cse`: a proxy or PBX adapter feeds call-state events (admin credentials).
     JSON (a list, or `{"call-state-events": [...]}`) or XML (`<call-state-events><call-state-event>...`),
-    fields named like sipXproxy's `call_state_events` columns. Any bad event -> 400 and nothing stored."""
+    fields named like sipXproxy's `call_state_events` columns. Any bad event -> 400 and nothing stored.
+    Besides admins, the bundled SIP proxy posts its dialogs' events with its service credential (the class
+    CSE_SERVICE_PERMISSION names), which opens nothing else."""
 
-    permission_classes = [IsPbxAdmin]
+    permission_classes = [IsPbxAdmin | import_string(settings.CSE_SERVICE_PERMISSION)]
     parser_classes = []  # the body is read here: a bare JSON list is accepted too
 
     @extend_schema(
