@@ -1,15 +1,19 @@
-"""The shared base views of the HTML pages: one per kind of page (ARCHITECTURE: the only inheritance level
-above the app views). Views declare attributes (`model`, `form_class`, `filterset_class`, `search_fields`,
-`template_name`, `list_url_name`) and override as little as possible."""
+"""The shared base views of the HTML pages: one per kind of page, the only inheritance level above the app
+views. Views declare attributes (`model`, `form_class`, `filterset_class`, `search_fields`, `template_name`,
+`list_url_name`) and override as little as possible; `admin_pages()` builds the usual four admin pages of a
+model from those attributes alone."""
 
+import sys
 from functools import reduce
 from operator import or_
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.db.models import Q
 from django.urls import reverse
-from django.views.generic import DeleteView, ListView
+from django.views import View
+from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
 
 class AdminRequiredMixin(UserPassesTestMixin):
@@ -51,12 +55,25 @@ class ListPage(ListView):
         return context
 
 
-class FormPage:
+class _BackToList:
+    """After the change, back to the list (`list_url_name`), which the page links to as well."""
+
+    list_url_name = ""
+
+    def get_success_url(self):
+        return reverse(self.list_url_name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_url"] = reverse(self.list_url_name)
+        return context
+
+
+class FormPage(_BackToList):
     """Create and edit pages (mix in before CreateView/UpdateView): the generic form template, a message
-    after saving, and back to the list (`list_url_name`)."""
+    after saving, and back to the list."""
 
     template_name = "generic/form.html"
-    list_url_name = ""
     noun = ""  # "user": the title is "New user" or "User 200"
     delete_url_name = ""  # shown as a Delete link when editing
 
@@ -65,12 +82,8 @@ class FormPage:
         messages.success(self.request, f"{self.object} saved.")
         return response
 
-    def get_success_url(self):
-        return reverse(self.list_url_name)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["list_url"] = reverse(self.list_url_name)
         editing = getattr(self, "object", None) is not None and self.object.pk is not None
         if self.noun:
             context.setdefault("title", f"{self.noun.capitalize()} {self.object}" if editing else f"New {self.noun}")
@@ -79,11 +92,10 @@ class FormPage:
         return context
 
 
-class DeletePage(DeleteView):
+class DeletePage(_BackToList, DeleteView):
     """A confirmation page (GET) and the deletion (POST), then back to the list with a message."""
 
     template_name = "generic/confirm_delete.html"
-    list_url_name = ""
 
     def form_valid(self, form):
         name = str(self.object)
@@ -91,10 +103,26 @@ class DeletePage(DeleteView):
         messages.success(self.request, f"{name} deleted.")
         return response
 
-    def get_success_url(self):
-        return reverse(self.list_url_name)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["list_url"] = reverse(self.list_url_name)
-        return context
+class AdminPages(NamedTuple):
+    list: type[View]
+    create: type[View]
+    update: type[View]
+    delete: type[View]
+
+
+def admin_pages(model, form_class, noun: str, urls: str, **list_attributes) -> AdminPages:
+    """The four admin pages of one model (list, add, edit, delete), for administrators only. `urls` is the
+    prefix of their URL names (`conferences:conference` -> `..._list`, `..._delete`); `list_attributes` are the
+    list page's (`queryset`, `template_name`, `search_fields`, `filterset_class`)."""
+    name = model.__name__
+    module = sys._getframe(1).f_globals.get("__name__", __name__)  # the caller's, as namedtuple() does
+    common = {"model": model, "list_url_name": f"{urls}_list", "__module__": module}
+    edit = {**common, "form_class": form_class, "noun": noun}
+    update = {**edit, "delete_url_name": f"{urls}_delete"}
+    return AdminPages(
+        list=type(f"{name}ListView", (AdminRequiredMixin, ListPage), {**common, **list_attributes}),
+        create=type(f"{name}CreateView", (AdminRequiredMixin, FormPage, CreateView), edit),
+        update=type(f"{name}UpdateView", (AdminRequiredMixin, FormPage, UpdateView), update),
+        delete=type(f"{name}DeleteView", (AdminRequiredMixin, DeletePage), common),
+    )

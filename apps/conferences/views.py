@@ -4,37 +4,21 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
-from django.views.generic import CreateView, ListView, UpdateView
+from django.views.generic import ListView, UpdateView
 
 from apps.conferences.forms import ConferenceForm, OwnerConferenceForm
 from apps.conferences.models import Conference
-from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
+from sipxweb.pages import admin_pages
 
-
-class ConferenceListView(AdminRequiredMixin, ListPage):
-    queryset = Conference.objects.select_related("owner").order_by("name")
-    search_fields = ("name", "description", "extension", "owner__username")
-    template_name = "conferences/conference_list.html"
-
-
-class ConferenceCreateView(AdminRequiredMixin, FormPage, CreateView):
-    model = Conference
-    form_class = ConferenceForm
-    list_url_name = "conferences:conference_list"
-    noun = "conference"
-
-
-class ConferenceUpdateView(AdminRequiredMixin, FormPage, UpdateView):
-    model = Conference
-    form_class = ConferenceForm
-    list_url_name = "conferences:conference_list"
-    noun = "conference"
-    delete_url_name = "conferences:conference_delete"
-
-
-class ConferenceDeleteView(AdminRequiredMixin, DeletePage):
-    model = Conference
-    list_url_name = "conferences:conference_list"
+ConferenceListView, ConferenceCreateView, ConferenceUpdateView, ConferenceDeleteView = admin_pages(
+    Conference,
+    ConferenceForm,
+    noun="conference",
+    urls="conferences:conference",
+    queryset=Conference.objects.select_related("owner").order_by("name"),
+    search_fields=("name", "description", "extension", "owner__username"),
+    template_name="conferences/conference_list.html",
+)
 
 
 class MyConferenceListView(LoginRequiredMixin, ListView):

@@ -1,9 +1,9 @@
 """A generated avatar: the user's initials on a colour derived from the user name (no external service)."""
 
 import hashlib
-from html import escape
 
 from apps.users.models import User
+from sipxweb import xmltext
 
 _COLOURS = ("#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#4d2d00", "#1a7f37", "#0a3069")
 
@@ -19,5 +19,5 @@ def avatar_svg(user: User) -> str:
         '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80" viewBox="0 0 80 80">'
         f'<rect width="80" height="80" rx="40" fill="{colour}"/>'
         '<text x="40" y="50" font-family="sans-serif" font-size="30" fill="#fff" text-anchor="middle">'
-        f"{escape(initials(user))}</text></svg>"
+        f"{xmltext.text(initials(user))}</text></svg>"
     )

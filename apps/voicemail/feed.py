@@ -9,15 +9,17 @@ items) and change only what the original wrote differently."""
 import re
 from datetime import UTC
 from email.utils import format_datetime
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from sipxweb import xmltext
+
 DC_NS = "http://purl.org/dc/elements/1.1/"
 # Characters XML 1.0 cannot carry: dropped from feed text (data imported from elsewhere may hold them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TEXT = xmltext.table("&<>", cr="&#xD;")  # JDOM keeps a carriage return in text as a reference
 CRLF = "\r\n"
 INDENT = "  "
 
@@ -50,7 +52,7 @@ class PrettyXMLGenerator(SimplerXMLGenerator):
                 self._write(CRLF)
                 parent["children"] = True
         attributes = "".join(
-            f' {key}="{escape(_NOT_XML.sub("", str(value)), {chr(34): "&quot;"})}"' for key, value in attrs.items()
+            f' {key}="{xmltext.attribute(_NOT_XML.sub("", str(value)))}"' for key, value in attrs.items()
         )
         self._write(f"{INDENT * len(self._stack)}<{name}{attributes}")
         self._stack.append({"open": True, "children": False})
@@ -58,7 +60,7 @@ class PrettyXMLGenerator(SimplerXMLGenerator):
     def characters(self, content):
         if content:
             self._close_pending()
-            self._write(escape(_NOT_XML.sub("", content), {"\r": "&#xD;"}))
+            self._write(_NOT_XML.sub("", content).translate(_TEXT))
 
     def endElement(self, name):
         element = self._stack.pop()

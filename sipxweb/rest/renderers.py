@@ -38,43 +38,41 @@ class XStreamJSONRenderer(BaseRenderer):
         return to_json(data).encode("utf-8")
 
 
-class PlainTextRenderer(BaseRenderer):
-    """`text/plain`: the body is the string handed to the response."""
+class PassThroughRenderer(BaseRenderer):
+    """The variants whose bytes the view writes itself (plain text, hand-built XML, CSV, vCard, RSS, audio): the
+    body is the bytes or text handed to the Response, as it is. Each variant below only declares how it is
+    negotiated; a view tells which one was chosen by its class."""
 
-    media_type = "text/plain"
-    format = "txt"
     charset = "utf-8"
-    aliases = ()
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"" if data is None else str(data).encode("utf-8")
-
-
-class PreRenderedXMLRenderer(BaseRenderer):
-    """`text/xml` for documents a view builds itself (attributes, which XStream layouts have not)."""
-
-    media_type = "text/xml"
-    format = "xml"
-    charset = "utf-8"
-    aliases = ("application/xml",)
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"" if data is None else str(data).encode("utf-8")
-
-
-class CSVRenderer(BaseRenderer):
-    """`text/comma-separated-values` (alias `text/csv`, A.1). Views stream CSV themselves; this renders bytes
-    or text handed to a Response."""
-
-    media_type = "text/comma-separated-values"
-    format = "csv"
-    charset = "utf-8"
-    aliases = ("text/csv",)
+    aliases: tuple[str, ...] = ()
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+
+class PlainTextRenderer(PassThroughRenderer):
+    """`text/plain`."""
+
+    media_type = "text/plain"
+    format = "txt"
+
+
+class PreRenderedXMLRenderer(PassThroughRenderer):
+    """`text/xml` for documents a view builds itself (attributes, which XStream layouts have not)."""
+
+    media_type = "text/xml"
+    format = "xml"
+    aliases = ("application/xml",)
+
+
+class CSVRenderer(PassThroughRenderer):
+    """`text/comma-separated-values` (alias `text/csv`, A.1). Views stream CSV themselves."""
+
+    media_type = "text/comma-separated-values"
+    format = "csv"
+    aliases = ("text/csv",)
 
 
 class AnyXMLRenderer(PreRenderedXMLRenderer):
@@ -86,15 +84,23 @@ class AnyXMLRenderer(PreRenderedXMLRenderer):
     aliases = ()
 
 
-class VCardRenderer(BaseRenderer):
+class VCardRenderer(PassThroughRenderer):
     """`text/vcard` (vCard 3.0 export, as 15.04 offered on GET /my/phonebook)."""
 
     media_type = "text/vcard"
     format = "vcf"
-    charset = "utf-8"
-    aliases = ()
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if data is None:
-            return b""
-        return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+class RSSRenderer(PassThroughRenderer):
+    """`application/rss+xml` (the voicemail feed)."""
+
+    media_type = "application/rss+xml"
+    format = "rss"
+
+
+class AnyFileRenderer(PassThroughRenderer):
+    """The one variant of a stored file's download, which is not negotiated (browsers and podcast players send
+    all kinds of Accept headers): the view answers with the file's own type."""
+
+    media_type = "*/*"
+    format = "file"

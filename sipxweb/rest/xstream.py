@@ -6,6 +6,8 @@ the JSON form: str is always quoted (even "200"), int and bool are bare."""
 
 from dataclasses import dataclass
 
+from sipxweb import xmltext
+
 
 class XList(list):
     """A list serialised as XStream does: in XML a wrapper element with one `<item>` per entry."""
@@ -23,7 +25,7 @@ class Document:
 
 # ---- XML (PrettyPrintWriter: no declaration, two spaces, no trailing newline) -------------------------
 
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#xd;"})
+_XML_ESCAPES = xmltext.table("&<>\"'", cr="&#xd;")  # what XStream's PrettyPrintWriter escapes
 
 
 def _scalar_text(value) -> str:

@@ -1,12 +1,11 @@
 """POST /phone: bulk creation of phones (docs/compatibility.md B.2.3 with D13)."""
 
-from xml.sax.saxutils import escape
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from apps.phones import services
 from apps.phones.api.serializers import PhonesSerializer
+from sipxweb import xmltext
 from sipxweb.rest.permissions import IsPbxAdmin
 from sipxweb.rest.renderers import PreRenderedXMLRenderer, XStreamJSONRenderer
 from sipxweb.rest.views import WireView
@@ -17,9 +16,9 @@ def result_xml(result: services.BulkResult) -> str:
     lines = ["<phones-result>"]
     for serial, reason in result.outcomes:
         if reason is None:
-            lines.append(f"  <created>{escape(serial)}</created>")
+            lines.append(f"  <created>{xmltext.text(serial)}</created>")
         else:
-            lines.append(f'  <skipped reason="{escape(reason, {chr(34): "&quot;"})}">{escape(serial)}</skipped>')
+            lines.append(f'  <skipped reason="{xmltext.attribute(reason)}">{xmltext.text(serial)}</skipped>')
     if len(lines) == 1:
         return "<phones-result/>"
     lines.append("</phones-result>")

@@ -9,7 +9,6 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from apps.users.lookup import find_user
@@ -19,31 +18,15 @@ from apps.voicemail.feed import render_feed
 from apps.voicemail.models import Folder, Message
 from sipxweb.ranges import file_response
 from sipxweb.rest.permissions import IsPbxAdmin
-from sipxweb.rest.renderers import PlainTextRenderer, PreRenderedXMLRenderer, XStreamJSONRenderer, XStreamXMLRenderer
+from sipxweb.rest.renderers import (
+    AnyFileRenderer,
+    PlainTextRenderer,
+    PreRenderedXMLRenderer,
+    RSSRenderer,
+    XStreamJSONRenderer,
+    XStreamXMLRenderer,
+)
 from sipxweb.rest.views import WireView, empty_ok
-
-
-class RSSRenderer(BaseRenderer):
-    """`application/rss+xml`: the feed's bytes as the view built them."""
-
-    media_type = "application/rss+xml"
-    format = "rss"
-    charset = "utf-8"
-    aliases = ()
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"" if data is None else data
-
-
-class AudioRenderer(BaseRenderer):
-    """Placeholder variant of the audio download, which is not negotiated (browsers and podcast players send
-    all kinds of Accept headers); the view answers with the stored file's own type."""
-
-    media_type = "*/*"
-    format = "audio"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return b"" if data is None else data
 
 
 def folder_or_404(folder: str) -> str:
@@ -84,7 +67,7 @@ class FeedView(WireView):
 class AudioView(WireView):
     """D14: the recording of one of the caller's messages, streamed, with byte ranges."""
 
-    renderer_classes = [AudioRenderer]
+    renderer_classes = [AnyFileRenderer]
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)
