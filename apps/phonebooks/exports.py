@@ -8,39 +8,16 @@ from collections.abc import Iterable, Iterator
 import vobject
 
 from apps.phonebooks.readmodel import USER, MergedRow
+from apps.users import addressbook
 from sipxweb import csvcells
 
 # (CSV header, model field or (address field, key)) in the B.5.1 export order.
-COLUMNS = [
-    ("First Name", "first_name"),
-    ("Last Name", "last_name"),
-    ("Number", "number"),
-    ("Job Title", "job_title"),
-    ("Job Department", "job_dept"),
-    ("Company Name", "company_name"),
-    ("Assistant Name", "assistant_name"),
-    ("Cell Phone Number", "cell_phone_number"),
-    ("Home Phone Number", "home_phone_number"),
-    ("Assistant Phone Number", "assistant_phone_number"),
-    ("Fax Number", "fax_number"),
-    ("Im Id", "im_id"),
-    ("Alternate Im Id", "alternate_im_id"),
-    ("Location", "location"),
-    ("Home City", ("home_address", "city")),
-    ("Home Country", ("home_address", "country")),
-    ("Home State", ("home_address", "state")),
-    ("Home Street", ("home_address", "street")),
-    ("Home Zip", ("home_address", "zip")),
-    ("Office City", ("office_address", "city")),
-    ("Office Country", ("office_address", "country")),
-    ("Office State", ("office_address", "state")),
-    ("Office Street", ("office_address", "street")),
-    ("Office Zip", ("office_address", "zip")),
-    ("Office Designation", ("office_address", "officeDesignation")),
-    ("Office Mail", "email_address"),
-    ("Alternate Office Mail", "alternate_email_address"),
-]
+COLUMNS = addressbook.csv_columns()
 HEADER = [title for title, _ in COLUMNS]
+# What values_of() reads: every CSV column and every field a vCard holds.
+SOURCES = [source for _, source in COLUMNS] + [
+    (f.model, key) for f in addressbook.vcard_fields("adr") for key in addressbook.ADDRESS_KEYS
+]
 
 
 def _contact_source(row):
@@ -58,10 +35,10 @@ def _contact_source(row):
 
 
 def values_of(row) -> dict:
-    """Model field -> value of one exported row (a MergedRow or a PhonebookEntry)."""
+    """Model field (or (address field, key)) -> value of one exported row (a MergedRow or a PhonebookEntry)."""
     names, contact, user = _contact_source(row)
     out = {}
-    for _, source in COLUMNS:
+    for source in SOURCES:
         if isinstance(source, tuple):
             address = getattr(contact, source[0], None) or {}
             out[source] = address.get(source[1])
@@ -83,7 +60,19 @@ def csv_export(rows: Iterable) -> Iterator[bytes]:
     return csvcells.stream(HEADER, lines())
 
 
+def _vcard_address(card, values: dict, field: addressbook.ContactField) -> None:
+    parts = {
+        part.vcard: values[(field.model, key)] or "" for key, part in addressbook.ADDRESS_PARTS.items() if part.vcard
+    }
+    if any(parts.values()):
+        adr = card.add("adr")
+        adr.value = vobject.vcard.Address(**parts)
+        adr.type_param = field.vcard[1]
+
+
 def vcard_of(row) -> str:
+    """A vCard 3.0 of the row: N, FN, the number as the WORK phone, then the address-book fields that have a vCard
+    property (apps.users.addressbook), in the order TEL, EMAIL, ORG, TITLE, ADR."""
     v = values_of(row)
     card = vobject.vCard()
     first, last = v["first_name"] or "", v["last_name"] or ""
@@ -92,30 +81,23 @@ def vcard_of(row) -> str:
     tel = card.add("tel")
     tel.value = v["number"] or ""
     tel.type_param = "WORK"
-    for field, kind in (("cell_phone_number", "CELL"), ("home_phone_number", "HOME"), ("fax_number", "FAX")):
-        if v[field]:
+    for field in addressbook.vcard_fields("tel"):
+        if v[field.model]:
             extra = card.add("tel")
-            extra.value = v[field]
-            extra.type_param = kind
-    for field in ("email_address", "alternate_email_address"):
-        if v[field]:
-            card.add("email").value = v[field]
-    if v["company_name"] or v["job_dept"]:
-        card.add("org").value = [v["company_name"] or ""] + ([v["job_dept"]] if v["job_dept"] else [])
-    if v["job_title"]:
-        card.add("title").value = v["job_title"]
-    for prefix, kind in (("home_address", "HOME"), ("office_address", "WORK")):
-        parts = {key: v[(prefix, key)] or "" for key in ("street", "city", "state", "zip", "country")}
-        if any(parts.values()):
-            adr = card.add("adr")
-            adr.value = vobject.vcard.Address(
-                street=parts["street"],
-                city=parts["city"],
-                region=parts["state"],
-                code=parts["zip"],
-                country=parts["country"],
-            )
-            adr.type_param = kind
+            extra.value = v[field.model]
+            extra.type_param = field.vcard[1]
+    for field in addressbook.vcard_fields("email"):
+        if v[field.model]:
+            card.add("email").value = v[field.model]
+    org = [v[field.model] or "" for field in addressbook.vcard_fields("org")]
+    if any(org):
+        # The company always, the department only when set (an ORG of one component otherwise).
+        card.add("org").value = org[:1] + [unit for unit in org[1:] if unit]
+    title = addressbook.vcard_fields("title")[0].model
+    if v[title]:
+        card.add("title").value = v[title]
+    for field in addressbook.vcard_fields("adr"):
+        _vcard_address(card, v, field)
     return card.serialize()
 
 

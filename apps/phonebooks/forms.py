@@ -3,7 +3,7 @@
 from django import forms
 
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
-from apps.phonebooks.services import CONTACT_FIELDS
+from apps.users import addressbook
 from apps.users.models import UserGroup
 from sipxweb.text import EMAIL
 
@@ -28,6 +28,9 @@ class PhonebookForm(forms.ModelForm):
         model = Phonebook
         fields = ["name", "description", "members", "consumers"]
 
+    def validate_unique(self):
+        """A name another phonebook has is refused by services.save_phonebook, the one check (the view shows it)."""
+
 
 class PhonebookSettingsForm(forms.ModelForm):
     class Meta:
@@ -46,10 +49,8 @@ class ImportForm(forms.Form):
         return upload
 
 
-ADDRESS_PARTS = ("street", "city", "state", "zip", "country")
-
-
-ADDRESSES = ("home_address", "office_address", "branch_address")
+# The parts of an address a vCard holds (the entry page asks for no office designation).
+ADDRESS_PARTS = tuple(key for key, part in addressbook.ADDRESS_PARTS.items() if part.vcard)
 
 
 class EntryForm(forms.ModelForm):
@@ -61,8 +62,13 @@ class EntryForm(forms.ModelForm):
 
     class Meta:
         model = PhonebookEntry
-        # The addresses are separate inputs (see __init__), the other contact fields as the services list them.
-        fields = ["first_name", "last_name", "number", *(f for f in CONTACT_FIELDS if f not in ADDRESSES)]
+        # The addresses are separate inputs (see __init__), the other contact fields as the address book lists them.
+        fields = [
+            "first_name",
+            "last_name",
+            "number",
+            *(f.model for f in addressbook.ENTRY_FIELDS if f.kind != addressbook.ADDRESS),
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

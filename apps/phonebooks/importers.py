@@ -1,4 +1,4 @@
-"""Reading phonebook files: CSV in the sipXconfig layout (the columns of `exports.COLUMNS`, or just
+"""Reading phonebook files: CSV in the sipXconfig layout (the columns of `addressbook.csv_columns()`, or just
 "First name","Last name","Number" as GET /phonebook/{name} writes), Outlook's and Google's CSV exports (the layout
 is recognised from the header row) and vCard 3.0/4.0 (parsed by vobject).
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import vobject
 
-from apps.phonebooks.exports import COLUMNS
+from apps.phonebooks import services
+from apps.users import addressbook
 from sipxweb import csvcells
 
 MAX_ROWS = 200_000
-MAX_LEN = 255
 
 SIPX, OUTLOOK, GOOGLE, VCARD = "sipXconfig CSV", "Outlook CSV", "Google CSV", "vCard"
 
@@ -58,7 +58,14 @@ def parse(content: bytes) -> ParsedFile:
 
 # ---- CSV -----------------------------------------------------------------------------------------------
 
-SIPX_COLUMNS = {title.lower(): source for title, source in COLUMNS}
+SIPX_COLUMNS = {title.lower(): source for title, source in addressbook.csv_columns()}
+
+
+def _address_columns(prefixes: dict[str, str], parts: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Columns "<prefix><part>" of a foreign layout -> (address field, key): `prefixes` maps a column prefix to the
+    address field, `parts` a column part to the address key."""
+    return {prefix + part: (field, key) for prefix, field in prefixes.items() for part, key in parts.items()}
+
 
 OUTLOOK_NUMBER = ["business phone", "primary phone", "company main phone", "mobile phone", "home phone", "other phone"]
 OUTLOOK_COLUMNS = {
@@ -77,18 +84,17 @@ OUTLOOK_COLUMNS = {
     "e-mail 2 address": "alternate_email_address",
     "im address": "im_id",
     "imaddress": "im_id",
-    "business street": ("office_address", "street"),
-    "business city": ("office_address", "city"),
-    "business state": ("office_address", "state"),
-    "business postal code": ("office_address", "zip"),
-    "business country/region": ("office_address", "country"),
-    "business country": ("office_address", "country"),
-    "home street": ("home_address", "street"),
-    "home city": ("home_address", "city"),
-    "home state": ("home_address", "state"),
-    "home postal code": ("home_address", "zip"),
-    "home country/region": ("home_address", "country"),
-    "home country": ("home_address", "country"),
+    **_address_columns(
+        {"business ": "office_address", "home ": "home_address"},
+        {
+            "street": "street",
+            "city": "city",
+            "state": "state",
+            "postal code": "zip",
+            "country/region": "country",
+            "country": "country",
+        },
+    ),
 }
 GOOGLE_COLUMNS = {
     "given name": "first_name",
@@ -103,11 +109,10 @@ GOOGLE_COLUMNS = {
     "organization department": "job_dept",
     "e-mail 1 - value": "email_address",
     "e-mail 2 - value": "alternate_email_address",
-    "address 1 - street": ("home_address", "street"),
-    "address 1 - city": ("home_address", "city"),
-    "address 1 - region": ("home_address", "state"),
-    "address 1 - postal code": ("home_address", "zip"),
-    "address 1 - country": ("home_address", "country"),
+    **_address_columns(
+        {"address 1 - ": "home_address"},
+        {"street": "street", "city": "city", "region": "state", "postal code": "zip", "country": "country"},
+    ),
 }
 
 
@@ -172,14 +177,9 @@ def _row_entry(layout: str, cells: dict) -> dict:
 
 
 def check_entry(entry: dict) -> str | None:
-    """Why the entry cannot be imported, or None."""
-    if not (entry.get("number") or "").strip():
-        return "it has no phone number"
-    for key, value in entry.items():
-        values = value.values() if isinstance(value, dict) else [value]
-        if any(isinstance(v, str) and len(v) > MAX_LEN for v in values):
-            return f"{key.replace('_', ' ')} is longer than {MAX_LEN} characters"
-    return None
+    """Why a file entry cannot be imported into a shared phonebook (the services' rule), or None."""
+    problem = services.entry_problem(entry, shared=True)
+    return problem[1] if problem else None
 
 
 def parse_csv(text: str) -> ParsedFile:
@@ -237,58 +237,75 @@ def _tel(line) -> str:
     return value[4:] if value.lower().startswith("tel:") else value
 
 
-def _card_entry(card) -> dict:
-    entry: dict = {}
+# The vCard properties of the address book (apps.users.addressbook). A TEL line typed HOME and FAX is a fax: HOME is
+# the least specific type, so it is tried last.
+TEL_FIELDS = sorted(addressbook.vcard_fields("tel"), key=lambda f: f.vcard[1] == "HOME")
+EMAIL_FIELDS = addressbook.vcard_fields("email")
+ORG_FIELDS = addressbook.vcard_fields("org")
+TITLE_FIELD = addressbook.vcard_fields("title")[0]
+# An ADR typed WORK is the office address; any other (HOME, none, PARCEL...) the home address.
+ADR_DEFAULT = next(f for f in addressbook.vcard_fields("adr") if f.vcard[1] == "HOME")
+ADR_TYPED = [f for f in addressbook.vcard_fields("adr") if f is not ADR_DEFAULT]
+ADR_PARTS = {key: part.vcard for key, part in addressbook.ADDRESS_PARTS.items() if part.vcard}
+
+
+def _card_names(card) -> dict:
     n = getattr(card, "n", None)
+    first = last = ""
     if n is not None and not isinstance(n.value, str):
-        entry["first_name"] = (n.value.given or "").strip() if isinstance(n.value.given, str) else ""
-        entry["last_name"] = (n.value.family or "").strip() if isinstance(n.value.family, str) else ""
-    if not entry.get("first_name") and not entry.get("last_name"):
+        first = n.value.given.strip() if isinstance(n.value.given, str) else ""
+        last = n.value.family.strip() if isinstance(n.value.family, str) else ""
+    if not first and not last:
         parts = _value(card, "fn").split(None, 1)
-        entry["first_name"] = parts[0] if parts else ""
-        entry["last_name"] = parts[1] if len(parts) > 1 else ""
+        first, last = (parts + ["", ""])[:2]
+    return {"first_name": first, "last_name": last}
+
+
+def _card_phones(card) -> dict:
+    """The number (the WORK line, else a PREF one, else the first) and the typed extra phones."""
     phones = [(_types(line), _tel(line)) for line in card.contents.get("tel", [])]
     phones = [(types, value) for types, value in phones if value]
     ranked = sorted(phones, key=lambda p: 0 if "work" in p[0] else 1 if "pref" in p[0] else 2)
-    entry["number"] = ranked[0][1] if ranked else ""
+    out = {"number": ranked[0][1] if ranked else ""}
     for types, value in phones:
-        if "cell" in types:
-            entry.setdefault("cell_phone_number", value)
-        elif "fax" in types:
-            entry.setdefault("fax_number", value)
-        elif "home" in types:
-            entry.setdefault("home_phone_number", value)
+        field = next((f.model for f in TEL_FIELDS if f.vcard[1].lower() in types), None)
+        if field is not None:
+            out.setdefault(field, value)
+    return out
+
+
+def _card_texts(card) -> dict:
+    """E-mail addresses, organisation (company; department) and title."""
     emails = [line.value.strip() for line in card.contents.get("email", []) if isinstance(line.value, str)]
-    if emails:
-        entry["email_address"] = emails[0]
-    if len(emails) > 1:
-        entry["alternate_email_address"] = emails[1]
+    out = {f.model: value for f, value in zip(EMAIL_FIELDS, emails, strict=False)}
     org = getattr(card, "org", None)
     if org is not None:
         values = org.value if isinstance(org.value, list) else [org.value]
-        if values and values[0]:
-            entry["company_name"] = str(values[0]).strip()
-        if len(values) > 1 and values[1]:
-            entry["job_dept"] = str(values[1]).strip()
-    if _value(card, "title"):
-        entry["job_title"] = _value(card, "title")
+        out.update({f.model: str(v).strip() for f, v in zip(ORG_FIELDS, values, strict=False) if v})
+    out[TITLE_FIELD.model] = _value(card, "title")
+    return out
+
+
+def _card_addresses(card) -> dict:
+    """The first ADR of each address (see ADR_TYPED)."""
+    out: dict = {}
     for line in card.contents.get("adr", []):
         adr = line.value
         if isinstance(adr, str):
             continue
-        target = "office_address" if "work" in _types(line) else "home_address"
-        if target in entry:
+        types = _types(line)
+        target = next((f for f in ADR_TYPED if f.vcard[1].lower() in types), ADR_DEFAULT).model
+        if target in out:
             continue
-        address = {
-            "street": adr.street,
-            "city": adr.city,
-            "state": adr.region,
-            "zip": adr.code,
-            "country": adr.country,
-        }
+        address = {key: getattr(adr, attribute) for key, attribute in ADR_PARTS.items()}
         address = {k: (" ".join(v) if isinstance(v, list) else v).strip() for k, v in address.items() if v}
         if address:
-            entry[target] = address
+            out[target] = address
+    return out
+
+
+def _card_entry(card) -> dict:
+    entry = {**_card_names(card), **_card_phones(card), **_card_texts(card), **_card_addresses(card)}
     return {k: v for k, v in entry.items() if v not in ("", None, {})}
 
 

@@ -1,42 +1,33 @@
-"""Phonebook writes shared by the REST views, the HTML pages, the import command and the PBX data file: entries
-created in bulk with their search words, private entries under the owner's lock with the duplicate check
-(docs/compatibility.md D2), file imports that replace a phonebook's entries. What a user sees (the merged
-view, search, paging, the shared phonebook listing) is read in SQL by readmodel.py."""
+"""Phonebook writes shared by the REST views, the HTML pages, the import command and the PBX data file: shared
+phonebooks with their groups (`save_phonebook` for the pages, `upsert_phonebooks` for the data file), entries created
+in bulk with their search words and checked by `entry_problem`, private entries under the owner's lock with the
+duplicate check (docs/compatibility.md D2), file imports that replace a phonebook's entries, private phonebooks and
+their show-on-phone switch. What a user sees (the merged view, search, paging, the shared phonebook listing) is read in
+SQL by readmodel.py."""
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 
 from apps.phonebooks.models import EntryWord, Phonebook, PhonebookEntry, PrivatePhonebook, make_sort_key
 from apps.phonebooks.readmodel import sees_key, tables
-from apps.users.models import User
+from apps.users import addressbook
+from apps.users.models import User, UserGroup
+from sipxweb.text import is_blank
 
 WORD_BATCH = 2000
+BATCH = 500  # rows per bulk query of phonebooks and private phonebooks (and per `IN (...)` list)
 
-# Model fields an entry takes from a client or a file (besides the names and the number).
-CONTACT_FIELDS = [
-    "job_title",
-    "job_dept",
-    "company_name",
-    "assistant_name",
-    "location",
-    "home_address",
-    "office_address",
-    "branch_address",
-    "cell_phone_number",
-    "home_phone_number",
-    "assistant_phone_number",
-    "fax_number",
-    "did_number",
-    "im_id",
-    "im_display_name",
-    "alternate_im_id",
-    "email_address",
-    "alternate_email_address",
-]
-ENTRY_FIELDS = ["first_name", "last_name", "number", "internal_id", *CONTACT_FIELDS]
+NAMES = ("first_name", "last_name", "number")
+# Model fields an entry takes from a client or a file: the names, the number, the internal id and the address-book
+# fields of B.5.2 (apps.users.addressbook).
+ENTRY_FIELDS = (*NAMES, "internal_id", *(f.model for f in addressbook.ENTRY_FIELDS))
+ADDRESSES = tuple(f.model for f in addressbook.ENTRY_FIELDS if f.kind == addressbook.ADDRESS)
+MAX_LEN = PhonebookEntry._meta.get_field("number").max_length  # every text field of an entry has this length
 
 
 class DuplicateEntry(Exception):
@@ -45,6 +36,42 @@ class DuplicateEntry(Exception):
 
 class EntryGone(Http404):
     """The private entry being edited was deleted meanwhile (a 404 for REST and pages alike)."""
+
+
+class PhonebookError(ValidationError):
+    """A refused phonebook or entry. `field`: the PhonebookData field or, with `entry` set, the entry's field (an
+    ENTRY_FIELDS name); `index`: which of `members`/`consumers`; `item`: which phonebook (or private phonebook) of a
+    batch; `entry`: which of its entries. The data file names the path of the refused value from these."""
+
+    def __init__(self, message: str, field: str, *, index: int | None = None, entry: int | None = None):
+        super().__init__(message)
+        self.field, self.index, self.entry, self.item = field, index, entry, None
+
+
+# ---- the entry rules -----------------------------------------------------------------------------------
+
+
+def entry_problem(data: Mapping, shared: bool) -> tuple[str, str] | None:
+    """Why an entry (a dict of ENTRY_FIELDS) cannot be stored, as (field, the end of a sentence), or None.
+
+    A shared phonebook's entry needs a number (it is what phones dial); a private phonebook takes what its owner
+    sends (B.3.5 appends without checks; the single-entry URI and page check more, before calling the services).
+    No text may be longer than the columns."""
+    if shared and is_blank(data.get("number")):
+        return "number", "it has no phone number"
+    for key, value in data.items():
+        values = value.values() if isinstance(value, dict) else [value]
+        if any(isinstance(v, str) and len(v) > MAX_LEN for v in values):
+            return key, f"{key.replace('_', ' ')} is longer than {MAX_LEN} characters"
+    return None
+
+
+def _checked(datas: Iterable[Mapping], shared: bool) -> Iterable[Mapping]:
+    for index, data in enumerate(datas):
+        problem = entry_problem(data, shared)
+        if problem:
+            raise PhonebookError(problem[1], problem[0], entry=index)
+        yield data
 
 
 # ---- writing entries -----------------------------------------------------------------------------------
@@ -56,14 +83,14 @@ def private_phonebook(user: User, create: bool = False) -> PrivatePhonebook | No
     return PrivatePhonebook.objects.filter(user=user).first()
 
 
-def _new_entry(data: dict, **owner) -> PhonebookEntry:
+def _new_entry(data: Mapping, **owner) -> PhonebookEntry:
     entry = PhonebookEntry(**owner)
     for name in ENTRY_FIELDS:
         if name in data:
             value = data[name]
-            if name in ("first_name", "last_name", "number"):
+            if name in NAMES:
                 value = value or ""
-            elif name.endswith("_address") and name != "email_address" and name != "alternate_email_address":
+            elif name in ADDRESSES:
                 value = value or {}
             setattr(entry, name, value)
     entry.sort_key = make_sort_key(entry.number, entry.first_name, entry.last_name)
@@ -81,8 +108,9 @@ def _write_words(entries: Iterable[PhonebookEntry]) -> None:
         EntryWord.objects.bulk_create(batch)
 
 
-def add_entries(datas: Iterable[dict], *, phonebook=None, private=None, progress=None, batch: int = 1000) -> int:
-    """Creates entries (dicts of ENTRY_FIELDS) in a shared or a private phonebook, in batches; returns how many."""
+def add_entries(datas: Iterable[Mapping], *, phonebook=None, private=None, progress=None, batch: int = 1000) -> int:
+    """Creates entries (dicts of ENTRY_FIELDS) in a shared or a private phonebook, in batches; returns how many.
+    All or nothing: the first entry `entry_problem` refuses raises PhonebookError and nothing is kept."""
     owner = {"phonebook": phonebook} if phonebook is not None else {"private_phonebook": private}
     count = 0
     pending: list[PhonebookEntry] = []
@@ -99,7 +127,7 @@ def add_entries(datas: Iterable[dict], *, phonebook=None, private=None, progress
             # Two imports into one phonebook at once: the second waits here, so its recount (one statement,
             # its own snapshot) sees the first's rows; unlocked, the later UPDATE stored a stale key_count.
             _lock_phonebook(phonebook)
-        for data in datas:
+        for data in _checked(datas, shared=phonebook is not None):
             entry = _new_entry(data, **owner)
             entry.timestamp = stamp
             pending.append(entry)
@@ -197,6 +225,107 @@ def set_show_on_phone(user: User, show: bool) -> PrivatePhonebook:
     book.show_on_phone = show
     book.save(update_fields=["show_on_phone"])
     return book
+
+
+@dataclass
+class PrivateData:
+    """A user's whole private phonebook, as the data file gives it."""
+
+    show_on_phone: bool = True
+    entries: Sequence[Mapping] = ()
+
+
+def replace_private_phonebooks(books: Mapping[int, PrivateData | None]) -> None:
+    """Gives each user (by id) exactly the private phonebook given, None: none. The data file's bulk form of
+    `set_show_on_phone` and POST /my/phonebook: the same entry rules (`entry_problem`, private), a few queries per
+    500 users. The first refused entry raises PhonebookError with `item` = the user's position in `books`."""
+    ids = list(books)
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            PrivatePhonebook.objects.filter(user_id__in=ids[start : start + BATCH]).delete()
+        wanted = [(position, user_id, data) for position, (user_id, data) in enumerate(books.items()) if data]
+        created = PrivatePhonebook.objects.bulk_create(
+            [PrivatePhonebook(user_id=user_id, show_on_phone=data.show_on_phone) for _, user_id, data in wanted],
+            batch_size=BATCH,
+        )
+        if any(book.pk is None for book in created):  # a backend that cannot return ids from a bulk insert
+            by_user = dict(PrivatePhonebook.objects.filter(user_id__in=ids).values_list("user_id", "pk"))
+            for book in created:
+                book.pk = by_user[book.user_id]
+        for (position, _, data), book in zip(wanted, created, strict=True):
+            try:
+                add_entries(data.entries, private=book)
+            except PhonebookError as exc:
+                exc.item = position
+                raise
+
+
+# ---- shared phonebooks ---------------------------------------------------------------------------------
+
+NAME_TAKEN = "Phonebook with this Name already exists."
+
+
+def save_phonebook(book: Phonebook, members: Iterable[UserGroup], consumers: Iterable[UserGroup]) -> Phonebook:
+    """Create and edit on the admin pages: stores `book` (name and description set) with its member and consumer
+    groups. A name another phonebook has raises PhonebookError, also when another admin stored it a moment ago
+    (the unique index refuses our insert)."""
+    with transaction.atomic():
+        if Phonebook.objects.filter(name=book.name).exclude(pk=book.pk).exists():
+            raise PhonebookError(NAME_TAKEN, "name")
+        try:
+            with transaction.atomic():
+                book.save()
+        except IntegrityError:
+            raise PhonebookError(NAME_TAKEN, "name") from None
+        book.members.set(members)
+        book.consumers.set(consumers)
+    return book
+
+
+@dataclass
+class PhonebookData:
+    """A shared phonebook as the data file gives it: groups by name, `entries` its file entries (ENTRY_FIELDS)."""
+
+    name: str
+    description: str = ""
+    members: Sequence[str] = ()
+    consumers: Sequence[str] = ()
+    entries: Sequence[Mapping] = field(default_factory=list)
+
+
+def _groups_named(names: Sequence[str], groups: Mapping[str, UserGroup], role: str) -> list[UserGroup]:
+    for index, name in enumerate(names):
+        if name not in groups:
+            raise PhonebookError(f'there is no group "{name}"', role, index=index)
+    return [groups[name] for name in names]
+
+
+def upsert_phonebooks(items: Sequence[PhonebookData], progress=None) -> list[Phonebook]:
+    """The data file's phonebooks, matched by name, all or nothing: a stored one is replaced (description, groups,
+    file entries), the others are created. Every group must exist; entries follow `entry_problem` (shared). The
+    first problem raises PhonebookError with `item` = the phonebook's position in `items`."""
+    wanted = {name for item in items for name in (*item.members, *item.consumers)}
+    groups = {g.name: g for g in UserGroup.objects.filter(name__in=wanted)} if wanted else {}
+    books = []
+    with transaction.atomic():
+        existing = {p.name: p for p in Phonebook.objects.filter(name__in=[item.name for item in items])}
+        for position, item in enumerate(items):
+            try:
+                members = _groups_named(item.members, groups, "members")
+                consumers = _groups_named(item.consumers, groups, "consumers")
+                book = existing.get(item.name) or Phonebook(name=item.name)
+                book.description = item.description
+                book.save()
+                book.members.set(members)
+                book.consumers.set(consumers)
+                replace_file_entries(book, item.entries)
+            except PhonebookError as exc:
+                exc.item = position
+                raise
+            books.append(book)
+            if progress is not None:
+                progress(1)
+    return books
 
 
 def replace_file_entries(phonebook: Phonebook, datas: Iterable[dict], progress=None) -> int:

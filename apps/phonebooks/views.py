@@ -3,7 +3,6 @@ consumers), the entries of one phonebook with search and pagination, file import
 and the PBX-wide phonebook settings."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
@@ -58,14 +57,15 @@ class PhonebookFormMixin(AdminRequiredMixin, FormPage):
     list_url_name = "phonebooks:phonebook_list"
 
     def form_valid(self, form):
-        # The form checked that the name is free, but another admin may save the same name before our insert:
-        # the unique index refuses it, and the answer is the form's own message, not a 500.
         try:
-            with transaction.atomic():
-                return super().form_valid(form)
-        except IntegrityError:
-            form.add_error("name", "Phonebook with this Name already exists.")
+            self.object = services.save_phonebook(
+                form.save(commit=False), form.cleaned_data["members"], form.cleaned_data["consumers"]
+            )
+        except services.PhonebookError as exc:
+            form.add_error(exc.field, exc.messages)
             return self.form_invalid(form)
+        messages.success(self.request, f"{self.object} saved.")
+        return redirect(self.get_success_url())
 
 
 class PhonebookCreateView(PhonebookFormMixin, CreateView):

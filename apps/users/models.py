@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from apps.users import addressbook
+
 
 def new_feed_key() -> str:
     """A fresh key for the `/private/{key}/...` URLs (32 hex characters, as sipXconfig's)."""
@@ -160,10 +162,11 @@ class LoginName(models.Model):
 
 
 class AddressBookFields(models.Model):
-    """The address-book fields of a contact (docs/compatibility.md B.5.2). None means "not set" (omitted on the wire);
-    an empty string is a value. Addresses are dicts with the keys of `ADDRESS_KEYS`."""
+    """The address-book fields of a contact (docs/compatibility.md B.5.2; their wire names, CSV columns and vCard
+    properties are in `addressbook.FIELDS`). None means "not set" (omitted on the wire); an empty string is a value.
+    Addresses are dicts with the keys of `ADDRESS_KEYS`."""
 
-    ADDRESS_KEYS = ("street", "city", "country", "state", "zip", "officeDesignation")
+    ADDRESS_KEYS = addressbook.ADDRESS_KEYS
 
     job_title = models.CharField(max_length=255, null=True, blank=True)
     job_dept = models.CharField("department", max_length=255, null=True, blank=True)

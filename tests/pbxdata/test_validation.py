@@ -113,7 +113,7 @@ def test_bad_ring_type_names_the_full_path():
         (doc(settings={"phonebookEveryone": "yes"}), "settings.phonebookEveryone: expected true or false"),
         (doc(settings={"googleDomain": 5}), "settings.googleDomain: expected a string"),
         (doc(phonebooks=[{"name": "a"}, {"name": "a"}]), 'phonebooks[1]: phonebook "a" is listed twice'),
-        (doc(phonebooks=[{"name": "a", "entries": [{"number": ""}]}]), "phonebooks[0].entries[0].number: may not be"),
+        (doc(phonebooks=[{"name": "a", "entries": [{"number": ""}]}]), "phonebooks[0].entries[0].number: it has no"),
         (doc(settings={"everyone": True}), "settings.everyone: unknown key"),
         (doc(domain={"name": "other.org"}), 'domain.name: the file is for domain "other.org"'),
         (doc(domain={"realm": "other.org"}), "domain.realm: the file is for realm"),

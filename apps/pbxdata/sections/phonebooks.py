@@ -1,6 +1,8 @@
 """`phonebooks` (shared phonebooks, matched by name) and the users' `privatePhonebook` key (loaded by the users
-section through `load_private`/`dump_private`). Entries use the names of docs/pbx-data.md (`firstName`, `lastName`,
-`number`, `internalId`, `contactInformation` with the address-book wire names of docs/compatibility.md B.5.2).
+section through `load_private`/`dump_private`): the file's schema and its mapping onto apps.phonebooks.services
+(`upsert_phonebooks`, `replace_private_phonebooks`), which hold every rule (groups that exist, what an entry needs,
+lengths) as they do for REST and the pages. Entries use the names of docs/pbx-data.md (`firstName`, `lastName`,
+`number`, `internalId`, `contactInformation` with the address-book wire names of apps.users.addressbook).
 
 Import semantics, as for users: a phonebook of the file replaces the stored one of that name (its file entries
 and groups); a user of the file gets exactly the file's private phonebook (none when the key is absent).
@@ -8,33 +10,57 @@ Entries are written in bulk (apps.phonebooks.services.add_entries), so 100,000 e
 
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, list_of, obj, text
 from apps.phonebooks import services
-from apps.phonebooks.api.serializers import CONTACT_WIRE
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PrivatePhonebook
-from apps.users.models import AddressBookFields
+from apps.users import addressbook
 
-ADDRESSES = {"homeAddress", "officeAddress", "branchAddress"}
+CONTACT = addressbook.ENTRY_FIELDS
+# An entry's own keys: file key -> ENTRY_FIELDS name (the contact keys are the wire names of CONTACT).
+OWN_KEYS = {"firstName": "first_name", "lastName": "last_name", "number": "number", "internalId": "internal_id"}
+# ENTRY_FIELDS name -> the file path below an entry, to name a value the services refuse.
+ENTRY_PATHS = {
+    **{name: key for key, name in OWN_KEYS.items()},
+    **{f.model: f"contactInformation.{f.wire}" for f in CONTACT},
+}
 
 
 def _address(value, path):
     if not isinstance(value, dict):
-        raise PbxDataError(path, "expected an object of street, city, country, state, zip, officeDesignation")
-    check = obj({key: (text(nullable=True), None) for key in AddressBookFields.ADDRESS_KEYS})
+        raise PbxDataError(path, f"expected an object of {', '.join(addressbook.ADDRESS_KEYS)}")
+    check = obj({key: (text(nullable=True), None) for key in addressbook.ADDRESS_KEYS})
     return {k: v for k, v in check(value, path).items() if v is not None}
 
 
 _contact = obj(
-    {wire: ((_address, dict) if wire in ADDRESSES else (text(nullable=True), None)) for wire, _ in CONTACT_WIRE}
+    {f.wire: ((_address, dict) if f.kind == addressbook.ADDRESS else (text(nullable=True), None)) for f in CONTACT}
 )
 _entry = obj(
     {
         "firstName": (text(), ""),
         "lastName": (text(), ""),
-        "number": (text(blank=False), REQUIRED),
+        "number": (text(), REQUIRED),  # may a number be blank? The services say (entry_problem).
         "internalId": (text(nullable=True), None),
         "contactInformation": (_contact, None),
     }
 )
-_private = obj({"showOnPhone": (boolean, True), "entries": (list_of(_entry), list)})
+
+
+def _entries(shared: bool):
+    """The entries of a shared or a private phonebook, checked by the services' entry rules as soon as the file is
+    read, so that a bad entry is refused before anything is written."""
+    check_list = list_of(_entry)
+
+    def check(value, path):
+        entries = check_list(value, path)
+        for index, item in enumerate(entries):
+            problem = services.entry_problem(entry_data(item), shared)
+            if problem:
+                raise PbxDataError(f"{path}[{index}].{ENTRY_PATHS[problem[0]]}", problem[1])
+        return entries
+
+    return check
+
+
+_private = obj({"showOnPhone": (boolean, True), "entries": (_entries(shared=False), list)})
 _names = list_of(text(blank=False), unique=str, what="group")
 _phonebook = obj(
     {
@@ -42,7 +68,7 @@ _phonebook = obj(
         "description": (text(), ""),
         "members": (_names, list),
         "consumers": (_names, list),
-        "entries": (list_of(_entry), list),
+        "entries": (_entries(shared=True), list),
     }
 )
 _phonebooks = list_of(_phonebook, unique=lambda p: p["name"], what="phonebook")
@@ -58,40 +84,38 @@ def validate(value, path):
 
 def entry_data(item: dict) -> dict:
     """A validated file entry as apps.phonebooks.services ENTRY_FIELDS."""
-    data = {"first_name": item["firstName"], "last_name": item["lastName"], "number": item["number"]}
-    data["internal_id"] = item["internalId"]
+    data = {name: item[key] for key, name in OWN_KEYS.items()}
     contact = item["contactInformation"] or {}
-    for wire, field in CONTACT_WIRE:
-        if wire in contact:
-            data[field] = contact[wire]
+    data.update({f.model: contact[f.wire] for f in CONTACT if f.wire in contact})
     return data
 
 
 def dump_entry(entry: PhonebookEntry) -> dict:
+    """An entry without the keys at their default: a name "" and a value not set (None; an internal id "" is set)."""
     out: dict = {}
-    if entry.first_name:
-        out["firstName"] = entry.first_name
-    if entry.last_name:
-        out["lastName"] = entry.last_name
-    out["number"] = entry.number
-    if entry.internal_id is not None:
-        out["internalId"] = entry.internal_id
+    for key, name in OWN_KEYS.items():
+        value = getattr(entry, name)
+        if value or key == "number" or (key == "internalId" and value is not None):
+            out[key] = value
     contact = {}
-    for wire, field in CONTACT_WIRE:
-        value = getattr(entry, field)
-        if wire in ADDRESSES:
-            value = {k: value[k] for k in AddressBookFields.ADDRESS_KEYS if value and value.get(k) is not None}
-            if value:
-                contact[wire] = value
-        elif value is not None:
-            contact[wire] = value
+    for f in CONTACT:
+        value = getattr(entry, f.model)
+        if f.kind == addressbook.ADDRESS:
+            value = {k: value[k] for k in addressbook.ADDRESS_KEYS if value and value.get(k) is not None} or None
+        if value is not None:
+            contact[f.wire] = value
     if contact:
         out["contactInformation"] = contact
     return out
 
 
-def _entries(queryset) -> list[dict]:
-    return [dump_entry(e) for e in queryset.order_by("sort_key", "id").iterator(chunk_size=2000)]
+def _refused(exc: services.PhonebookError, where: str) -> PbxDataError:
+    """The data file's error for a value the services refuse; `where` is the path of the phonebook."""
+    if exc.entry is not None:
+        path = f"{where}.entries[{exc.entry}].{ENTRY_PATHS[exc.field]}"
+    else:
+        path = f"{where}.{exc.field}" + (f"[{exc.index}]" if exc.index is not None else "")
+    return PbxDataError(path, " ".join(exc.messages).rstrip("."))
 
 
 # ---- users' private phonebooks -------------------------------------------------------------------------
@@ -99,22 +123,16 @@ def _entries(queryset) -> list[dict]:
 
 def load_private(users: list[dict], ctx) -> None:
     """Gives each user of the file exactly the file's private phonebook (none when the key is absent)."""
-    rows = [ctx.users[u["userName"]] for u in users]
-    if not ctx.replace:
-        ids = [row.pk for row in rows]
-        for start in range(0, len(ids), 500):
-            PrivatePhonebook.objects.filter(user_id__in=ids[start : start + 500]).delete()
-    wanted = [(u, row) for u, row in zip(users, rows, strict=True) if u.get("privatePhonebook") is not None]
-    books = PrivatePhonebook.objects.bulk_create(
-        [PrivatePhonebook(user_id=row.pk, show_on_phone=u["privatePhonebook"]["showOnPhone"]) for u, row in wanted]
-    )
-    if books and any(b.pk is None for b in books):
-        ids = [r.pk for _, r in wanted]
-        by_user = dict(PrivatePhonebook.objects.filter(user_id__in=ids).values_list("user_id", "pk"))
-        for book in books:
-            book.pk = by_user[book.user_id]
-    for (u, _), book in zip(wanted, books, strict=True):
-        services.add_entries((entry_data(e) for e in u["privatePhonebook"]["entries"]), private=book)
+    books = {}
+    for u in users:
+        book = u.get("privatePhonebook")
+        entries = [entry_data(e) for e in book["entries"]] if book is not None else []
+        private = services.PrivateData(book["showOnPhone"], entries) if book is not None else None
+        books[ctx.users[u["userName"]].pk] = private
+    try:
+        services.replace_private_phonebooks(books)
+    except services.PhonebookError as exc:
+        raise _refused(exc, f"users[{exc.item}].privatePhonebook") from None
 
 
 def dump_private() -> dict:
@@ -137,30 +155,28 @@ def clear():
 
 
 def load(phonebooks: list[dict], ctx) -> None:
-    groups = ctx.groups
-    if groups is None:
-        from apps.users.models import UserGroup
-
-        groups = {g.name: g for g in UserGroup.objects.all()}
     ctx.stage("phonebooks", len(phonebooks))
-    existing = {p.name: p for p in Phonebook.objects.filter(name__in=[p["name"] for p in phonebooks])}
-    for i, item in enumerate(phonebooks):
-        for role in ("members", "consumers"):
-            for j, name in enumerate(item[role]):
-                if name not in groups:
-                    where = f"phonebooks[{i}].{role}[{j}]"
-                    raise PbxDataError(where, f'there is no group "{name}" (add it to "groups")')
-        book = existing.get(item["name"])
-        if book is None:
-            book = Phonebook.objects.create(name=item["name"], description=item["description"])
-        else:
-            book.description = item["description"]
-            book.save(update_fields=["description"])
-            book.entries.all().delete()
-        book.members.set([groups[n] for n in item["members"]])
-        book.consumers.set([groups[n] for n in item["consumers"]])
-        services.add_entries((entry_data(e) for e in item["entries"]), phonebook=book)
-        ctx.step()
+    items = [
+        services.PhonebookData(
+            name=p["name"],
+            description=p["description"],
+            members=p["members"],
+            consumers=p["consumers"],
+            entries=[entry_data(e) for e in p["entries"]],
+        )
+        for p in phonebooks
+    ]
+    try:
+        services.upsert_phonebooks(items, progress=ctx.step)
+    except services.PhonebookError as exc:
+        error = _refused(exc, f"phonebooks[{exc.item}]")
+        if exc.entry is None:  # an unknown group: say where groups come from
+            error = PbxDataError(error.path, f'{error.message} (add it to "groups")')
+        raise error from None
+
+
+def _entries(queryset) -> list[dict]:
+    return [dump_entry(e) for e in queryset.order_by("sort_key", "id").iterator(chunk_size=2000)]
 
 
 def dump():

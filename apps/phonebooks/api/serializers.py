@@ -1,6 +1,5 @@
-"""Wire forms of phonebook entries (docs/compatibility.md B.3.5-B.3.8, B.5.1, B.5.2): output dicts in wire order, and
-the
-strict input serializers of `/my/phonebook` and `/my/phonebook/entry/{id}`.
+"""Wire forms of phonebook entries (docs/compatibility.md B.3.5-B.3.8, B.5.1, B.5.2): output dicts in wire order,
+and the strict input serializers of `/my/phonebook` and `/my/phonebook/entry/{id}`.
 
 Wire choices where the original is silent: an address is written only when one of its keys is set (the
 spec's samples show none for entries without addresses); `useBranchAddress` is never written; a name that is
@@ -11,10 +10,11 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from apps.phonebooks.readmodel import USER, MergedRow
+from apps.users import addressbook
 from apps.users.api.serializers import AddressBookSerializer
 from apps.users.models import User
 from sipxweb.rest.errors import sentence
-from sipxweb.rest.fields import AddressField, RepeatedField, StrictSerializer
+from sipxweb.rest.fields import RepeatedField, StrictSerializer
 from sipxweb.text import EMAIL, is_blank
 
 TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
@@ -22,48 +22,25 @@ TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length"
 # through the phonebook file import. Checked before any entry is validated.
 MAX_ENTRIES_PER_POST = 1000
 
-# (wire name, model field) of the address-book fields, B.5.2 order; addresses are dicts.
-CONTACT_WIRE = [
-    ("jobTitle", "job_title"),
-    ("jobDept", "job_dept"),
-    ("companyName", "company_name"),
-    ("assistantName", "assistant_name"),
-    ("location", "location"),
-    ("homeAddress", "home_address"),
-    ("officeAddress", "office_address"),
-    ("branchAddress", "branch_address"),
-    ("cellPhoneNumber", "cell_phone_number"),
-    ("homePhoneNumber", "home_phone_number"),
-    ("assistantPhoneNumber", "assistant_phone_number"),
-    ("faxNumber", "fax_number"),
-    ("didNumber", "did_number"),
-    ("imId", "im_id"),
-    ("imDisplayName", "im_display_name"),
-    ("alternateImId", "alternate_im_id"),
-    ("emailAddress", "email_address"),
-    ("alternateEmailAddress", "alternate_email_address"),
-]
-ADDRESS_KEYS = AddressField.KEYS
-
 
 def _address(value) -> dict | None:
     value = value or {}
-    out = {key: value.get(key) for key in ADDRESS_KEYS}
+    out = {key: value.get(key) for key in addressbook.ADDRESS_KEYS}
     return out if any(v is not None for v in out.values()) else None
 
 
 def contact_of(obj, im_id=None, im_display_name=None, avatar=None) -> dict:
-    """The `contact-information` dict of an entry or a user profile (None members are omitted on the wire)."""
+    """The `contact-information` dict of an entry or a user profile (None members are omitted on the wire): the
+    entry fields of `addressbook.FIELDS`, a user's IM id and display name given apart (they live on User)."""
+    given = {"im_id": im_id, "im_display_name": im_display_name}
     out = {}
-    for wire, name in CONTACT_WIRE:
-        if name in ("home_address", "office_address", "branch_address"):
-            out[wire] = _address(getattr(obj, name, None)) if obj is not None else None
-        elif name == "im_id":
-            out[wire] = im_id if im_id is not None else getattr(obj, "im_id", None) if obj is not None else None
-        elif name == "im_display_name":
-            out[wire] = im_display_name if im_display_name is not None else getattr(obj, "im_display_name", None)
-        else:
-            out[wire] = getattr(obj, name, None) if obj is not None else None
+    for field in addressbook.ENTRY_FIELDS:
+        value = getattr(obj, field.model, None)
+        if field.kind == addressbook.ADDRESS:
+            value = _address(value)
+        elif given.get(field.model) is not None:
+            value = given[field.model]
+        out[field.wire] = value
     out["avatar"] = avatar
     return out
 
@@ -115,11 +92,6 @@ def entry_wire(entry) -> dict:
 class EntryContactSerializer(AddressBookSerializer):
     """`contact-information` of an entry (B.5.2). `useBranchAddress` and `avatar` are accepted and ignored."""
 
-    imId = serializers.CharField(source="im_id", **TEXT)
-    imDisplayName = serializers.CharField(source="im_display_name", **TEXT)
-    alternateImId = serializers.CharField(source="alternate_im_id", **TEXT)
-    emailAddress = serializers.CharField(source="email_address", **TEXT)
-    alternateEmailAddress = serializers.CharField(source="alternate_email_address", **TEXT)
     useBranchAddress = serializers.CharField(required=False, allow_blank=True, write_only=True)
     avatar = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=2000)
 

@@ -6,7 +6,7 @@ renderers in sipxweb.rest turn those into XStream's exact bytes."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from apps.users import services
+from apps.users import addressbook, services
 from apps.users.models import Ring, UserProfile
 from sipxweb.rest.fields import AddressField, StrictSerializer, XListField
 
@@ -61,42 +61,51 @@ class BlankAsNullCharField(serializers.CharField):
 
 
 class AddressBookSerializer(StrictSerializer):
-    """The address-book fields every contact form starts with (B.5.2 order, `jobTitle` .. `didNumber`);
-    user contact information and phonebook entries add theirs after these."""
+    """The address-book fields of `apps.users.addressbook.FIELDS` in their wire order: those of a phonebook entry
+    (`record = "entry"`, B.5.2) or of a user profile (`"profile"`, B.3.9). A subclass replaces one by declaring a
+    field of the same wire name (it keeps the table's place) and adds its own fields after them."""
 
-    jobTitle = serializers.CharField(source="job_title", **TEXT)
-    jobDept = serializers.CharField(source="job_dept", **TEXT)
-    companyName = serializers.CharField(source="company_name", **TEXT)
-    assistantName = serializers.CharField(source="assistant_name", **TEXT)
-    location = serializers.CharField(**TEXT)
-    homeAddress = AddressField(source="home_address", required=False)
-    officeAddress = AddressField(source="office_address", required=False)
-    branchAddress = AddressField(source="branch_address", required=False)
-    cellPhoneNumber = serializers.CharField(source="cell_phone_number", **TEXT)
-    homePhoneNumber = serializers.CharField(source="home_phone_number", **TEXT)
-    assistantPhoneNumber = serializers.CharField(source="assistant_phone_number", **TEXT)
-    faxNumber = serializers.CharField(source="fax_number", **TEXT)
-    didNumber = serializers.CharField(source="did_number", **TEXT)
+    record = "entry"
+    email_field = serializers.CharField  # B.3.9 checks the e-mail form; entries take any text (B.3.6 checks later)
+
+    def get_fields(self):
+        declared = super().get_fields()
+        fields = {}
+        for field in addressbook.FIELDS:
+            if field.wire in declared:
+                fields[field.wire] = declared.pop(field.wire)
+            elif getattr(field, self.record):
+                fields[field.wire] = self.table_field(field)
+        fields.update(declared)
+        return fields
+
+    def table_field(self, field: addressbook.ContactField) -> serializers.Field:
+        # DRF refuses a `source` equal to the field's name (`location`, `manager`).
+        source = {} if field.model == field.wire else {"source": field.model}
+        if field.kind == addressbook.ADDRESS:
+            return AddressField(required=False, **source)
+        if field.kind == addressbook.BOOL:
+            return serializers.BooleanField(required=False, **source)
+        if field.kind == addressbook.SALUTATION:
+            return serializers.ChoiceField(choices=UserProfile.Salutation.values, required=False, **source)
+        if field.kind == addressbook.EMAIL:
+            return self.email_field(**TEXT, **source)
+        return serializers.CharField(**TEXT, **source)
 
 
 class ContactInformationSerializer(AddressBookSerializer):
-    """B.3.9, 4.6 field order. Instance: a UserProfile with its user. On PUT every profile field absent
-    from the body is cleared, except the ones sipXconfig kept (read-only here)."""
+    """B.3.9, 4.6 field order: the profile's address-book fields (the IM id and display name come from the user),
+    then the fields below. Instance: a UserProfile with its user. On PUT every profile field absent from the body
+    is cleared, except the ones sipXconfig kept (read-only here)."""
+
+    record = "profile"
+    email_field = serializers.EmailField
 
     imId = serializers.SerializerMethodField()
     imDisplayName = serializers.CharField(source="user.im_display_name", read_only=True)
-    alternateImId = serializers.CharField(source="alternate_im_id", **TEXT)
-    emailAddress = serializers.EmailField(source="email_address", **TEXT)
-    alternateEmailAddress = serializers.EmailField(source="alternate_email_address", **TEXT)
-    useBranchAddress = serializers.BooleanField(source="use_branch_address", required=False)
-    branchName = serializers.CharField(source="branch_name", **TEXT)
     manager = serializers.CharField(read_only=True)
     salutation = serializers.CharField(read_only=True)
     employeeId = serializers.CharField(source="employee_id", read_only=True)
-    twiterName = serializers.CharField(source="twiter_name", **TEXT)
-    linkedinName = serializers.CharField(source="linkedin_name", **TEXT)
-    facebookName = serializers.CharField(source="facebook_name", **TEXT)
-    xingName = serializers.CharField(source="xing_name", **TEXT)
     timestamp = serializers.IntegerField(read_only=True)
     avatar = serializers.SerializerMethodField()
     enabled = serializers.BooleanField(source="user.is_active", read_only=True)
