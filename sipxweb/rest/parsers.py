@@ -37,7 +37,7 @@ def _too_deep() -> ParseError:
     return ParseError(f"The document is nested more than {MAX_DEPTH} levels deep.")
 
 
-def _xml_tree(raw: bytes):
+def xml_root(raw: bytes):
     """The root element, built by defusedxml; the nesting depth is checked while the elements arrive, so a
     deep document is refused after MAX_DEPTH start tags, not after building it."""
     depth = 0
@@ -81,7 +81,7 @@ class XStreamXMLParser(BaseParser):
     media_type = "text/xml"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        root = _xml_tree(_read(stream))
+        root = xml_root(_read(stream))
         expected = _expected_root(parser_context)
         if expected and root.tag != expected:
             raise ParseError(f"The XML root element must be <{expected}>, not <{root.tag}>.")
