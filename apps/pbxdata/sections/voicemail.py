@@ -17,7 +17,7 @@ from pathlib import Path
 
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, integer, list_of, obj, show, text
 from apps.voicemail import services
-from apps.voicemail.models import ActiveGreeting, AudioFormat, Folder, Mailbox, Message
+from apps.voicemail.models import ActiveGreeting, Folder, Mailbox, Message
 
 _export_audio: ContextVar[tuple[Path, Path] | None] = ContextVar("export_audio", default=None)
 
@@ -66,6 +66,11 @@ def _time(value, path):
     return parsed.astimezone(UTC)
 
 
+def _seconds(value, path):
+    """A whole number within the column's range (the limit is the services' rule), or null."""
+    return None if value is None else integer(0, 2**31 - 1)(value, path)
+
+
 _message = obj(
     {
         "user": (text(), REQUIRED),
@@ -75,8 +80,8 @@ _message = obj(
         "from": (text(), ""),
         "fromBrief": (text(nullable=True), None),
         "received": (_time, REQUIRED),
-        "durationSecs": (integer(0, 2**31 - 1), 0),  # the column's range; the limit is the services' rule
-        "format": (text(), AudioFormat.WAV.value),
+        "durationSecs": (_seconds, None),  # absent: the recording's length, as a deposit stores it
+        "format": (text(nullable=True), None),  # absent: the recording's format (none: wav)
         "heard": (boolean, False),
         "audio": (text(max_length=1024, nullable=True, blank=False), None),
     }

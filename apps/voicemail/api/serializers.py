@@ -12,7 +12,8 @@ class DepositSerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.CharField(required=True, allow_blank=False, max_length=255)
+        # Required, but it may be empty: an anonymous caller still leaves a message (the data file agrees).
+        fields["from"] = serializers.CharField(required=True, allow_blank=True, max_length=255)
         return fields
 
 
