@@ -156,16 +156,8 @@ def clear():
 
 def load(phonebooks: list[dict], ctx) -> None:
     ctx.stage("phonebooks", len(phonebooks))
-    items = [
-        services.PhonebookData(
-            name=p["name"],
-            description=p["description"],
-            members=p["members"],
-            consumers=p["consumers"],
-            entries=[entry_data(e) for e in p["entries"]],
-        )
-        for p in phonebooks
-    ]
+    # The file's keys are PhonebookData's fields; only the entries change their names.
+    items = [services.PhonebookData(**{**p, "entries": [entry_data(e) for e in p["entries"]]}) for p in phonebooks]
     try:
         services.upsert_phonebooks(items, progress=ctx.step)
     except services.PhonebookError as exc:
