@@ -108,11 +108,13 @@ class SipPasswordView(LoginDetailsView):
 
 
 class FeedKeyView(LoginRequiredMixin, View):
-    """A new key for the private feed URLs; the old URLs stop working."""
+    """A new key for the private feed URLs; the old URLs stop working. Also the voicemail page's button, which
+    comes back to its own page (`success_url`, a URL name)."""
 
     http_method_names = ["post"]
+    success_url = "portal:login_details"
 
     def post(self, request):
         services.regenerate_feed_key(request.user)
         messages.success(request, "You have a new feed key: the old private URLs no longer work.")
-        return redirect("portal:login_details")
+        return redirect(self.success_url)

@@ -1,7 +1,9 @@
-"""The portal's voicemail page (mounted at /portal/voicemail/): the logged-in user's own mailbox."""
+"""The portal's voicemail page (mounted at /portal/voicemail/): the logged-in user's own mailbox; its new-feed-key
+button is the login details page's view, coming back here."""
 
 from django.urls import path
 
+from apps.users.portal_views import FeedKeyView
 from apps.voicemail import views
 
 app_name = "portal-voicemail"
@@ -14,5 +16,5 @@ urlpatterns = [
     path("greetings/upload/", views.GreetingUploadView.as_view(), name="greeting_upload"),
     path("greetings/<str:kind>/audio", views.GreetingAudioView.as_view(), name="greeting_audio"),
     path("greetings/<str:kind>/delete/", views.GreetingDeleteView.as_view(), name="greeting_delete"),
-    path("feed-key/", views.FeedKeyView.as_view(), name="feed_key"),
+    path("feed-key/", FeedKeyView.as_view(success_url="portal-voicemail:mailbox"), name="feed_key"),
 ]

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views.generic import TemplateView, View
 
 from apps.users.models import User
-from apps.users.services import regenerate_feed_key
 from apps.voicemail import services
 from apps.voicemail.forms import ActiveGreetingForm, GreetingUploadForm, MessageActionForm
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
@@ -189,19 +188,6 @@ class GreetingDeleteView(MailboxOwnerMixin, View):
         greeting = get_object_or_404(Greeting, mailbox__user=self.owner, kind=kind)
         services.delete_greeting(greeting)
         flash.success(request, f"{greeting.get_kind_display()} greeting removed.")
-        return self.back()
-
-
-class FeedKeyView(MailboxOwnerMixin, View):
-    """D9 from the voicemail page: a new private key; the old feed and audio URLs answer 404."""
-
-    http_method_names = ["post"]
-
-    def post(self, request, **kwargs):
-        if self.admin_view:
-            raise Http404()
-        regenerate_feed_key(request.user)
-        flash.success(request, "You have a new feed key: the old feed URL no longer works.")
         return self.back()
 
 

@@ -177,7 +177,17 @@ def test_import_merges_by_message_id_and_name(db, tmp_path):
             "voicemail[0].audio: The file is not a WAV or MP3 recording",
         ),
         (
-            {"voicemail": [{"user": "200", "messageId": "1", "received": "2026-01-01T00:00:00Z", "audio": "b.mp3"}]},
+            {
+                "voicemail": [
+                    {
+                        "user": "200",
+                        "messageId": "1",
+                        "received": "2026-01-01T00:00:00Z",
+                        "audio": "b.mp3",
+                        "format": "wav",
+                    }
+                ]
+            },
             "voicemail[0].audio: The file is mp3, but the format says wav",
         ),
         (
