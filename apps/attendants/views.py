@@ -2,13 +2,14 @@
 administrators), the attendant editor with its menu and prompt, and deletion (administrators only)."""
 
 import mimetypes
+import os
 import re
 
 from django.contrib import messages
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -19,6 +20,7 @@ from apps.attendants.forms import AttendantForm, MenuFormSet, SpecialAttendantFo
 from apps.attendants.models import AutoAttendant, SpecialMode
 from sipxweb import mediafiles
 from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
+from sipxweb.ranges import file_response
 
 
 class AttendantAdminRequiredMixin(UserPassesTestMixin):
@@ -175,9 +177,8 @@ class AttendantPromptView(AdminRequiredMixin, View):
         attendant = get_object_or_404(AutoAttendant, pk=pk)
         if not attendant.prompt:
             raise Http404("This attendant has no prompt.")
-        try:
-            handle = attendant.prompt.open("rb")
+        content_type = mimetypes.guess_type(attendant.prompt.name)[0] or "application/octet-stream"
+        try:  # with byte ranges, so the player can seek (sipxweb/ranges.py, as every stored file)
+            return file_response(request, attendant.prompt, content_type, os.path.basename(attendant.prompt.name))
         except FileNotFoundError:
             raise Http404("The prompt file is missing from media storage.") from None
-        content_type = mimetypes.guess_type(attendant.prompt.name)[0] or "application/octet-stream"
-        return FileResponse(handle, content_type=content_type)
