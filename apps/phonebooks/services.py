@@ -17,7 +17,7 @@ from apps.phonebooks.models import EntryWord, Phonebook, PhonebookEntry, Private
 from apps.phonebooks.readmodel import sees_key, tables
 from apps.users import addressbook
 from apps.users.models import User, UserGroup
-from sipxweb.text import is_blank
+from sipxweb.text import is_blank, text_problem
 
 WORD_BATCH = 2000
 BATCH = 500  # rows per bulk query of phonebooks and private phonebooks (and per `IN (...)` list)
@@ -265,10 +265,26 @@ def replace_private_phonebooks(books: Mapping[int, PrivateData | None]) -> None:
 NAME_TAKEN = "Phonebook with this Name already exists."
 
 
+def _check_phonebook(book: Phonebook) -> None:
+    """A phonebook's own fields: a name that is not blank, the model's lengths, storable text."""
+    if is_blank(book.name):
+        raise PhonebookError("A phonebook needs a name.", "name")
+    try:
+        book.clean_fields(exclude=["key_count"])
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise PhonebookError(" ".join(messages), name) from None
+    for name in ("name", "description"):
+        problem = text_problem(getattr(book, name))
+        if problem:
+            raise PhonebookError(f"The {name} {problem}.", name)
+
+
 def save_phonebook(book: Phonebook, members: Iterable[UserGroup], consumers: Iterable[UserGroup]) -> Phonebook:
-    """Create and edit on the admin pages: stores `book` (name and description set) with its member and consumer
-    groups. A name another phonebook has raises PhonebookError, also when another admin stored it a moment ago
-    (the unique index refuses our insert)."""
+    """Create and edit on the admin pages and `import_phonebook --create`: stores `book` (name and description set)
+    with its member and consumer groups. A name another phonebook has raises PhonebookError, also when another admin
+    stored it a moment ago (the unique index refuses our insert)."""
+    _check_phonebook(book)
     with transaction.atomic():
         if Phonebook.objects.filter(name=book.name).exclude(pk=book.pk).exists():
             raise PhonebookError(NAME_TAKEN, "name")
@@ -315,6 +331,7 @@ def upsert_phonebooks(items: Sequence[PhonebookData], progress=None) -> list[Pho
                 consumers = _groups_named(item.consumers, groups, "consumers")
                 book = existing.get(item.name) or Phonebook(name=item.name)
                 book.description = item.description
+                _check_phonebook(book)
                 book.save()
                 book.members.set(members)
                 book.consumers.set(consumers)

@@ -119,6 +119,14 @@ def test_command_imports_all_or_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("name", "message"), [("n" * 256, "at most 255 characters"), ("  ", "needs a name")])
+def test_command_creates_a_phonebook_by_the_services_rules(name, message):
+    with pytest.raises(CommandError, match=f"Cannot create the phonebook: .*{message}"):
+        call_command("import_phonebook", name, str(FILES / "outlook.csv"), "--create")
+    assert not Phonebook.objects.exists()
+
+
+@pytest.mark.django_db
 def test_ten_thousand_rows(tmp_path):
     lines = ['"First Name","Last Name","Number","Office Mail"']
     lines += [f'"First{i}","Last{i:05d}","+1555{i:07d}","u{i}@example.org"' for i in range(10_000)]

@@ -162,7 +162,7 @@ def load(phonebooks: list[dict], ctx) -> None:
         services.upsert_phonebooks(items, progress=ctx.step)
     except services.PhonebookError as exc:
         error = _refused(exc, f"phonebooks[{exc.item}]")
-        if exc.entry is None:  # an unknown group: say where groups come from
+        if exc.entry is None and exc.index is not None:  # an unknown group: say where groups come from
             error = PbxDataError(error.path, f'{error.message} (add it to "groups")')
         raise error from None
 

@@ -44,7 +44,10 @@ class Command(BaseCommand):
         if phonebook is None:
             if not create:
                 raise CommandError(f"There is no phonebook {name!r} (use --create to create it).")
-            phonebook = Phonebook.objects.create(name=name)
+            try:
+                phonebook = services.save_phonebook(Phonebook(name=name), members=[], consumers=[])
+            except services.PhonebookError as exc:
+                raise CommandError(f"Cannot create the phonebook: {' '.join(exc.messages)}") from None
         try:
             with open(file, "rb") as f:
                 content = f.read()
