@@ -1,6 +1,9 @@
-"""A generated avatar: the user's initials on a colour derived from the user name (no external service)."""
+"""A generated avatar: the user's initials on a colour derived from the user name (no external service), and the
+URL of it that contact information carries (A.3: the users' and the phonebooks' wire forms)."""
 
 import hashlib
+
+from django.urls import reverse
 
 from apps.users.models import User
 from sipxweb import xmltext
@@ -21,3 +24,9 @@ def avatar_svg(user: User) -> str:
         '<text x="40" y="50" font-family="sans-serif" font-size="30" fill="#fff" text-anchor="middle">'
         f"{xmltext.text(initials(user))}</text></svg>"
     )
+
+
+def avatar_url(user: User, request=None) -> str:
+    """Absolute when a request tells the host (REST answers), else the path."""
+    path = reverse("users-api:avatar", args=[user.username])
+    return request.build_absolute_uri(path) if request is not None else path

@@ -3,10 +3,10 @@
 Serializers validate input strictly (unknown fields → 400) and produce dicts in wire order; the
 renderers in sipxweb.rest turn those into XStream's exact bytes."""
 
-from django.urls import reverse
 from rest_framework import serializers
 
 from apps.users import addressbook, services
+from apps.users.avatar import avatar_url
 from apps.users.models import Ring, UserProfile
 from sipxweb.rest.fields import AddressField, StrictSerializer, XListField
 
@@ -126,9 +126,7 @@ class ContactInformationSerializer(AddressBookSerializer):
         return user.im_id if user.im_enabled else ""
 
     def get_avatar(self, profile):
-        path = reverse("users-api:avatar", args=[profile.user.username])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return avatar_url(profile.user, self.context.get("request"))
 
     def get_ldapManaged(self, profile):
         return False
