@@ -2,13 +2,12 @@
 write-only inputs: they are never rendered back into a page, not even after a bad submit."""
 
 import re
-from types import SimpleNamespace
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from apps.users import credentials, lockout, services
+from apps.users import addressbook, credentials, lockout, services
 from apps.users.models import Ring, User, UserGroup, UserProfile
 
 
@@ -22,8 +21,9 @@ def secret_input(**attrs) -> forms.PasswordInput:
 
 
 class UserForm(forms.ModelForm):
-    """Create/edit a user. `save_user` (services) stores it, so login names and PIN hashes stay consistent;
-    the view attaches its field-keyed ValidationError to `username`/`aliases`."""
+    """Create/edit a user. `services.save_user` checks and stores it (login names, PINs, groups), so a user is
+    accepted or refused as the data file's would be; the view attaches its field-keyed ValidationError to the
+    fields, which have the service's field names."""
 
     aliases = forms.CharField(
         required=False, help_text="Other names and extensions of this user, separated by commas or spaces."
@@ -31,8 +31,13 @@ class UserForm(forms.ModelForm):
     pin = forms.CharField(
         label="Portal PIN", required=False, strip=False, widget=secret_input(), help_text="Leave empty to keep it."
     )
+    # PINs are taken as typed (no trimming), as REST and the data file take them.
     voicemail_pin = forms.CharField(
-        label="Voicemail PIN", required=False, widget=secret_input(), help_text=services.VOICEMAIL_PIN_RULE
+        label="Voicemail PIN",
+        required=False,
+        strip=False,
+        widget=secret_input(),
+        help_text=services.VOICEMAIL_PIN_RULE,
     )
     sip_password = forms.CharField(
         label="SIP password", required=False, strip=False, widget=secret_input(), help_text="Leave empty to keep it."
@@ -90,23 +95,27 @@ class UserForm(forms.ModelForm):
     def clean_aliases(self):
         return split_names(self.cleaned_data.get("aliases", ""))
 
-    def clean(self):
-        cleaned = super().clean()
-        vm_pin = cleaned.get("voicemail_pin")
-        if vm_pin:
-            # Check against the names as typed: they are what the user will have after saving.
-            who = SimpleNamespace(username=cleaned.get("username") or "", aliases=cleaned.get("aliases") or [])
-            try:
-                services.validate_voicemail_pin(who, vm_pin)
-            except ValidationError as exc:
-                self.add_error("voicemail_pin", exc)
-        return cleaned
-
 
 class UserGroupForm(forms.ModelForm):
+    """A group; `services.clean_group` and `save_group` hold its rules, as for the data file's groups."""
+
     class Meta:
         model = UserGroup
         fields = ["name", "description"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "name" in cleaned and "description" in cleaned:
+            try:
+                data = services.clean_group(services.GroupData(cleaned["name"], cleaned["description"]))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+            else:
+                cleaned["name"], cleaned["description"] = data.name, data.description
+        return cleaned
+
+    def save(self, commit=True):
+        return services.save_group(self.instance)
 
 
 ADDRESSES = (
@@ -114,20 +123,13 @@ ADDRESSES = (
     ("home_address", "Home address"),
     ("branch_address", "Branch address"),
 )
-ADDRESS_LABELS = {
-    "street": "Street",
-    "city": "City",
-    "country": "Country",
-    "state": "State",
-    "zip": "ZIP code",
-    "officeDesignation": "Office designation",
-}
-assert tuple(ADDRESS_LABELS) == UserProfile.ADDRESS_KEYS
+ADDRESS_LABELS = addressbook.ADDRESS_LABELS
 
 
 class ContactForm(forms.ModelForm):
     """My contact information: the profile's fields, first/last name (on User) and the three addresses,
-    each a dict of which only the non-empty keys are stored."""
+    each a dict of which only the non-empty keys are stored. `services.clean_contact` checks it (the e-mail form,
+    lengths) and `services.save_contact` stores it, as for PUT /my/contact-information and the data file."""
 
     first_name = forms.CharField(required=False, max_length=255)
     last_name = forms.CharField(required=False, max_length=255)
@@ -179,17 +181,28 @@ class ContactForm(forms.ModelForm):
     def address_groups(self):
         return [(title, [self[f"{address}-{key}"] for key in ADDRESS_LABELS]) for address, title in ADDRESSES]
 
-    def save(self, commit=True):
-        profile = super().save(commit=False)
+    def contact_values(self) -> dict:
+        """The profile fields this form changes, as services.save_contact takes them."""
+        cleaned = self.cleaned_data
+        values = {name: cleaned.get(name) for name in self._meta.fields}
         for address, _title in ADDRESSES:
-            value = {key: self.cleaned_data[f"{address}-{key}"] for key in ADDRESS_LABELS}
-            setattr(profile, address, {k: v for k, v in value.items() if v})
-        services.touch_profile(profile)
-        profile.save()
-        user = profile.user
-        user.first_name, user.last_name = self.cleaned_data["first_name"], self.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        return profile
+            parts = {key: cleaned.get(f"{address}-{key}") for key in ADDRESS_LABELS}
+            values[address] = {key: value for key, value in parts.items() if value}  # an empty box is no value
+        return values
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.clean_contact(self.contact_values())
+        except ValidationError as exc:
+            for error in exc.error_list:
+                name = f"{error.key}-{error.part}" if error.part else error.key
+                self.add_error(name if name in self.fields else None, error)
+        return cleaned
+
+    def save(self, commit=True):
+        cleaned = self.cleaned_data
+        return services.save_contact(self.instance, self.contact_values(), cleaned["first_name"], cleaned["last_name"])
 
 
 class ForwardTimerForm(forms.Form):
@@ -227,8 +240,10 @@ RingFormSet = forms.formset_factory(RingForm, extra=1, can_order=True, can_delet
 
 
 class VoicemailPinForm(forms.Form):
-    new_pin = forms.CharField(label="New voicemail PIN", widget=secret_input(inputmode="numeric"))
-    confirm_pin = forms.CharField(label="New voicemail PIN again", widget=secret_input(inputmode="numeric"))
+    new_pin = forms.CharField(label="New voicemail PIN", strip=False, widget=secret_input(inputmode="numeric"))
+    confirm_pin = forms.CharField(
+        label="New voicemail PIN again", strip=False, widget=secret_input(inputmode="numeric")
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user

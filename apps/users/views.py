@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.views.generic import CreateView, UpdateView
@@ -23,7 +22,7 @@ class UserListView(AdminRequiredMixin, ListPage):
 
 
 class UserFormMixin(AdminRequiredMixin, FormPage):
-    """Saves through services.save_user (login names, PIN hashes), then groups, SIP password and voicemail PIN."""
+    """Saves through services.save_user: login names, PINs, SIP password and groups, by the rules of every channel."""
 
     model = User
     form_class = UserForm
@@ -38,15 +37,17 @@ class UserFormMixin(AdminRequiredMixin, FormPage):
         if data.get("sip_password"):
             user.sip_password = data["sip_password"]
         try:
-            with transaction.atomic():
-                services.save_user(user, aliases=data["aliases"], pin=data.get("pin") or None)
-                user.groups.set(data["groups"])
-                if data.get("voicemail_pin"):
-                    services.set_voicemail_pin(user, data["voicemail_pin"])
+            services.save_user(
+                user,
+                aliases=data["aliases"],
+                pin=data.get("pin") or None,
+                voicemail_pin=data.get("voicemail_pin") or None,
+                groups=data["groups"],
+            )
         except ValidationError as exc:
             if is_new:  # the transaction was rolled back: the form must still create
                 user.pk, user._state.adding = None, True
-            form.add_error(None, exc if hasattr(exc, "error_dict") else ValidationError({"voicemail_pin": exc}))
+            form.add_error(None, exc)  # keyed by the service's field names, which are the form's
             return self.form_invalid(form)
         self.object = user
         if user.pk == self.request.user.pk and data.get("pin"):

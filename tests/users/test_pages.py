@@ -208,8 +208,8 @@ def test_name_clash_is_shown_next_to_the_field(admin_client, alice):
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "already a user name or alias" in errors["username"][0]
-    assert "already a user name or alias" in errors["aliases"][0]
+    assert errors["username"] == ['"ALICE" is already the user name or an alias of user "200".']
+    assert errors["aliases"] == ['"200" is already the user name or an alias of user "200".']
     assert not User.objects.filter(username="ALICE").exists()
 
 

@@ -2,7 +2,6 @@
 and the avatar picture (docs/compatibility.md B.3.2, B.3.3, B.3.9, B.3.12, A.3)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -63,18 +62,17 @@ class ContactInformationView(WireView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         user_data = data.pop("user", {})
-        profile = self.profile(request)
-        with transaction.atomic():
-            # Full replacement, as sipXconfig did: what the body omits is cleared.
-            for name in ContactInformationSerializer.writable_profile_fields():
-                field = UserProfile._meta.get_field(name)
-                setattr(profile, name, data.get(name, field.get_default() if not field.null else None))
-            services.touch_profile(profile)
-            profile.save()
-            user = profile.user
-            user.first_name = user_data.get("first_name") or ""
-            user.last_name = user_data.get("last_name") or ""
-            user.save(update_fields=["first_name", "last_name"])
+        # Full replacement, as sipXconfig did: what the body omits is cleared (the read-only fields are kept).
+        defaults = services.contact_defaults()
+        values = {
+            name: data.get(name, defaults[name]) for name in ContactInformationSerializer.writable_profile_fields()
+        }
+        try:
+            services.save_contact(
+                self.profile(request), values, user_data.get("first_name"), user_data.get("last_name")
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from None
         return empty_ok()
 
 
