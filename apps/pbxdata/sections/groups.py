@@ -1,6 +1,9 @@
-"""`groups`: user groups, matched by name."""
+"""`groups`: the file's schema and its mapping onto apps.users.services.save_groups, which holds the rules of a
+group (as for the group pages). Groups are matched by name: a stored group of that name gets the file's
+description."""
 
-from apps.pbxdata.schema import REQUIRED, list_of, obj, text
+from apps.pbxdata.schema import REQUIRED, PbxDataError, list_of, obj, text
+from apps.users import services
 from apps.users.models import UserGroup
 
 _group = obj({"name": (text(blank=False), REQUIRED), "description": (text(), "")})
@@ -12,23 +15,15 @@ def validate(value, path):
 
 
 def clear():
-    UserGroup.objects.all().delete()
+    services.delete_all_groups()
 
 
 def load(groups, ctx):
     """Creates or updates the file's groups (three queries); `ctx.groups` then maps every name to its row."""
-    existing = {} if ctx.replace else {g.name: g for g in UserGroup.objects.all()}
-    new, changed = [], []
-    for item in groups:
-        row = existing.get(item["name"])
-        if row is None:
-            new.append(UserGroup(name=item["name"], description=item["description"]))
-        elif row.description != item["description"]:
-            row.description = item["description"]
-            changed.append(row)
-    UserGroup.objects.bulk_create(new, batch_size=500)
-    UserGroup.objects.bulk_update(changed, ["description"], batch_size=500)
-    ctx.groups = {g.name: g for g in UserGroup.objects.all()}
+    try:
+        ctx.groups = services.save_groups([services.GroupData(g["name"], g["description"]) for g in groups])
+    except services.UserError as exc:
+        raise PbxDataError(f"groups[{exc.item}].{exc.field}", " ".join(exc.messages)) from None
     ctx.step(len(groups))
 
 
