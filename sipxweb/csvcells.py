@@ -1,6 +1,7 @@
 """The one CSV writer of sipxweb (phonebook exports, GET /phonebook/{name}, /my/phonebook as CSV, the call
-history) and its reading counterpart: RFC 4180 with every field quoted and `"` doubled (D16), UTF-8, `\\n`
-line ends, streamed as byte chunks.
+history), the one streamed download response of the export pages (`download`), and the writer's reading
+counterpart: RFC 4180 with every field quoted and `"` doubled (D16), UTF-8, `\\n` line ends, streamed as byte
+chunks.
 
 Formula injection: a spreadsheet opening the file runs a cell that starts with `=`, `+`, `-` or `@` as a
 formula (and some treat a leading TAB or CR the same way), so a first name `=HYPERLINK("http://evil", "x")`
@@ -12,6 +13,8 @@ with `'` followed by such a cell gets one more `'`, so that `unneutralise()` (us
 gives back exactly the value that was exported: import(export(value)) == value."""
 
 from collections.abc import Iterable, Iterator
+
+from django.http import StreamingHttpResponse
 
 TRIGGERS = frozenset("=+-@\t\r")
 PHONE_CHARACTERS = frozenset("0123456789 +-().")
@@ -100,3 +103,11 @@ def stream(header: Iterable[str], rows: Iterable[Iterable], batch: int = 2000) -
         yield chunk
 
     return stream_chunks(header, chunks())
+
+
+def download(chunks: Iterable[bytes], filename: str, content_type: str = "text/csv; charset=utf-8"):
+    """The streamed response of an export page (the CSV files, and the vCard beside them): an attachment, so the
+    browser saves it under `filename`."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -18,6 +18,7 @@ from apps.callcontrol.models import CallAttempt, CallStatus
 from apps.callcontrol.sip import SipUri, check_host, unescape
 from apps.users.credentials import find_login
 from apps.users.models import LoginName
+from sipxweb import xmltext
 
 _STRIP = str.maketrans("", "", "[](){}.-")
 _CHAR = r"(?:[-_.!~*'()&=+$,;?/a-zA-Z0-9]|%[0-9a-fA-F]{2})"
@@ -179,8 +180,7 @@ def latest_attempt(key: str) -> CallAttempt | None:
     return attempt
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_escape = xmltext.text  # the status documents escape text as every hand-built XML does (sipxweb/xmltext.py)
 
 
 def status_lines_xml(attempt: CallAttempt | None) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.db.models.functions import ExtractHour, TruncDate
-from django.http import HttpResponseForbidden, StreamingHttpResponse
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
@@ -142,6 +142,4 @@ def cdr_csv(request):
                 cdr.failure_status or "",
             ]
 
-    response = StreamingHttpResponse(csvcells.stream(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="calls.csv"'
-    return response
+    return csvcells.download(csvcells.stream(CSV_HEADER, rows()), "calls.csv")

@@ -5,7 +5,6 @@ and the PBX-wide phonebook settings."""
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import CreateView, FormView, UpdateView, View
 
@@ -13,6 +12,7 @@ from apps.phonebooks import exports, importers, services
 from apps.phonebooks.forms import ImportForm, PhonebookForm, PhonebookSettingsForm
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
 from apps.users.models import User
+from sipxweb import csvcells
 from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
 
 
@@ -135,11 +135,10 @@ class PhonebookImportView(AdminRequiredMixin, FormView):
         return render(self.request, "phonebooks/phonebook_import_result.html", context)
 
 
-def export_response(chunks, filename: str, fmt: str) -> StreamingHttpResponse:
-    content_type = "text/vcard; charset=utf-8" if fmt == "vcard" else "text/csv; charset=utf-8"
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{"vcf" if fmt == "vcard" else "csv"}"'
-    return response
+def export_response(chunks, filename: str, fmt: str):
+    if fmt == "vcard":
+        return csvcells.download(chunks, f"{filename}.vcf", "text/vcard; charset=utf-8")
+    return csvcells.download(chunks, f"{filename}.csv")
 
 
 class PhonebookExportView(AdminRequiredMixin, View):

@@ -10,7 +10,7 @@ entries never sits in memory (views wrap them in StreamingHttpResponse).
 
 from collections.abc import Iterable, Iterator
 
-from sipxweb import csvcells
+from sipxweb import csvcells, xmltext
 from sipxweb.rest.xstream import _json_string, _json_value, _xml_lines
 
 
@@ -45,8 +45,8 @@ def csv_phonebook(chunks: Iterable[list[tuple[str, str, str]]]) -> Iterator[byte
     return csvcells.stream_chunks(CSV_HEADER, ([(f, la, n) for la, f, n in rows] for rows in chunks))
 
 
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", '"': "&quot;"})
+_TEXT = xmltext.TEXT
+_ATTR = xmltext.table('&<"')  # the DOM serializer left ">" alone in attribute values
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
