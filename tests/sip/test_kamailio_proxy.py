@@ -1,0 +1,280 @@
+"""The bundled Kamailio (pbx/kamailio, apps/sipproxy) end to end: real gunicorn, real Kamailio reading sipxweb's
+database through the views, SIPp phones, all on 127.0.0.1. On SQLite, and on PostgreSQL when the suite runs
+with a PostgreSQL DATABASE_URL (a fresh database beside it, dropped afterwards). Skipped when kamailio or
+SIPp is absent (.ci/run installs both). Every SIPp and Kamailio is bounded in time and stopped by pid."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.server.live import LiveServer
+from tests.sip.conftest import SECRET_KEY, Sipp, free_udp_port
+
+KAMAILIO = shutil.which("kamailio")
+pytestmark = [
+    pytest.mark.sip,
+    pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
+    pytest.mark.skipif(not Path("/usr/bin/sipp").exists(), reason="SIPp is not installed (apt-get install sip-tester)"),
+]
+
+USERS = [("200", "1234", ["alice"]), ("201", "1234", ["bob"]), ("202", "1234", [])]
+SIP_PASSWORDS = {"200": "alicesip200", "201": "bobsip201"}  # 202 has none
+
+
+# ---- the database each run uses ------------------------------------------------------------------------
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if urlparse(url).scheme in ("postgres", "postgresql", "pgsql") else None
+
+
+@pytest.fixture(scope="module")
+def database_url():
+    """None (LiveServer's own SQLite file), or a fresh PostgreSQL database on the suite's server."""
+    url = _postgres_url()
+    if url is None:
+        yield None
+        return
+    import psycopg
+
+    parts = urlparse(url)
+    name = f"{parts.path.lstrip('/')}_sip_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield parts._replace(path=f"/{name}").geturl()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---- processes -----------------------------------------------------------------------------------------
+
+
+class Kamailio:
+    """Kamailio started from the file `manage.py kamailio_config` writes, with extra -A defines."""
+
+    def __init__(self, server: LiveServer, tmp: Path, **defines: int):
+        self.port = free_udp_port()
+        self.run_dir = tmp / f"kamailio-{self.port}"
+        self.log_path = self.run_dir / "kamailio.log"
+        self.env = {**server.env, "PBX_SIP_PORT": str(self.port), "SIPPROXY_RUN_DIR": str(self.run_dir)}
+        server_env = server.env
+        server.env = self.env
+        try:
+            self.config = server.manage("kamailio_config").strip().splitlines()[-1]
+        finally:
+            server.env = server_env
+        args = [KAMAILIO, "-DD", "-E", "-f", self.config, "-Y", str(self.run_dir), "-A", "CHILDREN=2"]
+        for name, value in defines.items():
+            args += ["-A", f"{name}={value}"]
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while not self._listening():
+            assert self.proc.poll() is None, f"Kamailio exited: {self.output()[-3000:]}"
+            assert time.monotonic() < deadline, f"Kamailio does not listen: {self.output()[-3000:]}"
+            time.sleep(0.1)
+        time.sleep(0.5)  # its children finish their start after the socket is bound
+
+    def _listening(self) -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                return True
+        return False
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+
+
+class Pbx:
+    def __init__(self, tmp: Path, database_url: str | None):
+        extra = {"DATABASE_URL": database_url} if database_url else {}
+        self.tmp = tmp
+        self.server = LiveServer(secret_key=SECRET_KEY, users=USERS, workers=2, extra_env=extra)
+        self.server.start()
+        self.shell(
+            "from apps.users.models import User\n"
+            + "".join(
+                f"User.objects.filter(username={n!r}).update(sip_password={p!r})\n" for n, p in SIP_PASSWORDS.items()
+            )
+        )
+        self.kamailio = Kamailio(self.server, tmp)
+
+    def shell(self, code: str) -> str:
+        return self.server.manage("shell", "-c", code)
+
+    def stop(self) -> None:
+        self.kamailio.stop()
+        self.server.stop()
+
+    def sipp(self, scenario: str, service: str, user: str, password: str, *args: str, port: int | None = None,
+             proxy_port: int | None = None, timeout: int = 10, name: str | None = None) -> Sipp:  # fmt: skip
+        """SIPp as a phone of `user` (its SIP password `password`) sending to `service` through Kamailio."""
+        return Sipp(
+            self.tmp,
+            scenario,
+            port or free_udp_port(),
+            *("-s", service, "-au", user, "-ap", password, "-key", "caller", user, "-timeout_error", *args),
+            f"127.0.0.1:{proxy_port or self.kamailio.port}",
+            name=name or f"sipp-{uuid.uuid4().hex[:6]}",
+            timeout=timeout,
+        )
+
+    def register(self, login: str, password: str, **kw) -> int:
+        return self.sipp("kamailio_register.xml", login, login, password, **kw).wait()
+
+    def refused(self, login: str, password: str, **kw) -> int:
+        return self.sipp("kamailio_register_refused.xml", login, login, password, **kw).wait()
+
+    def active(self, user: str) -> list:
+        status, _, body = self.server.request(
+            "GET", "/sipxconfig/rest/my/activecdrs", headers={"Accept": "application/json"}, basic=(user, "1234")
+        )
+        assert status == 200, body
+        return json.loads(body)["cdrs"]
+
+
+@pytest.fixture(scope="module")
+def pbx(tmp_path_factory, database_url):
+    pbx = Pbx(tmp_path_factory.mktemp("kamailio"), database_url)
+    yield pbx
+    pbx.stop()
+
+
+# ---- registration ------------------------------------------------------------------------------------
+
+
+def test_register_with_the_sip_password_by_name_and_alias_and_a_wrong_one_is_refused(pbx):
+    assert pbx.register("200", "alicesip200") == 0, pbx.kamailio.output()[-2000:]
+    assert pbx.register("alice", "alicesip200") == 0
+    assert pbx.register("ALICE", "alicesip200") != 0  # a login name is exact, as in the REST Digest realm
+    assert pbx.refused("201", "wrong") == 0  # challenged again, never 200
+    assert pbx.refused("nobody", "whatever") == 0
+    assert pbx.refused("202", "") == 0  # no SIP password: no credentials row at all
+
+
+def test_a_changed_password_counts_at_once_and_a_deleted_user_cannot_register(pbx):
+    pbx.shell(
+        "from apps.users.services import create_user\n"
+        "create_user('205', pin='1234', aliases=['eve'], sip_password='evesip205')\n"
+    )
+    assert pbx.register("eve", "evesip205") == 0
+    pbx.shell("from apps.users.models import User\nUser.objects.filter(username='205').update(sip_password='new205')")
+    assert pbx.refused("205", "evesip205") == 0
+    assert pbx.register("205", "new205") == 0
+    pbx.shell("from apps.users.models import User\nUser.objects.filter(username='205').delete()")
+    assert pbx.refused("205", "new205") == 0
+    assert pbx.refused("eve", "new205") == 0
+
+
+# ---- a call ------------------------------------------------------------------------------------------
+
+
+def test_200_calls_201_by_alias_the_call_is_active_for_both_and_in_the_history_after_bye(pbx):
+    bob_port = free_udp_port()
+    assert pbx.register("201", "bobsip201", port=bob_port) == 0
+    before_alice, before_bob = len(pbx.active("alice")), len(pbx.active("bob"))
+    callee = Sipp(pbx.tmp, "kamailio_answer.xml", bob_port, "-s", "201", "-timeout_error",
+                  f"127.0.0.1:{pbx.kamailio.port}", name="bob-phone", timeout=40)  # fmt: skip
+    time.sleep(0.5)
+    caller = pbx.sipp("kamailio_call.xml", "bob", "200", "alicesip200", "-d", "4000", name="alice-phone", timeout=40)
+    # Called by bob's alias (the service), authenticated as 200: Kamailio finds 201's phone.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        alice, bob = pbx.active("alice"), pbx.active("bob")
+        if len(alice) > before_alice and len(bob) > before_bob:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the call never became active: {pbx.server.output()[-2000:]}")
+    # Listed under the user names of both, whichever name was dialled.
+    assert any(c["from"] == "200" and c["to"] == "201" for c in alice), alice
+    assert caller.wait() == 0, caller.output()[-3000:] + pbx.kamailio.output()[-3000:]
+    assert callee.wait() == 0, callee.output()[-3000:]
+    deadline = time.monotonic() + 10
+    while len(pbx.active("alice")) != before_alice and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(pbx.active("alice")) == before_alice and len(pbx.active("bob")) == before_bob
+    history = json.loads(
+        pbx.shell(
+            "import json\nfrom apps.cdrs.models import Cdr\n"
+            "c = Cdr.objects.filter(caller_user='200').latest('start_time')\n"
+            "print(json.dumps([c.callee_user, c.termination, (c.end_time - c.connect_time).total_seconds()]))"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    callee_user, termination, seconds = history
+    assert callee_user == "201" and termination == "C"
+    assert 3.5 <= seconds <= 8, seconds  # the caller hung up after 4 s
+
+
+def test_a_call_to_an_unknown_number_is_404_and_to_an_unregistered_user_480(pbx):
+    for number, status in (("999", "404"), ("202", "480")):
+        scenario = pbx.tmp / f"refused-{number}.xml"
+        text = (Path(__file__).parent / "scenarios" / "kamailio_call.xml").read_text()
+        head, _, _ = text.partition('<recv response="100" optional="true"/>\n<recv response="180"')
+        scenario.write_text(
+            head + f'<recv response="100" optional="true"/>\n<recv response="{status}"/>\n'
+            "<send><![CDATA[\n\nACK sip:[service]@example.org SIP/2.0\n"
+            "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+            'From: "Caller" <sip:[caller]@example.org>;tag=[call_number]\n'
+            "To: <sip:[service]@example.org>[peer_tag_param]\nCall-ID: [call_id]\nCSeq: 2 ACK\n"
+            "Max-Forwards: 70\nContent-Length: 0\n\n]]></send>\n</scenario>\n"
+        )
+        caller = pbx.sipp(str(scenario), number, "200", "alicesip200", timeout=15)
+        assert caller.wait() == 0, caller.output()[-3000:]
+
+
+# ---- blocking ------------------------------------------------------------------------------------------
+
+
+def test_repeated_auth_failures_and_a_register_flood_block_the_address(pbx):
+    # Each block is of 127.0.0.1, so each gets a Kamailio of its own on the same sipxweb.
+    strict = Kamailio(pbx.server, pbx.tmp, AUTH_FAILURES_MAX=3, AUTH_WINDOW=60)
+    try:
+        for _ in range(3):
+            assert pbx.refused("201", "wrong", proxy_port=strict.port) == 0
+        # The right password no longer gets an answer: the address is blocked.
+        assert pbx.register("201", "bobsip201", proxy_port=strict.port, timeout=4) != 0
+        assert "blocking 127.0.0.1" in strict.output()
+    finally:
+        strict.stop()
+    flood = Kamailio(pbx.server, pbx.tmp, PIKE_DENSITY=20, PIKE_UNIT=2, FLOOD_BLOCK=60)
+    try:
+        # SIPp's own result does not matter: once the address is blocked its REGISTERs go unanswered.
+        burst = pbx.sipp("kamailio_register.xml", "200", "200", "alicesip200", "-r", "100", "-m", "300",
+                         proxy_port=flood.port, timeout=8)  # fmt: skip
+        try:
+            burst.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            burst.stop()
+        assert "blocking 127.0.0.1" in flood.output(), flood.output()[-2000:]
+        assert pbx.register("200", "alicesip200", proxy_port=flood.port, timeout=4) != 0
+    finally:
+        flood.stop()
+    # The module's own Kamailio saw none of it.
+    assert pbx.register("200", "alicesip200") == 0
