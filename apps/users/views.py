@@ -11,7 +11,7 @@ from apps.users import services
 from apps.users.filtersets import UserFilterSet, UserGroupFilterSet
 from apps.users.forms import UserForm, UserGroupForm
 from apps.users.models import User, UserGroup
-from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
+from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage, admin_pages
 
 
 class UserListView(AdminRequiredMixin, ListPage):
@@ -76,28 +76,13 @@ class UserDeleteView(AdminRequiredMixin, DeletePage):
         return super().form_valid(form)
 
 
-class UserGroupListView(AdminRequiredMixin, ListPage):
-    queryset = UserGroup.objects.annotate(user_count=Count("users")).order_by("name")
-    filterset_class = UserGroupFilterSet
-    search_fields = ("name", "description")
-    template_name = "users/group_list.html"
-
-
-class UserGroupCreateView(AdminRequiredMixin, FormPage, CreateView):
-    model = UserGroup
-    form_class = UserGroupForm
-    list_url_name = "users:group_list"
-    noun = "group"
-
-
-class UserGroupUpdateView(AdminRequiredMixin, FormPage, UpdateView):
-    model = UserGroup
-    form_class = UserGroupForm
-    list_url_name = "users:group_list"
-    noun = "group"
-    delete_url_name = "users:group_delete"
-
-
-class UserGroupDeleteView(AdminRequiredMixin, DeletePage):
-    model = UserGroup
-    list_url_name = "users:group_list"
+UserGroupListView, UserGroupCreateView, UserGroupUpdateView, UserGroupDeleteView = admin_pages(
+    UserGroup,
+    UserGroupForm,
+    noun="group",
+    urls="users:group",
+    queryset=UserGroup.objects.annotate(user_count=Count("users")).order_by("name"),
+    filterset_class=UserGroupFilterSet,
+    search_fields=("name", "description"),
+    template_name="users/group_list.html",
+)
