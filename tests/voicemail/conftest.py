@@ -7,6 +7,7 @@ import pytest
 
 from apps.voicemail import services
 from apps.voicemail.models import Message
+from sipxweb import mediafiles
 from tests.voicemail.audio import tone_mp3, tone_wav
 
 
@@ -17,18 +18,22 @@ def media_root(settings, tmp_path):
 
 
 def put_message(user, message_id, folder, seconds, fmt, sender, brief, received, heard=False, subject="Voice Message"):
-    """A message with a real recording, as the demo has (ids fixed for golden files)."""
+    """A message with a real recording, as the demo has (ids fixed for golden files), stored by the services as
+    the data file stores one."""
     data = tone_wav(seconds) if fmt == "wav" else tone_mp3(seconds)
-    message = services.deposit(user, BytesIO(data), sender=sender, subject=subject, received=received, folder=folder)
-    if message.message_id != message_id:
-        old = message.audio.name
-        message.message_id = message_id
-        message.audio.save(message.filename, message.audio.file, save=False)
-        message.audio.storage.delete(old)
-    message.heard = heard
-    message.sender_brief = brief
-    message.save()
-    return message
+    item = services.MessageData(
+        user=user.username,
+        message_id=message_id,
+        received=received,
+        folder=folder,
+        subject=subject,
+        sender=sender,
+        sender_brief=brief,
+        heard=heard,
+        audio=lambda: BytesIO(data),
+    )
+    with mediafiles.atomic():
+        return services.upsert_messages([item])[0]
 
 
 @pytest.fixture
@@ -36,40 +41,23 @@ def bob(make_user):
     return make_user("201", aliases=["bob"], first_name="Bob", last_name="Jones")
 
 
-# The demo voicemail of 200 (docs/pbx-data.md), by message id.
+# The demo voicemail of 200 (docs/pbx-data.md), by message id:
+# (folder, seconds, format, from, brief, received, heard).
 DEMO_MAIL = {
-    "0000000001": dict(
-        folder="inbox",
-        seconds=12,
-        fmt="wav",
-        sender='"Bob Jones" <sip:201@example.org>',
-        brief="Bob Jones - 201",
-        received=datetime(2026, 11, 20, 9, 15, tzinfo=UTC),
-    ),
-    "0000000002": dict(
-        folder="inbox",
-        seconds=31,
-        fmt="mp3",
-        sender="+15559998888",
-        brief="+15559998888",
-        received=datetime(2026, 11, 21, 14, 2, tzinfo=UTC),
-        heard=True,
-    ),
-    "0000000003": dict(
-        folder="saved",
-        seconds=5,
-        fmt="wav",
-        sender='"Carol White" <sip:202@example.org>',
-        brief="Carol White - 202",
-        received=datetime(2026, 11, 18, 8, 0, tzinfo=UTC),
-        heard=True,
-    ),
+    "0000000001": ("inbox", 12, "wav", '"Bob Jones" <sip:201@example.org>', "Bob Jones - 201", (11, 20, 9, 15), False),
+    "0000000002": ("inbox", 31, "mp3", "+15559998888", "+15559998888", (11, 21, 14, 2), True),
+    "0000000003": ("saved", 5, "wav", '"Carol White" <sip:202@example.org>', "Carol White - 202", (11, 18, 8, 0), True),
 }
 
 
 def put_demo_mail(user, *message_ids: str) -> list[Message]:
     """The demo's messages (all, or those named) in `user`'s mailbox, with real recordings."""
-    return [put_message(user, message_id, **DEMO_MAIL[message_id]) for message_id in message_ids or DEMO_MAIL]
+    messages = []
+    for message_id in message_ids or DEMO_MAIL:
+        folder, seconds, fmt, sender, brief, (month, day, hour, minute), heard = DEMO_MAIL[message_id]
+        received = datetime(2026, month, day, hour, minute, tzinfo=UTC)
+        messages.append(put_message(user, message_id, folder, seconds, fmt, sender, brief, received, heard))
+    return messages
 
 
 @pytest.fixture
