@@ -81,6 +81,13 @@ _web_host = "127.0.0.1" if _web_host in {"0.0.0.0", "::"} else _web_host
 SIPPROXY_WEB_URL = env("SIPPROXY_WEB_URL", f"http://{f'[{_web_host}]' if ':' in _web_host else _web_host}:{PORT}")
 SIPPROXY_TOKEN = env("SIPPROXY_TOKEN") or hmac.new(SECRET_KEY.encode(), b"sipxweb-sip-proxy", "sha256").hexdigest()
 SIPPROXY_RUN_DIR = Path(env("SIPPROXY_RUN_DIR", str(BASE_DIR / "pbx" / "run")))
+# Where calls leave the proxy (apps/sipproxy/routing.py): ring-list numbers that are no user go to SIPX_GATEWAY (a
+# host, default the SIP domain); an unanswered call of a user with voicemail to SIPX_VOICEMAIL_URI ({user} is the
+# user name, e.g. sip:{user}@media.example.org); conference, attendant and voicemail numbers to SIPX_MEDIA_URI
+# ({number}, {app}). Empty: no voicemail / no media server.
+SIPX_GATEWAY = env("SIPX_GATEWAY", "")
+SIPX_VOICEMAIL_URI = env("SIPX_VOICEMAIL_URI", "")
+SIPX_MEDIA_URI = env("SIPX_MEDIA_URI", "")
 # Who besides administrators may post call-state events (POST /cse): the proxy's service credential.
 CSE_SERVICE_PERMISSION = "apps.sipproxy.permissions.IsSipProxy"
 

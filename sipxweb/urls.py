@@ -49,6 +49,7 @@ urlpatterns = [
     path("cdrs/", include("apps.cdrs.urls")),
     # The call box keeps its path next to the own call pages: /cdrs/my/call/.
     path("cdrs/", include("apps.callcontrol.urls")),
+    path("sipproxy/", include("apps.sipproxy.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]
