@@ -20,6 +20,10 @@ PERMISSIONS = ("voicemail", "attendant-admin")
 DEFAULT_PERMISSIONS = ["voicemail"]  # the model's defaults; export always writes `permissions`
 DEFAULT_SALUTATION = UserProfile.Salutation.NONE.value
 
+# The validated user's services.UserRecord, as clean_user returned it: load stores it without checking it again
+# (validate ran clean_user and check_batch on the whole section just before).
+CHECKED = "checkedRecord"
+
 # UserRecord field -> the key of the file's user that holds it, to name the path of a refused value.
 KEYS = {
     "username": "userName",
@@ -164,6 +168,7 @@ def _validated(value, path) -> tuple[dict, services.UserRecord]:
         raise refused(services.first_error(exc), path) from None
     # The names as they will be stored: later sections and the dial-plan check look users up by them.
     u["userName"], u["aliases"] = r.username, list(r.aliases)
+    u[CHECKED] = r
     return u, r
 
 
@@ -187,7 +192,8 @@ def clear():
 def load(users: list[dict], ctx) -> None:
     """Stores the file's users through services.save_users; `ctx.users` then maps their user names to their rows."""
     try:
-        rows = services.save_users([record(u) for u in users], progress=ctx, check_dialplan=False)
+        records = [u[CHECKED] for u in users]
+        rows = services.save_users(records, progress=ctx, check_dialplan=False, checked=True)
     except services.UserError as exc:
         raise refused(exc, f"users[{exc.item}]") from None
     ctx.users = {u["userName"]: row for u, row in zip(users, rows, strict=True)}
