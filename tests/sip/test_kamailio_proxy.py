@@ -111,7 +111,10 @@ class Kamailio:
 
 class Pbx:
     def __init__(self, tmp: Path, database_url: str | None):
-        extra = {"DATABASE_URL": database_url} if database_url else {}
+        # A SIPp stands in for the voicemail server (the test that needs it answers there).
+        self.voicemail_port = free_udp_port()
+        extra = {"SIPX_VOICEMAIL_URI": f"sip:{{user}}@127.0.0.1:{self.voicemail_port}"}
+        extra.update({"DATABASE_URL": database_url} if database_url else {})
         self.tmp = tmp
         self.server = LiveServer(secret_key=SECRET_KEY, users=USERS, workers=2, extra_env=extra)
         self.server.start()
@@ -247,6 +250,33 @@ def test_a_call_to_an_unknown_number_is_404_and_to_an_unregistered_user_480(pbx)
         )
         caller = pbx.sipp(str(scenario), number, "200", "alicesip200", timeout=15)
         assert caller.wait() == 0, caller.output()[-3000:]
+
+
+def test_an_unanswered_call_follows_the_ring_list_then_reaches_voicemail(pbx):
+    pbx.shell(
+        "from apps.users.models import Ring\n"
+        "from apps.users.services import create_user\n"
+        "u = create_user('210', pin='1234', sip_password='sip210', call_forward_timer=2)\n"
+        "create_user('211', pin='1234', sip_password='sip211')\n"
+        "Ring.objects.create(user=u, position=0, number='211', expiration=3, type=Ring.Type.DELAYED)\n"
+    )
+    first, second = free_udp_port(), free_udp_port()
+    assert pbx.register("210", "sip210", port=first) == 0
+    assert pbx.register("211", "sip211", port=second) == 0
+    proxy = f"127.0.0.1:{pbx.kamailio.port}"
+    ringing = Sipp(pbx.tmp, "kamailio_noanswer.xml", first, "-s", "210", "-timeout_error", proxy, name="p210",
+                   timeout=30)  # fmt: skip
+    busy = Sipp(pbx.tmp, "kamailio_busy.xml", second, "-s", "211", "-timeout_error", proxy, name="p211", timeout=30)
+    voicemail = Sipp(pbx.tmp, "kamailio_answer.xml", pbx.voicemail_port, "-s", "210", "-timeout_error", proxy,
+                     name="voicemail", timeout=30)  # fmt: skip
+    time.sleep(0.5)
+    started = time.monotonic()
+    caller = pbx.sipp("kamailio_call.xml", "210", "200", "alicesip200", "-d", "500", name="caller", timeout=30)
+    assert caller.wait() == 0, caller.output()[-3000:] + pbx.kamailio.output()[-3000:]
+    # 210's own phone rang its 2 s, 211 was busy at once, then voicemail answered.
+    assert 2 <= time.monotonic() - started < 15
+    for phone in (ringing, busy, voicemail):
+        assert phone.wait() == 0, phone.output()[-3000:]
 
 
 # ---- blocking ------------------------------------------------------------------------------------------
