@@ -1,10 +1,17 @@
-"""Shared test helpers: users built explicitly, and REST calls with real Basic credentials."""
+"""Shared test helpers, each defined once: users built explicitly, REST calls with real Basic credentials, the
+logged-in administrator's client, the golden files, the query counter and a clock tests move instead of sleeping;
+and the `slow` marker that `make test` leaves out (`make test ALL=1` runs everything)."""
 
 import base64
 import os
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.http import HttpResponseBase
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.users import services
 from apps.users.models import User
@@ -15,6 +22,27 @@ REST = "/sipxconfig/rest"
 def basic(name: str, pin: str) -> dict:
     """Django test-client headers carrying Basic credentials."""
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{name}:{pin}".encode()).decode()}
+
+
+GOLDEN = Path(__file__).parent / "contract" / "golden"
+
+
+def golden(name: str) -> bytes:
+    """The bytes sipXconfig 4.6 answers (the golden files): what a wire test compares with, byte for byte."""
+    return (GOLDEN / name).read_bytes()
+
+
+def count_queries(call, *args, status: int = 200, **kwargs) -> int:
+    """The SQL queries one call costs: `count_queries(client.get, url)`, `count_queries(import_file, document)`.
+    When the call answers an HTTP response it must have `status` (a page that fails early costs fewer queries and
+    would pass any comparison), and a streamed body is read inside the count, where its queries run."""
+    with CaptureQueriesContext(connection) as captured:
+        result = call(*args, **kwargs)
+        if isinstance(result, HttpResponseBase):
+            assert result.status_code == status, (result.status_code, getattr(result, "content", b"")[:500])
+            if result.streaming:
+                b"".join(result.streaming_content)
+    return len(captured)
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +152,79 @@ def client():
     return Client()
 
 
+@pytest.fixture
+def admin_client(client, admin_user):
+    """`client` logged in as the administrator (the same object: a test may use both names). Replaces
+    pytest-django's fixture of this name, which builds a Django superuser of its own."""
+    client.force_login(admin_user)
+    return client
+
+
+class Clock:
+    """The wall clock as the lockout windows and the cache expiry read it, moved forward by `advance(seconds)`."""
+
+    def __init__(self, monkeypatch):
+        import time
+        from types import SimpleNamespace
+
+        from django.core.cache.backends import base as django_base_cache
+        from django.core.cache.backends import db as django_db_cache
+        from django.utils import timezone
+
+        from apps.users import lockout
+        from sipxweb import cache
+
+        self.offset = 0.0
+        wall, tz_now = time.time, timezone.now
+        # The seams: the lockout's clock() (its windows, Retry-After and hints), the lean cache's expiry checks,
+        # Django's database cache (`add` over an expired row) and the expiry every cache backend writes
+        # (BaseCache.get_backend_timeout reads time.time()), so what is stored and what is read agree.
+        moved = SimpleNamespace(time=lambda: wall() + self.offset)
+        monkeypatch.setattr(lockout, "clock", moved.time)
+        monkeypatch.setattr(django_base_cache, "time", moved)
+        monkeypatch.setattr(cache, "tz_now", lambda: tz_now() + timedelta(seconds=self.offset))
+        monkeypatch.setattr(django_db_cache, "tz_now", lambda: tz_now() + timedelta(seconds=self.offset))
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.advance(901): the lockout window and the cached counters expire without waiting for them."""
+    return Clock(monkeypatch)
+
+
+# What `make test` leaves out (the `slow` marker; `make test ALL=1` and .ci/run run it): the trees that start a
+# browser, gunicorn, the SIP agent or SIPp, or a private PostgreSQL, and the long generated suites. Paths are
+# relative to tests/; a test elsewhere that starts gunicorn carries the `server` marker and is slow too.
+SLOW_TREES = ("e2e/", "server/", "sip/", "reliability/")
+SLOW_FILES = ("schema/test_openapi.py", "schema/test_stateful.py", "security/test_fuzz.py")
+SLOW_MARKERS = ("e2e", "server", "sip", "reliability")
+# Run after the parallel part, alone (the Makefile's second pytest): they time recovery under their own load.
+SERIAL_TREES = ("reliability/",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks (--dist loadgroup)
 def pytest_collection_modifyitems(items):
+    """Marks the slow tests (above) and keeps each slow module on one xdist worker, so that a server its tests
+    share (a module-scoped fixture) starts once; the fast tests are spread one by one."""
+    tests_dir = Path(__file__).parent
+    for item in items:
+        relative = item.path.relative_to(tests_dir).as_posix() if item.path.is_relative_to(tests_dir) else ""
+        if (
+            relative.startswith(SLOW_TREES)
+            or relative in SLOW_FILES
+            or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+        ):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group(relative))
+        if relative.startswith(SERIAL_TREES):
+            item.add_marker(pytest.mark.serial)
+    _refuse_stray_playwright_fixtures(items)
+
+
+def _refuse_stray_playwright_fixtures(items):
     """Only the browser tests may ask for Playwright's fixtures. pytest-playwright makes any test that asks for
     a fixture named `page`, `browser`, `context`... a session-parametrised browser test, and pytest then moves
     the whole browser group next to it: the live-server tests (which flush the database) end up in the middle

@@ -46,6 +46,11 @@ class Attempt:
     reserved: bool = False
 
 
+def clock() -> float:
+    """The clock of the windows, read through one name so that tests move it instead of sleeping."""
+    return time.time()
+
+
 def _hash(text: str) -> str:
     # Keys stay short and plain whatever the client sent (the database cache's key column holds 255).
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
@@ -94,7 +99,7 @@ def begin(address: str, account: str, now: float | None = None) -> Attempt:
 def read(attempt: Attempt, also: tuple[str, ...] = (), now: float | None = None) -> dict:
     """One read (one get_many) of both counters and of the keys `also`; raises Locked when this address may not
     try this account now. Returns what was found."""
-    now = now or time.time()
+    now = now or clock()
     keys = [attempt.account_key, attempt.address_key, _since(attempt.account_key), _since(attempt.address_key)]
     found = cache.get_many([*keys, *also])
     for key, limit in _limits(attempt):
@@ -114,7 +119,7 @@ def settle(attempt: Attempt, right: bool, now: float | None = None) -> None:
     if right and not attempt.had_failures:
         return
     if not right:
-        _note_failures(attempt, now or time.time())
+        _note_failures(attempt, now or clock())
     reserve(attempt, now)
 
 
@@ -133,7 +138,7 @@ def _note_failures(attempt: Attempt, now: float) -> None:
 
 def suspect(attempt: Attempt, now: float | None = None) -> bool:
     """Whether this process saw failures for this account or this address within the window."""
-    now = now or time.time()
+    now = now or clock()
     return any(_SUSPECT.get(key, 0) > now for key in (attempt.account_key, attempt.address_key))
 
 
@@ -155,7 +160,7 @@ def _count(key: str, delta: int, now: float) -> int:
 
 def reserve(attempt: Attempt, now: float | None = None) -> None:
     """Takes this attempt's slot in both counters before its PIN is checked; Locked when over a limit."""
-    now = now or time.time()
+    now = now or clock()
     counts = [(key, limit, _count(key, 1, now)) for key, limit in _limits(attempt)]
     attempt.reserved = True
     for key, limit, count in counts:
@@ -165,25 +170,25 @@ def reserve(attempt: Attempt, now: float | None = None) -> None:
 
 def failed(attempt: Attempt, now: float | None = None) -> None:
     """A wrong PIN: a reserved attempt has been counted already; any other is counted now."""
-    _note_failures(attempt, now or time.time())
+    _note_failures(attempt, now or clock())
     if not attempt.reserved:
         for key, _ in _limits(attempt):
-            _count(key, 1, now or time.time())
+            _count(key, 1, now or clock())
 
 
 def release(attempt: Attempt) -> None:
     """Gives a reserved slot back (the credentials were right, the request failed for another reason)."""
     if attempt.reserved:
         attempt.reserved = False
-        _count(attempt.address_key, -1, time.time())
-        _count(attempt.account_key, -1, time.time())
+        _count(attempt.address_key, -1, clock())
+        _count(attempt.account_key, -1, clock())
 
 
 def succeeded(attempt: Attempt) -> None:
     """The PIN was right: the address's slot is given back and the account's failures are forgotten."""
     if attempt.reserved:
         attempt.reserved = False
-        _count(attempt.address_key, -1, time.time())
+        _count(attempt.address_key, -1, clock())
         cache.delete_many([attempt.account_key, _since(attempt.account_key)])
     elif attempt.had_failures:
         cache.delete_many([attempt.account_key, _since(attempt.account_key)])

@@ -195,14 +195,21 @@ def test_lockout_after_ten_failures_for_one_name(client, alice, make_user):
     assert client.get(URI, REMOTE_ADDR="10.9.9.9", **basic("dave", "1234")).status_code == 200
 
 
-def test_lockout_window_passes(client, make_user, settings):
+def test_lockout_window_passes(client, make_user, settings, clock):
     make_user("203", aliases=["dave"])
-    settings.LOCKOUT_WINDOW_SECONDS = 2
+    settings.LOCKOUT_WINDOW_SECONDS = 60
     for _ in range(10):
         client.get(URI, **basic("dave", "wrong"))
     assert client.get(URI, **basic("dave", "1234")).status_code == 429
-    time.sleep(2.1)
+    clock.advance(50)  # still within the window: still locked, and told for about how long
+    locked = client.get(URI, **basic("dave", "1234"))
+    assert locked.status_code == 429 and 1 <= int(locked["Retry-After"]) <= 11
+    clock.advance(11)
     assert client.get(URI, **basic("dave", "1234")).status_code == 200
+    # a new window starts with the next failures, counted on the same clock
+    for _ in range(10):
+        client.get(URI, **basic("dave", "wrong"))
+    assert client.get(URI, **basic("dave", "1234")).status_code == 429
 
 
 def test_success_resets_the_name_counter(client, alice):
