@@ -3,7 +3,9 @@
 #   make run    create/update .venv, .secret_key on first start, migrate, create the cache table, load the demo PBX when the
 #               database is empty, collect static files, then exec bin/run: gunicorn and the SIP
 #               call-control agent side by side (Ctrl-C / SIGTERM stops both)
-#   make test   create/update .venv (with the dev tools) and run the whole pytest suite
+#   make test   create/update .venv (with the dev tools) and run the fast suite on every core (pytest-xdist);
+#               make test ALL=1 runs everything, the slow trees too (browsers, gunicorn, SIP, reliability: the
+#               `slow` marker, tests/conftest.py), as .ci/run does. ARGS="-k digest", ARGS=--lf, ARGS="-n 0"
 #   make lint   ruff check + ruff format --check
 #
 # SQLite by default; DATABASE_URL=postgres://user:pass@host/db switches to PostgreSQL.
@@ -16,8 +18,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-from-pyproject
 PIP    := $(PY) -m pip --quiet --disable-pip-version-check
-# Extra pytest arguments: make test ARGS="-k digest -x"
+# Extra pytest arguments: make test ARGS="-k digest -x"; ALL=1 adds the slow tests.
 ARGS   ?=
+ALL    ?=
 
 .PHONY: run test lint venv clean-venv
 
@@ -71,8 +74,20 @@ run: $(STAMP)
 	echo "sipxweb on http://$${BIND_HOST:-127.0.0.1}:$${PORT:-8000}/ (call controller port $${CALLCONTROL_PORT:-6667}); Ctrl-C stops it"; \
 	exec bin/run
 
+# One pytest on every core (-n auto; loadgroup keeps a slow module, and the server it shares, on one worker).
+# With ALL=1 a second pytest then runs the `serial` tests (tests/reliability) alone: they time recovery under a
+# load of their own. A pass that selects nothing (exit 5) is fine when the other one ran tests.
 test: $(STAMP)
-	@$(PY) -m pytest $(ARGS); rc=$$?; \
+	@if [ -z "$(ALL)" ]; then \
+	  $(PY) -m pytest -n auto --dist loadgroup -m "not slow" $(ARGS); rc=$$?; \
+	else \
+	  $(PY) -m pytest -n auto --dist loadgroup -m "not serial" $(ARGS); first=$$?; \
+	  $(PY) -m pytest -n 0 -m serial $(ARGS); second=$$?; \
+	  if [ $$first -eq 5 ] && [ $$second -eq 5 ]; then rc=5; \
+	  elif [ $$first -ne 0 ] && [ $$first -ne 5 ]; then rc=$$first; \
+	  elif [ $$second -ne 0 ] && [ $$second -ne 5 ]; then rc=$$second; \
+	  else rc=0; fi; \
+	fi; \
 	if [ $$rc -ne 0 ]; then echo "make test: pytest exited with status $$rc" >&2; fi; \
 	exit $$rc
 
