@@ -3,12 +3,11 @@ services, prompt upload and playback), deletion of system attendants refused, co
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
+from tests.conftest import count_queries
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +18,6 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def attendant_admin(make_user):
     return make_user("300", aliases=["carol"], perm_attendant_admin=True)
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture
@@ -342,23 +335,26 @@ def test_system_attendants_cannot_be_deleted(admin_client, system_id):
 
 
 def make_many(count: int):
+    """Attendants with a two-key menu each, as set_menu stores them, in two bulk inserts."""
     have = AutoAttendant.objects.count()
-    for i in range(have, count):
-        attendant = AutoAttendant.objects.create(name=f"aa{i:04d}", description="many")
-        services.set_menu(attendant, [("0", "operator", ""), ("1", "transfer_out", "201")])
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
+    made = AutoAttendant.objects.bulk_create(
+        [AutoAttendant(name=f"aa{i:04d}", description="many") for i in range(have, count)]
+    )
+    MenuItem.objects.bulk_create(
+        item
+        for attendant in made
+        for item in (
+            MenuItem(attendant=attendant, key="0", action="operator", parameter=""),
+            MenuItem(attendant=attendant, key="1", action="transfer_out", parameter="201"),
+        )
+    )
 
 
 def test_list_uses_constant_queries(admin_client):
     url = reverse("attendants:attendant_list")
     make_many(10)
-    small = count_queries(admin_client, url)
-    searched = count_queries(admin_client, url + "?q=aa")
+    small = count_queries(admin_client.get, url)
+    searched = count_queries(admin_client.get, url + "?q=aa")
     make_many(200)
-    assert count_queries(admin_client, url) == small
-    assert count_queries(admin_client, url + "?q=aa") == searched
+    assert count_queries(admin_client.get, url) == small
+    assert count_queries(admin_client.get, url + "?q=aa") == searched

@@ -11,12 +11,6 @@ from django.utils import timezone
 from apps.cdrs.models import Cdr
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def call(i, caller="200", callee="201", start=None, end=True, termination="C"):
     start = start or timezone.now() - timedelta(hours=1, minutes=i)
     return Cdr.objects.create(

@@ -19,12 +19,6 @@ def team(alice):
     )
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def form(**overrides):
     data = {
         "name": "new",

@@ -4,7 +4,6 @@ controller (B.4, A.5, D8) and call-state event ingestion. The SIP side is in tes
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,17 +13,12 @@ from apps.cdrs.models import CallStateEvent, Cdr
 from apps.users import nonces
 from apps.users.authentication import parse_digest
 from sipxweb.rest.challenges import split_challenges
-from tests.conftest import REST, basic
+from tests.conftest import REST, basic, golden
 
-GOLDEN = Path(__file__).parent / "golden"
 XML = {"HTTP_ACCEPT": "text/xml"}
 JSON = {"HTTP_ACCEPT": "application/json"}
 START = datetime.fromtimestamp(1299785283, tz=UTC)
 NOW = START + timedelta(milliseconds=71069032)
-
-
-def golden(name: str) -> bytes:
-    return (GOLDEN / name).read_bytes()
 
 
 @pytest.fixture

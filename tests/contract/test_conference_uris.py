@@ -1,18 +1,10 @@
 """Golden tests of `GET /my/conferences` (docs/compatibility.md B.3.11): both variants, the empty list, omitted
 nulls."""
 
-from pathlib import Path
-
 import pytest
 
 from apps.conferences.models import Conference
-from tests.conftest import REST, basic
-
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def golden(name: str) -> bytes:
-    return (GOLDEN / name).read_bytes()
+from tests.conftest import REST, basic, golden
 
 
 @pytest.fixture

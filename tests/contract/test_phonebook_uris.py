@@ -4,21 +4,15 @@ every variant, byte for byte, with the demo PBX of docs/pbx-data.md and with the
 
 Golden files have no trailing newline unless the format has one (CSV lines end in \\n, vCard lines in \\r\\n)."""
 
-from pathlib import Path
-
 import pytest
 
 from apps.phonebooks import services
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
 from apps.users.models import User, UserGroup
+from tests.conftest import golden
 from tests.phonebooks.conftest import body, demo, rest  # noqa: F401 - demo is a fixture
 
-GOLDEN = Path(__file__).parent / "golden"
 ADMIN = {"user": "superadmin", "pin": "admin1234"}
-
-
-def golden(name: str) -> bytes:
-    return (GOLDEN / name).read_bytes()
 
 
 @pytest.mark.parametrize(

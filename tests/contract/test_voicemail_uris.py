@@ -2,21 +2,15 @@
 every variant, byte for byte, through Django's full stack with real Basic credentials."""
 
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 
 from apps.voicemail.models import Message
-from tests.conftest import REST, basic
+from tests.conftest import REST, basic, golden
 from tests.voicemail.audio import tone_wav
 from tests.voicemail.conftest import alice_mail, bob, media_root  # noqa: F401  (fixtures)
 
-GOLDEN = Path(__file__).parent / "golden"
 KEY = "0123456789abcdef0123456789abcdef"
-
-
-def golden(name: str) -> bytes:
-    return (GOLDEN / name).read_bytes()
 
 
 @pytest.fixture
