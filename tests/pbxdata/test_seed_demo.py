@@ -32,7 +32,12 @@ def without_hashes(document: dict) -> dict:
 
 
 def test_demo_file_is_valid():
-    validate_document(json.loads(DEMO_FILE.read_text()))
+    document = json.loads(DEMO_FILE.read_text())
+    cleaned = validate_document(document)  # raises PbxDataError naming the first bad path
+    sections = {key: len(value) for key, value in document.items() if isinstance(value, list)}
+    assert {key: len(cleaned[key]) for key in sections} == sections  # every item of every section kept
+    assert sections.keys() >= {"groups", "users", "phonebooks", "phones", "autoAttendants", "conferences", "voicemail"}
+    assert sorted(user["userName"] for user in cleaned["users"]) == ["200", "201", "202", "203", "superadmin"]
 
 
 def test_demo_values():

@@ -78,9 +78,17 @@ def test_rest_keeps_its_400_for_control_characters_in_a_query(client, admin_user
     }
 
 
+_SCHEMA: dict = {}
+
+
 def _entry_pattern(client, field: str) -> list[str]:
-    """The patterns the description puts on `field` of the single-entry POST (JSON variant)."""
-    schema = yaml.safe_load(client.get("/api/schema/", **basic("alice", "1234")).content)
+    """The patterns the description puts on `field` of the single-entry POST (JSON variant). The description is
+    the same for every test and costs seconds to build: fetched once per process."""
+    if not _SCHEMA:
+        response = client.get("/api/schema/", **basic("alice", "1234"))
+        assert response.status_code == 200
+        _SCHEMA.update(yaml.safe_load(response.content))
+    schema = _SCHEMA
     operation = schema["paths"]["/sipxconfig/rest/my/phonebook/entry/{entry_id}"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["entry"]
     patterns = []
