@@ -42,8 +42,7 @@ from sipxweb.text import text_problem
 TEXT_MAX = 255  # every text column of a user, a profile, a ring and a group
 BATCH = 500  # rows per bulk statement
 CHUNK = 900  # values per IN (...): databases bound the parameters of one statement
-FEED_KEY = re.compile("[0-9a-f]{32}")
-HA1 = re.compile("[0-9a-f]{32}")
+HEX32 = re.compile("[0-9a-f]{32}")  # a feed key (new_feed_key) and a Digest HA1 (MD5)
 DEFAULT_TIMER = User._meta.get_field("call_forward_timer").default
 
 
@@ -570,7 +569,7 @@ def _pin_errors(r: UserRecord) -> list[UserError]:
     for name, ha1 in (r.digest_ha1 or {}).items():
         if name not in names:
             errors.append(UserError(f'"{name}" is not a login name of this user.', "digest_ha1", None, name))
-        elif not HA1.fullmatch(ha1):
+        elif not HEX32.fullmatch(ha1):
             errors.append(UserError(f'"{ha1}" is not of the form [0-9a-f]{{32}}.', "digest_ha1", None, name))
     return errors
 
@@ -591,7 +590,7 @@ def _secret_errors(r: UserRecord) -> list[UserError]:
     problem = sip_password_rule(r.sip_password)
     if problem:
         errors.append(UserError(problem, "sip_password"))
-    if r.feed_key is not None and not FEED_KEY.fullmatch(r.feed_key):
+    if r.feed_key is not None and not HEX32.fullmatch(r.feed_key):
         errors.append(UserError(f'"{r.feed_key}" is not of the form [0-9a-f]{{32}}.', "feed_key"))
     return errors
 
