@@ -64,11 +64,13 @@ def database_url():
 class Kamailio:
     """Kamailio started from the file `manage.py kamailio_config` writes, with extra -A defines."""
 
-    def __init__(self, server: LiveServer, tmp: Path, **defines: int):
+    def __init__(self, server: LiveServer, tmp: Path, web_url: str | None = None, **defines: int):
         self.port = free_udp_port()
         self.run_dir = tmp / f"kamailio-{self.port}"
         self.log_path = self.run_dir / "kamailio.log"
         self.env = {**server.env, "PBX_SIP_PORT": str(self.port), "SIPPROXY_RUN_DIR": str(self.run_dir)}
+        if web_url:
+            self.env["SIPPROXY_WEB_URL"] = web_url
         server_env = server.env
         server.env = self.env
         try:
@@ -236,6 +238,8 @@ def test_200_calls_201_by_alias_the_call_is_active_for_both_and_in_the_history_a
 
 
 def test_a_call_to_an_unknown_number_is_404_and_to_an_unregistered_user_480(pbx):
+    # 202 has no phone registered and no voicemail: nothing to ring.
+    pbx.shell("from apps.users.models import User\nUser.objects.filter(username='202').update(perm_voicemail=False)")
     for number, status in (("999", "404"), ("202", "480")):
         scenario = pbx.tmp / f"refused-{number}.xml"
         text = (Path(__file__).parent / "scenarios" / "kamailio_call.xml").read_text()
@@ -277,6 +281,25 @@ def test_an_unanswered_call_follows_the_ring_list_then_reaches_voicemail(pbx):
     assert 2 <= time.monotonic() - started < 15
     for phone in (ringing, busy, voicemail):
         assert phone.wait() == 0, phone.output()[-3000:]
+
+
+def test_without_sipxweb_registered_phones_still_call_each_other(pbx):
+    # A Kamailio whose sipxweb URL answers nothing (a closed port): routes fall back to the registrations.
+    orphan = Kamailio(pbx.server, pbx.tmp, web_url=f"http://127.0.0.1:{free_udp_port()}")
+    try:
+        bob_port = free_udp_port()
+        assert pbx.register("201", "bobsip201", port=bob_port, proxy_port=orphan.port) == 0
+        proxy = f"127.0.0.1:{orphan.port}"
+        callee = Sipp(pbx.tmp, "kamailio_answer.xml", bob_port, "-s", "201", "-timeout_error", proxy,
+                      name="bob-orphan", timeout=30)  # fmt: skip
+        time.sleep(0.5)
+        caller = pbx.sipp("kamailio_call.xml", "bob", "200", "alicesip200", "-d", "500", proxy_port=orphan.port,
+                          name="alice-orphan", timeout=30)  # fmt: skip
+        assert caller.wait() == 0, caller.output()[-3000:] + orphan.output()[-3000:]
+        assert callee.wait() == 0, callee.output()[-3000:]
+        assert "did not answer the route" in orphan.output()
+    finally:
+        orphan.stop()
 
 
 # ---- blocking ------------------------------------------------------------------------------------------
