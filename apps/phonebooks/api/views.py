@@ -1,15 +1,17 @@
 """Phonebook URIs (docs/compatibility.md B.2.1, B.2.2, B.3.5-B.3.8, A.6, D2, D4, D10, D16).
 
-Lists are streamed (StreamingHttpResponse over generators of `apps.phonebooks.wire`/`exports`) so that no
-view holds a whole phonebook in memory; the variant is still chosen by the negotiation of every WireView."""
+Lists are streamed (StreamingHttpResponse over the generators of `api/serializers.py` and of `exports.py`, the
+CSV/vCard files) so that no view holds a whole phonebook in memory; the variant is still chosen by the negotiation
+of every WireView."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 
-from apps.phonebooks import exports, readmodel, services, wire
-from apps.phonebooks.api.serializers import EntrySerializer, PhonebookBodySerializer, entry_wire, row_wire
+from apps.phonebooks import exports, readmodel, services
+from apps.phonebooks.api import serializers
+from apps.phonebooks.api.serializers import EntrySerializer, PhonebookBodySerializer
 from apps.phonebooks.models import Phonebook, PhonebookSettings
 from sipxweb.rest.errors import Conflict
 from sipxweb.rest.permissions import IsPbxAdmin
@@ -23,7 +25,6 @@ from sipxweb.rest.renderers import (
     XStreamXMLRenderer,
 )
 from sipxweb.rest.views import WireView, empty_ok
-from sipxweb.rest.xstream import XList
 
 PAGED_DEFAULT_END = 100
 
@@ -49,7 +50,7 @@ class PhonebookListView(WireView):
         if isinstance(request.accepted_renderer, AnyXMLRenderer):
             raise Http404("This URI has no application/*+xml representation; ask for text/xml.")
         names = Phonebook.objects.order_by("name").values_list("name", flat=True)
-        return HttpResponse(wire.dom_phonebooks(names), content_type=_content_type(request))
+        return HttpResponse(serializers.dom_phonebooks(names), content_type=_content_type(request))
 
 
 class PhonebookView(WireView):
@@ -67,8 +68,8 @@ class PhonebookView(WireView):
             raise Http404(f"There is no phonebook {name!r}.")
         chunks = readmodel.iter_phonebook_chunks(phonebook)
         if isinstance(request.accepted_renderer, CSVRenderer):
-            return _stream(request, wire.csv_phonebook(chunks))
-        return _stream(request, wire.dom_phonebook(chunks))
+            return _stream(request, serializers.csv_phonebook(chunks))
+        return _stream(request, serializers.dom_phonebook(chunks))
 
 
 def _parse(serializer) -> None:
@@ -80,7 +81,7 @@ class MyPhonebookView(WireView):
     """B.3.5: the caller's merged view (GET; XML, JSON and the CSV/vCard exports of 15.04), append entries to the
     private phonebook (POST), delete the private phonebook (DELETE)."""
 
-    wire_root = "phonebook"
+    wire_root = serializers.PHONEBOOK_ROOT
     renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer, PlainTextRenderer, CSVRenderer, VCardRenderer]
 
     @extend_schema(responses={(200, "text/xml"): OpenApiResponse(description="<phonebook>")}, summary="My phonebook")
@@ -91,14 +92,13 @@ class MyPhonebookView(WireView):
             return _stream(request, exports.csv_export(rows))
         if isinstance(renderer, VCardRenderer):
             return _stream(request, exports.vcard_export(rows))
-        values = (row_wire(row, request) for row in rows)
-        return _stream(request, wire.xstream_list("phonebook", "entry", values, renderer.format))
+        return _stream(request, serializers.merged_view(rows, renderer.format, request))
 
     @extend_schema(request=PhonebookBodySerializer, responses={200: OpenApiResponse(description="Stored")})
     def post(self, request, **kwargs):
         serializer = PhonebookBodySerializer(data=request.data)
         _parse(serializer)
-        entries = serializer.validated_data.get("entry") or []
+        entries = serializer.entries()
         if entries:
             book = services.private_phonebook(request.user, create=True)
             services.add_entries(entries, private=book)
@@ -114,7 +114,7 @@ class MyPhonebookEntryView(WireView):
     """B.3.6: one entry of the caller's private phonebook. POST creates (any id segment; 409 on a duplicate,
     D2; `Location` of the new entry, A.6); GET/PUT only for the caller's own entries (D4); DELETE always 200."""
 
-    wire_root = "entry"
+    wire_root = serializers.ENTRY_ROOT
     renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
 
     def own(self, request, entry_id):
@@ -125,7 +125,7 @@ class MyPhonebookEntryView(WireView):
 
     @extend_schema(responses=EntrySerializer, summary="A private phonebook entry")
     def get(self, request, entry_id, **kwargs):
-        return self.document(entry_wire(self.own(request, entry_id)))
+        return self.document(serializers.entry_wire(self.own(request, entry_id)))
 
     @extend_schema(request=EntrySerializer, responses={200: OpenApiResponse(description="Stored")})
     def put(self, request, entry_id, **kwargs):
@@ -171,7 +171,7 @@ def _row_number(request, name: str, default: int) -> int:
 class MyPagedPhonebookView(WireView):
     """B.3.7 with D10: `start`/`end` in any order, bad or inverted values 400."""
 
-    wire_root = "phonebook"
+    wire_root = serializers.PHONEBOOK_ROOT
     renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
 
     @extend_schema(
@@ -193,23 +193,13 @@ class MyPagedPhonebookView(WireView):
         page = readmodel.merged_page(request.user, start, end, text)
         book = services.private_phonebook(request.user)
         settings = PhonebookSettings.objects.filter(pk=1).first()
-        return self.document(
-            {
-                "size": page.size,
-                "filtered-size": page.filtered_size,
-                "start-row": page.start,
-                "end-row": page.end,
-                "show-on-phone": "n/a" if book is None else ("true" if book.show_on_phone else "false"),
-                "google-domain": settings.google_domain if settings else None,
-                "entries": XList("entry", [row_wire(row, request, with_id=True) for row in page.rows]),
-            }
-        )
+        return self.document(serializers.paged_wire(page, book, settings, request))
 
 
 class MySearchPhonebookView(WireView):
     """B.3.8: prefix search on words; without `query` the original's route did not match (404)."""
 
-    wire_root = "phonebook"
+    wire_root = serializers.PHONEBOOK_ROOT
     renderer_classes = [XStreamXMLRenderer, XStreamJSONRenderer]
 
     @extend_schema(
@@ -222,4 +212,4 @@ class MySearchPhonebookView(WireView):
         if query is None:
             raise Http404("Give the search term as ?query=...")
         rows = readmodel.search(request.user, query)
-        return self.document(XList("entry", [row_wire(row, request) for row in rows]))
+        return self.document(serializers.search_wire(rows, request))
