@@ -47,8 +47,9 @@ urlpatterns = [
     path("phones/", include("apps.phones.urls")),
     path("attendants/", include("apps.attendants.urls")),
     path("cdrs/", include("apps.cdrs.urls")),
-    # The call box keeps its path next to the own call pages: /cdrs/my/call/.
-    path("cdrs/", include("apps.callcontrol.urls")),
+    # The portal's call pages and call box keep their paths next to the admin's call pages: /cdrs/my/....
+    path("cdrs/my/", include("apps.cdrs.portal_urls")),
+    path("cdrs/my/", include("apps.callcontrol.portal_urls")),
     path("sipproxy/", include("apps.sipproxy.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -1,6 +1,6 @@
 """Click-to-call logic shared by `PUT /my/call/{to}`, `/callcontroller/...` and the portal's call box:
 number clean-up (B.3.1), party parsing and resolution (B.4), who may place which call (`authorize_call`),
-queueing an attempt for the agent, status documents.
+queueing an attempt for the agent, finding the attempt a status asks for (its documents are api/serializers.py).
 
 Parties become SIP URIs only through `apps.callcontrol.sip.SipUri`; a party that a SIP user part cannot
 carry (`?` headers, `;` parameters, a second `@`, spaces, controls, quotes, angle brackets) is refused
@@ -14,17 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.callcontrol import store
-from apps.callcontrol.models import CallAttempt, CallStatus
+from apps.callcontrol.models import CallAttempt
 from apps.callcontrol.sip import SipUri, check_host, unescape
 from apps.users.credentials import find_login
 from apps.users.models import LoginName
-from sipxweb import xmltext
 
 _STRIP = str.maketrans("", "", "[](){}.-")
 _CHAR = r"(?:[-_.!~*'()&=+$,;?/a-zA-Z0-9]|%[0-9a-fA-F]{2})"
 _VALID = re.compile(rf"{_CHAR}+|{_CHAR}+@\w[-._\w]*\w\.\w{{2,6}}")
-
-NAMESPACE = "http://www.sipfoundry.org/sipX/schema/xml/call-status-00-00"
 
 
 class BadParty(ValueError):
@@ -178,44 +175,3 @@ def latest_attempt(key: str) -> CallAttempt | None:
     if attempt.finished and attempt.finished + timedelta(seconds=attempt.result_cache_time) < timezone.now():
         return None
     return attempt
-
-
-_escape = xmltext.text  # the status documents escape text as every hand-built XML does (sipxweb/xmltext.py)
-
-
-def status_lines_xml(attempt: CallAttempt | None) -> str:
-    """B.4 GET body (REFER mode): `<status-lines>` with one `<status>` per INVITE response or NOTIFY sipfrag."""
-    out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<status-lines xmlns="{NAMESPACE}">']
-    rows = CallStatus.objects.filter(attempt=attempt) if attempt is not None else []
-    for row in rows:
-        out.append(
-            f"\n<status>\n\t<timestamp>{row.timestamp}</timestamp>\n\t<call-id>{_escape(row.call_id)}</call-id>"
-            f"\n\t<method>{row.method}</method>\n\t<status-line>{_escape(row.status_line)}</status-line>\n</status>"
-        )
-    out.append("\n</status-lines>\n")
-    return "".join(out)
-
-
-def dialogs_xml(attempt: CallAttempt | None) -> str:
-    """B.4 GET body (INVITE mode): `<dialogs>`, tab-indented, one `<dialog>` per leg the agent holds."""
-    out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<dialogs xmlns="{NAMESPACE}">']
-    if attempt is not None:
-        state = {"running": "CONFIRMED", "queued": "EARLY"}.get(attempt.state, "TERMINATED")
-        for leg, remote in (("caller", attempt.calling_uri), ("callee", attempt.called_uri)):
-            out.append(
-                f"\n\t<dialog>\n\t\t<dialog-id>{_escape(attempt.call_id or str(attempt.pk))}:{leg}</dialog-id>"
-                f"\n\t\t<local-party>{_escape(str(SipUri(attempt.agent.username, settings.SIPX_DOMAIN)))}</local-party>"
-                f"\n\t\t<remote-party>{_escape(remote)}</remote-party>\n\t\t<dialog-state>{state}</dialog-state>"
-                "\n\t</dialog>"
-            )
-    out.append("\n</dialogs>\n")
-    return "".join(out)
-
-
-def processing_status(code: int, text: str) -> str:
-    """B.4 error body (text/xml, elements on their own lines, trailing newline)."""
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<processing-status xmlns="{NAMESPACE}">\n'
-        f"<error-flag>ERROR</error-flag>\n<error-code>{code}</error-code>\n<error-text>{_escape(text)}</error-text>\n"
-        "</processing-status>\n"
-    )

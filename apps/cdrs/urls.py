@@ -1,5 +1,5 @@
-"""Call pages: admin active calls and call history (with CSV export), the portal's own calls (the call box
-next to them is apps/callcontrol/urls.py)."""
+"""Admin call pages (mounted at /cdrs/): active calls and call history with its CSV export (which gives a user
+their own calls; the portal's pages are portal_urls.py)."""
 
 from django.urls import path
 
@@ -11,6 +11,4 @@ urlpatterns = [
     path("active/", views.ActiveCallsView.as_view(), name="active_calls"),
     path("history/", views.CdrListView.as_view(), name="cdr_list"),
     path("history.csv", views.cdr_csv, name="cdr_csv"),
-    path("my/active/", views.MyActiveCallsView.as_view(), name="my_active_calls"),
-    path("my/history/", views.MyCdrListView.as_view(), name="my_cdr_list"),
 ]

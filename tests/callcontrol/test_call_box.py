@@ -1,4 +1,4 @@
-"""The portal's call box page (/cdrs/my/call/, apps/callcontrol/views.py): the number as typed, cleaned like
+"""The portal's call box page (/cdrs/my/call/, apps/callcontrol/portal_views.py): the number as typed, cleaned like
 PUT /my/call/{to}, queues one call attempt; a number that is no number queues nothing."""
 
 from apps.callcontrol.models import CallAttempt

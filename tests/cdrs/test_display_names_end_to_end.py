@@ -92,7 +92,7 @@ def test_awkward_names_survive_the_call_the_pages_and_a_backup(client, bob, tmp_
 
     leg.events("E")
     client.force_login(bob)
-    page = html.unescape(client.get(reverse("cdrs:my_cdr_list")).content.decode())
+    page = html.unescape(client.get(reverse("portal-cdrs:my_cdr_list")).content.decode())
     assert f"{SHOWN} - 201" in page
 
     first = dump()

@@ -4,7 +4,7 @@ because call-controller clients parse sipXrest's error document whatever the ref
 
 from django.http import HttpResponse
 
-from apps.callcontrol.services import processing_status
+from apps.callcontrol.api.serializers import processing_status
 
 
 def processing_status_response(status: int, text: str, code: int | None = None) -> HttpResponse:

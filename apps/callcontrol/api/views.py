@@ -11,6 +11,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 from apps.callcontrol import services
 from apps.callcontrol.api.errors import processing_status_response
+from apps.callcontrol.api.serializers import dialogs_xml, status_lines_xml
 from apps.callcontrol.models import CallAttempt
 from apps.callcontrol.sip import SipUri
 from apps.users.authentication import BasicAuthentication, DigestAuthentication
@@ -128,8 +129,8 @@ class CallControllerView(WireView):
         if attempt is not None and attempt.agent_id != request.user.pk and not request.user.is_admin:
             attempt = None  # another user's call: nothing to see
         if attempt is not None and attempt.sip_method == CallAttempt.Method.INVITE:
-            return _xml(services.dialogs_xml(attempt))
-        return _xml(services.status_lines_xml(attempt))
+            return _xml(dialogs_xml(attempt))
+        return _xml(status_lines_xml(attempt))
 
     @extend_schema(
         summary="Start a click-to-call",

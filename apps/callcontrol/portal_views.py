@@ -1,5 +1,5 @@
-"""The portal's call box page (`/cdrs/my/call/`, next to the user's own call pages): rings the user's phones,
-then connects them to the number, as `PUT /my/call/{to}` does."""
+"""The portal's call box page (mounted at /cdrs/my/call/, next to the user's own call pages): rings the user's
+phones, then connects them to the number, as `PUT /my/call/{to}` does."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -22,7 +22,7 @@ class CallBoxView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         click_to_call(self.request.user, form.cleaned_data["number"])
         messages.success(self.request, f"Calling {form.cleaned_data['number']}: your phone rings first.")
-        return redirect("callcontrol:call_box")
+        return redirect("portal-callcontrol:call_box")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
