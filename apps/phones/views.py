@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.generic import CreateView, FormView, UpdateView
 
-from apps.phones import csv_import, services
+from apps.phones import importers, services
 from apps.phones.filtersets import PhoneFilterSet
 from apps.phones.forms import PhoneForm, PhoneImportForm, all_versions
 from apps.phones.models import Line, Phone
@@ -73,8 +73,8 @@ class PhoneImportView(AdminRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            result = csv_import.import_phones(form.cleaned_data["file"].read())
-        except csv_import.CsvImportError as exc:
+            result = importers.import_phones(form.cleaned_data["file"].read())
+        except importers.CsvImportError as exc:
             form.add_error("file", str(exc))
             return self.form_invalid(form)
         if result.created:

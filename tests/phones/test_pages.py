@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from apps.phones import csv_import
+from apps.phones import importers
 from apps.phones.models import Phone
 from apps.phones.services import PhoneData, create_phone, upsert_phones
 from tests.conftest import count_queries
@@ -247,10 +247,10 @@ def test_undecodable_file_is_an_error(admin_client):
 
 
 def test_csv_parse_errors():
-    with pytest.raises(csv_import.CsvImportError, match="NUL"):
-        csv_import.parse(b"a,b\x00")
-    with pytest.raises(csv_import.CsvImportError, match="Line 1"):
-        csv_import.parse(b'"0004f2a1b2c3"x,polycom300\n')
+    with pytest.raises(importers.CsvImportError, match="NUL"):
+        importers.parse(b"a,b\x00")
+    with pytest.raises(importers.CsvImportError, match="Line 1"):
+        importers.parse(b'"0004f2a1b2c3"x,polycom300\n')
 
 
 # --- constant queries -------------------------------------------------------------------------------------

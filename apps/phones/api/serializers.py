@@ -2,7 +2,12 @@
 
 from rest_framework import serializers
 
+from apps.phones.services import BulkResult, PhoneData
+from sipxweb import xmltext
 from sipxweb.rest.fields import RepeatedField, StrictSerializer
+from sipxweb.rest.xstream import Document, XList
+
+PHONES_ROOT = "phones"  # the root of the POST body
 
 # Phones in one POST /phone: a provisioning batch; each phone is its own transaction (D13), so a request
 # is bounded to keep it well inside the worker timeout.
@@ -27,3 +32,34 @@ class PhonesSerializer(StrictSerializer):
         if isinstance(data, list):
             data = {"phone": data}
         return super().to_internal_value(data)
+
+    def phones(self) -> list[PhoneData]:
+        """The validated phones, for services.create_phones."""
+        return [
+            PhoneData(
+                serial_number=p["serial_number"], model=p["model"], description=p["description"], version=p["version"]
+            )
+            for p in self.validated_data["phone"]
+        ]
+
+
+def result_xml(result: BulkResult) -> str:
+    """The D13 answer in XML: `<created>` and `<skipped reason="...">` serials in the order given."""
+    lines = ["<phones-result>"]
+    for serial, reason in result.outcomes:
+        if reason is None:
+            lines.append(f"  <created>{xmltext.text(serial)}</created>")
+        else:
+            lines.append(f'  <skipped reason="{xmltext.attribute(reason)}">{xmltext.text(serial)}</skipped>')
+    if len(lines) == 1:
+        return "<phones-result/>"
+    lines.append("</phones-result>")
+    return "\n".join(lines)
+
+
+def result_document(result: BulkResult) -> Document:
+    """The D13 answer in JSON: the created serials, then the skipped phones with their reasons."""
+    skipped = [{"serialNumber": serial, "reason": reason} for serial, reason in result.skipped]
+    return Document(
+        "phones-result", {"created": XList("serialNumber", result.created), "skipped": XList("phone", skipped)}
+    )
