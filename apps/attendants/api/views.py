@@ -4,16 +4,21 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
 from apps.attendants import services
-from apps.attendants.api.serializers import AutoAttendantSerializer, SpecialModeSerializer
+from apps.attendants.api.serializers import (
+    ATTENDANTS_ROOT,
+    SPECIAL_MODE_ROOT,
+    AutoAttendantSerializer,
+    SpecialModeSerializer,
+    attendant_list,
+)
 from apps.attendants.models import AutoAttendant, SpecialMode
 from sipxweb.rest.errors import Conflict
 from sipxweb.rest.permissions import IsAttendantAdmin
 from sipxweb.rest.views import WireView, no_content
-from sipxweb.rest.xstream import XList
 
 
 class AutoAttendantListView(WireView):
-    wire_root = "autoAttendants"
+    wire_root = ATTENDANTS_ROOT
     permission_classes = [IsAttendantAdmin]
 
     @extend_schema(responses=AutoAttendantSerializer(many=True), summary="Auto-attendants")
@@ -21,14 +26,13 @@ class AutoAttendantListView(WireView):
         mode = SpecialMode.current()
         selected = mode.attendant_id if mode.enabled else None
         attendants = AutoAttendant.objects.only("id", "name", "system_id")
-        data = AutoAttendantSerializer(attendants, many=True, context={"selected_id": selected}).data
-        return self.document(XList("autoAttendant", data))
+        return self.document(attendant_list(attendants, selected))
 
 
 class SpecialModeView(WireView):
     """GET the mode; PUT turns it on (afterhour selected if nothing is), DELETE off (selection kept)."""
 
-    wire_root = "specialAttendant"
+    wire_root = SPECIAL_MODE_ROOT
     permission_classes = [IsAttendantAdmin]
     allow_empty_put = True  # the body was always ignored; an empty one is no reason to refuse
 
