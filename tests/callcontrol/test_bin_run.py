@@ -1,9 +1,14 @@
-"""bin/run (what `make run` execs): gunicorn and the call-control agent start together, an agent killed
-with SIGKILL is started again within a second with one log line, and one SIGTERM to bin/run stops both
-(the agent hangs up and exits 0, gunicorn shuts down)."""
+"""bin/run (what `make run` execs): gunicorn, the call-control agent and — when it is installed and can start —
+Kamailio start together; an agent killed with SIGKILL is started again within a second with one log line (Kamailio
+and gunicorn untouched), and one SIGTERM to bin/run stops every child (the agent hangs up and exits 0, gunicorn
+shuts down, Kamailio and its own worker processes end). Run twice: with Kamailio listening on a port of its own,
+and with Kamailio unable to start (its port held by this test, or not installed), where one line says so and
+the other two serve."""
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,8 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.server.live import ROOT, LiveServer, free_port
+from tests.sip.conftest import free_udp_port
 
 pytestmark = pytest.mark.server
+
+KAMAILIO = shutil.which("kamailio")
 
 
 def alive(pid: int) -> bool:
@@ -31,26 +39,64 @@ def children_of(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def is_agent(pid: int) -> bool:
+def descendants_of(pid: int) -> list[int]:
+    found = []
+    for child in children_of(pid):
+        found += [child, *descendants_of(child)]
+    return found
+
+
+def command_of(pid: int) -> bytes:
     try:
-        return b"run_callcontrol" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:  # a short-lived child (bin/run's pause) that ended meanwhile
-        return False
+        return b""
 
 
-def test_bin_run_starts_both_restarts_a_killed_agent_and_sigterm_stops_both(tmp_path):
+def is_agent(pid: int) -> bool:
+    return b"run_callcontrol" in command_of(pid)
+
+
+def is_kamailio(pid: int) -> bool:
+    return Path(command_of(pid).split(b"\0")[0].decode(errors="replace")).name == "kamailio"
+
+
+@pytest.mark.parametrize("with_kamailio", [True, False], ids=["kamailio", "no-kamailio"])
+def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_path, with_kamailio):
+    if with_kamailio and not KAMAILIO:
+        pytest.skip("Kamailio is not installed (apt-get install kamailio ...)")
+    sip_port = free_udp_port()
     server = LiveServer(secret_key="bin-run-test-secret-key-0123456789-abcdefghijklmnop")
-    server.env.update({"CALLCONTROL_SIP_PORT": str(free_port()), "SIPX_PROXY": f"127.0.0.1:{free_port()}"})
+    server.env.update(
+        {
+            "CALLCONTROL_SIP_PORT": str(free_port()),
+            "SIPX_PROXY": f"127.0.0.1:{free_port()}",
+            # never the machine's 5060, nor the repository's pbx/run
+            "PBX_SIP_PORT": str(sip_port),
+            "SIPPROXY_RUN_DIR": str(tmp_path / "pbx-run"),
+        }
+    )
     server.manage("migrate", "--noinput", "-v", "0")
     server.manage("createcachetable")
+    holder = None
+    if not with_kamailio:
+        # Kamailio's UDP port is taken: bin/run must say it serves without it (or that it is not installed).
+        holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        holder.bind(("127.0.0.1", sip_port))
     log = open(tmp_path / "run.log", "wb")
     env = {**server.env, "PY": sys.executable}
     proc = subprocess.Popen(["bin/run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    expected = 3 if with_kamailio else 2
+
+    def output() -> str:
+        return (tmp_path / "run.log").read_text(errors="replace")
+
     try:
         deadline = time.monotonic() + 90
         while True:
-            text = (tmp_path / "run.log").read_text(errors="replace")
+            text = output()
             up = "call-control agent: SIP on" in text
+            up = up and ("SIP proxy (Kamailio) on" in text if with_kamailio else "bin/run: Kamailio not" in text)
             try:
                 up = up and server.request("GET", "/healthz", timeout=2)[0] == 200
             except OSError:
@@ -59,29 +105,44 @@ def test_bin_run_starts_both_restarts_a_killed_agent_and_sigterm_stops_both(tmp_
                 break
             assert proc.poll() is None and time.monotonic() < deadline, text[-3000:]
             time.sleep(0.2)
-        assert len(children_of(proc.pid)) == 2
+        if with_kamailio:
+            assert f"bin/run: SIP proxy (Kamailio) on udp and tcp 127.0.0.1:{sip_port}" in output()
+        else:
+            assert ("Kamailio not started: UDP 127.0.0.1:" in output()) or ("Kamailio is not installed" in output())
+        assert len(children_of(proc.pid)) == expected, output()[-3000:]
+        sip = [pid for pid in children_of(proc.pid) if is_kamailio(pid)]
+        assert len(sip) == (1 if with_kamailio else 0)
         [agent] = [pid for pid in children_of(proc.pid) if is_agent(pid)]
         killed = time.monotonic()
         os.kill(agent, signal.SIGKILL)
         # bin/run notices at once and starts a new agent after 0.5 s; the agent itself then needs Django's
         # start-up (about a second on an idle machine, much more on a loaded CI box: hence the wide bound).
         while not any(is_agent(pid) for pid in children_of(proc.pid)):
-            assert time.monotonic() - killed < 3, (tmp_path / "run.log").read_text(errors="replace")[-3000:]
+            assert time.monotonic() - killed < 3, output()[-3000:]
             time.sleep(0.05)
-        while (tmp_path / "run.log").read_text(errors="replace").count("call-control agent: SIP on") < 2:
-            assert time.monotonic() - killed < 60, (tmp_path / "run.log").read_text(errors="replace")[-3000:]
+        while output().count("call-control agent: SIP on") < 2:
+            assert time.monotonic() - killed < 60, output()[-3000:]
             time.sleep(0.1)
-        text = (tmp_path / "run.log").read_text(errors="replace")
+        text = output()
         assert text.count("bin/run: the call-control agent exited with status 137; restarting it in 0.500 s") == 1
+        assert "Kamailio exited" not in text
         children = children_of(proc.pid)
-        assert len(children) == 2 and agent not in children and any(is_agent(pid) for pid in children)
+        assert len(children) == expected and agent not in children and any(is_agent(pid) for pid in children)
+        assert [pid for pid in children if is_kamailio(pid)] == sip  # the agent's restart leaves Kamailio be
+        everything = descendants_of(proc.pid)  # Kamailio's and gunicorn's own workers too
         proc.send_signal(signal.SIGTERM)  # to bin/run only, not to its process group
         assert proc.wait(40) == 0
         deadline = time.monotonic() + 20
-        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in everything) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(alive(pid) for pid in children)
+        assert not [pid for pid in everything if alive(pid)], output()[-3000:]
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None:  # a failed assertion: nothing bin/run started may outlive the test
+            left = descendants_of(proc.pid)
             proc.kill()
             proc.wait(10)
+            for pid in left:
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+        if holder is not None:
+            holder.close()
