@@ -51,6 +51,8 @@ urlpatterns = [
     path("cdrs/my/", include("apps.cdrs.portal_urls")),
     path("cdrs/my/", include("apps.callcontrol.portal_urls")),
     path("sipproxy/", include("apps.sipproxy.api.urls")),
+    path("routing/", include("apps.sipproxy.urls")),
+    path("portal/routing/", include("apps.sipproxy.portal_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]
