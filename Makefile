@@ -77,8 +77,11 @@ run: $(STAMP)
 # One pytest on every core (-n auto; loadgroup keeps a slow module, and the server it shares, on one worker).
 # With ALL=1 a second pytest then runs the `serial` tests (tests/reliability) alone: they time recovery under a
 # load of their own. A pass that selects nothing (exit 5) is fine when the other one ran tests.
+# Bytecode is cached even where the environment says PYTHONDONTWRITEBYTECODE: every worker imports Django, DRF and
+# the whole suite, and compiling it all again costs each of them ~8 s of CPU per run.
 test: $(STAMP)
-	@if [ -z "$(ALL)" ]; then \
+	@unset PYTHONDONTWRITEBYTECODE; \
+	if [ -z "$(ALL)" ]; then \
 	  $(PY) -m pytest -n auto --dist loadgroup -m "not slow" $(ARGS); rc=$$?; \
 	else \
 	  $(PY) -m pytest -n auto --dist loadgroup -m "not serial" $(ARGS); first=$$?; \

@@ -91,10 +91,18 @@ def forget_lockout_hints():
     lockout._SUSPECT.clear()
 
 
+@pytest.fixture(scope="session")
+def media_roots(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def private_media_root(settings, tmp_path_factory):
-    """Uploaded and generated files (voicemail, prompts, the demo's audio) go to a throw-away folder."""
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+def private_media_root(settings, media_roots):
+    """Uploaded and generated files (voicemail, prompts, the demo's audio) go to a throw-away folder of each test's
+    own. Made with mkdtemp: pytest's numbered folders list their parent on every call, which grows with the suite."""
+    import tempfile
+
+    settings.MEDIA_ROOT = tempfile.mkdtemp(dir=media_roots)
 
 
 @pytest.fixture(autouse=True)
@@ -196,10 +204,17 @@ def clock(monkeypatch):
 
 
 # What `make test` leaves out (the `slow` marker; `make test ALL=1` and .ci/run run it): the trees that start a
-# browser, gunicorn, the SIP agent or SIPp, or a private PostgreSQL, and the long generated suites. Paths are
-# relative to tests/; a test elsewhere that starts gunicorn carries the `server` marker and is slow too.
+# browser, gunicorn, the SIP agent or SIPp, or a private PostgreSQL, and the long generated or scale tests (a
+# file, or one test of it). Paths are relative to tests/; a test elsewhere that starts gunicorn carries the
+# `server` marker and is slow too.
 SLOW_TREES = ("e2e/", "server/", "sip/", "reliability/")
-SLOW_FILES = ("schema/test_openapi.py", "schema/test_stateful.py", "security/test_fuzz.py")
+SLOW_TESTS = (
+    "schema/test_openapi.py",
+    "schema/test_stateful.py",
+    "security/test_fuzz.py",
+    "pbxdata/test_roundtrip_property.py",
+    "phonebooks/test_import.py::test_ten_thousand_rows",
+)
 SLOW_MARKERS = ("e2e", "server", "sip", "reliability")
 # Run after the parallel part, alone (the Makefile's second pytest): they time recovery under their own load.
 SERIAL_TREES = ("reliability/",)
@@ -212,9 +227,11 @@ def pytest_collection_modifyitems(items):
     tests_dir = Path(__file__).parent
     for item in items:
         relative = item.path.relative_to(tests_dir).as_posix() if item.path.is_relative_to(tests_dir) else ""
+        test = f"{relative}::{item.originalname if hasattr(item, 'originalname') else item.name}"
         if (
             relative.startswith(SLOW_TREES)
-            or relative in SLOW_FILES
+            or relative in SLOW_TESTS
+            or test in SLOW_TESTS
             or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
         ):
             item.add_marker(pytest.mark.slow)
