@@ -6,165 +6,24 @@ SIPp is absent (.ci/run installs both). Every SIPp and Kamailio is bounded in ti
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.server.live import LiveServer
-from tests.sip.conftest import SECRET_KEY, Sipp, free_udp_port
+from tests.sip.conftest import KAMAILIO, Kamailio, KamailioPbx, Sipp, free_udp_port
 
-KAMAILIO = shutil.which("kamailio")
 pytestmark = [
     pytest.mark.sip,
     pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
     pytest.mark.skipif(not Path("/usr/bin/sipp").exists(), reason="SIPp is not installed (apt-get install sip-tester)"),
 ]
 
-USERS = [("200", "1234", ["alice"]), ("201", "1234", ["bob"]), ("202", "1234", [])]
-SIP_PASSWORDS = {"200": "alicesip200", "201": "bobsip201"}  # 202 has none
-
-
-# ---- the database each run uses ------------------------------------------------------------------------
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if urlparse(url).scheme in ("postgres", "postgresql", "pgsql") else None
-
-
-@pytest.fixture(scope="module")
-def database_url():
-    """None (LiveServer's own SQLite file), or a fresh PostgreSQL database on the suite's server."""
-    url = _postgres_url()
-    if url is None:
-        yield None
-        return
-    import psycopg
-
-    parts = urlparse(url)
-    name = f"{parts.path.lstrip('/')}_sip_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield parts._replace(path=f"/{name}").geturl()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-# ---- processes -----------------------------------------------------------------------------------------
-
-
-class Kamailio:
-    """Kamailio started from the file `manage.py kamailio_config` writes, with extra -A defines."""
-
-    def __init__(self, server: LiveServer, tmp: Path, web_url: str | None = None, **defines: int):
-        self.port = free_udp_port()
-        self.run_dir = tmp / f"kamailio-{self.port}"
-        self.log_path = self.run_dir / "kamailio.log"
-        self.env = {**server.env, "PBX_SIP_PORT": str(self.port), "SIPPROXY_RUN_DIR": str(self.run_dir)}
-        if web_url:
-            self.env["SIPPROXY_WEB_URL"] = web_url
-        server_env = server.env
-        server.env = self.env
-        try:
-            self.config = server.manage("kamailio_config").strip().splitlines()[-1]
-        finally:
-            server.env = server_env
-        args = [KAMAILIO, "-DD", "-E", "-f", self.config, "-Y", str(self.run_dir), "-A", "CHILDREN=2"]
-        for name, value in defines.items():
-            args += ["-A", f"{name}={value}"]
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 20
-        while not self._listening():
-            assert self.proc.poll() is None, f"Kamailio exited: {self.output()[-3000:]}"
-            assert time.monotonic() < deadline, f"Kamailio does not listen: {self.output()[-3000:]}"
-            time.sleep(0.1)
-        time.sleep(0.5)  # its children finish their start after the socket is bound
-
-    def _listening(self) -> bool:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
-                return True
-        return False
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self._log.close()
-
-
-class Pbx:
-    def __init__(self, tmp: Path, database_url: str | None):
-        # A SIPp stands in for the voicemail server (the test that needs it answers there).
-        self.voicemail_port = free_udp_port()
-        extra = {"SIPX_VOICEMAIL_URI": f"sip:{{user}}@127.0.0.1:{self.voicemail_port}"}
-        extra.update({"DATABASE_URL": database_url} if database_url else {})
-        self.tmp = tmp
-        self.server = LiveServer(secret_key=SECRET_KEY, users=USERS, workers=2, extra_env=extra)
-        self.server.start()
-        self.shell(
-            "from apps.users.models import User\n"
-            + "".join(
-                f"User.objects.filter(username={n!r}).update(sip_password={p!r})\n" for n, p in SIP_PASSWORDS.items()
-            )
-        )
-        self.kamailio = Kamailio(self.server, tmp)
-
-    def shell(self, code: str) -> str:
-        return self.server.manage("shell", "-c", code)
-
-    def stop(self) -> None:
-        self.kamailio.stop()
-        self.server.stop()
-
-    def sipp(self, scenario: str, service: str, user: str, password: str, *args: str, port: int | None = None,
-             proxy_port: int | None = None, timeout: int = 10, name: str | None = None) -> Sipp:  # fmt: skip
-        """SIPp as a phone of `user` (its SIP password `password`) sending to `service` through Kamailio."""
-        return Sipp(
-            self.tmp,
-            scenario,
-            port or free_udp_port(),
-            *("-s", service, "-au", user, "-ap", password, "-key", "caller", user, "-timeout_error", *args),
-            f"127.0.0.1:{proxy_port or self.kamailio.port}",
-            name=name or f"sipp-{uuid.uuid4().hex[:6]}",
-            timeout=timeout,
-        )
-
-    def register(self, login: str, password: str, **kw) -> int:
-        return self.sipp("kamailio_register.xml", login, login, password, **kw).wait()
-
-    def refused(self, login: str, password: str, **kw) -> int:
-        return self.sipp("kamailio_register_refused.xml", login, login, password, **kw).wait()
-
-    def active(self, user: str) -> list:
-        status, _, body = self.server.request(
-            "GET", "/sipxconfig/rest/my/activecdrs", headers={"Accept": "application/json"}, basic=(user, "1234")
-        )
-        assert status == 200, body
-        return json.loads(body)["cdrs"]
-
 
 @pytest.fixture(scope="module")
 def pbx(tmp_path_factory, database_url):
-    pbx = Pbx(tmp_path_factory.mktemp("kamailio"), database_url)
+    pbx = KamailioPbx(tmp_path_factory.mktemp("kamailio"), database_url)
     yield pbx
     pbx.stop()
 
