@@ -356,6 +356,7 @@ def set_forwarding(user: User, timer: int | None, rings: Sequence[RingData]) -> 
 
 CONTACT_FIELDS = {f.model: f for f in addressbook.PROFILE_FIELDS}
 _SALUTATIONS = tuple(UserProfile.Salutation.values)
+_TEXT_KINDS = (addressbook.TEXT, addressbook.EMAIL)
 
 
 def contact_defaults() -> dict[str, Any]:
@@ -368,7 +369,7 @@ def contact_defaults() -> dict[str, Any]:
 
 
 def _address(name: str, value) -> tuple[dict, list[UserError]]:
-    if value is None:
+    if not value:  # None or {}: no address
         return {}, []
     if not isinstance(value, Mapping):
         return {}, [
@@ -393,7 +394,9 @@ def clean_contact(values: Mapping[str, Any]) -> dict[str, Any]:
     clean, errors = {}, []
     for name, value in values.items():
         kind = CONTACT_FIELDS[name].kind  # an unknown field is the caller's mistake: KeyError
-        if kind == addressbook.ADDRESS:
+        if value is None and kind in _TEXT_KINDS:  # most fields of most users: checked first
+            clean[name] = None
+        elif kind == addressbook.ADDRESS:
             clean[name], found = _address(name, value)
             errors += found
         elif kind == addressbook.BOOL:
@@ -402,8 +405,6 @@ def clean_contact(values: Mapping[str, Any]) -> dict[str, Any]:
             if value not in _SALUTATIONS:
                 errors.append(UserError(f'"{value}" is not one of {", ".join(_SALUTATIONS)}.', "contact", None, name))
             clean[name] = value
-        elif value is None:
-            clean[name] = None
         else:
             clean[name] = value = value.strip()
             problem = text_rule(value, addressbook.BY_MODEL[name].wire)
