@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from apps.conferences import views
+from apps.conferences import portal_views
 
 app_name = "portal-conferences"
 
 urlpatterns = [
-    path("", views.MyConferenceListView.as_view(), name="conference_list"),
-    path("<int:pk>/", views.MyConferenceUpdateView.as_view(), name="conference_edit"),
+    path("", portal_views.MyConferenceListView.as_view(), name="conference_list"),
+    path("<int:pk>/", portal_views.MyConferenceUpdateView.as_view(), name="conference_edit"),
 ]

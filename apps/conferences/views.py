@@ -1,12 +1,8 @@
-"""Conference pages: admin list/create/edit/delete under /conferences/, the owner's rooms under
-/portal/conferences/ (only the description and the codes; another user's room is a 404)."""
+"""Admin conference pages under /conferences/: list (search and ConferenceFilterSet), create, edit, delete. The
+owner's pages are portal_views.py."""
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.urls import reverse
-from django.views.generic import ListView, UpdateView
-
-from apps.conferences.forms import ConferenceForm, OwnerConferenceForm
+from apps.conferences.filtersets import ConferenceFilterSet
+from apps.conferences.forms import ConferenceForm
 from apps.conferences.models import Conference
 from sipxweb.pages import admin_pages
 
@@ -16,35 +12,7 @@ ConferenceListView, ConferenceCreateView, ConferenceUpdateView, ConferenceDelete
     noun="conference",
     urls="conferences:conference",
     queryset=Conference.objects.select_related("owner").order_by("name"),
+    filterset_class=ConferenceFilterSet,
     search_fields=("name", "description", "extension", "owner__username"),
     template_name="conferences/conference_list.html",
 )
-
-
-class MyConferenceListView(LoginRequiredMixin, ListView):
-    template_name = "conferences/my_conferences.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return Conference.objects.filter(owner=self.request.user).order_by("name")
-
-
-class MyConferenceUpdateView(LoginRequiredMixin, UpdateView):
-    form_class = OwnerConferenceForm
-    template_name = "generic/form.html"
-
-    def get_queryset(self):
-        return Conference.objects.filter(owner=self.request.user)
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, f"Conference {self.object} saved.")
-        return response
-
-    def get_success_url(self):
-        return reverse("portal-conferences:conference_list")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(title=f"Conference {self.object}", list_url=self.get_success_url())
-        return context
