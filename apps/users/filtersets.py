@@ -1,8 +1,10 @@
-"""FilterSets for users: one per model, shared by the HTML list and the API list (same query string, same rows)."""
+"""FilterSets for users and groups: one per listed model, used by their admin list pages (no REST URI lists users
+or groups). YES_NO is the yes/no/any widget of every app's boolean filters."""
 
 import django_filters
 from django import forms
 
+from apps.users.lookup import find_user
 from apps.users.models import User, UserGroup
 
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
@@ -31,6 +33,18 @@ class UserFilterSet(django_filters.FilterSet):
 
 
 class UserGroupFilterSet(django_filters.FilterSet):
+    """The groups a user is in: the user as typed (user name, alias or IM id, the one rule of apps.users.lookup)."""
+
+    user = django_filters.CharFilter(
+        method="filter_user", label="Member", max_length=255, help_text="User name, alias or IM id of a member."
+    )
+
     class Meta:
         model = UserGroup
-        fields: list[str] = []
+        fields = ["user"]
+
+    def filter_user(self, queryset, name, value):
+        user = find_user(value.strip())
+        if user is None:
+            return queryset.none()
+        return queryset.filter(pk__in=user.groups.values("pk"))

@@ -11,6 +11,10 @@ from apps.users.models import Ring, UserProfile
 from sipxweb.rest.fields import AddressField, StrictSerializer, XListField
 
 TEXT = {"required": False, "allow_null": True, "allow_blank": True, "max_length": 255}
+# The XStream root aliases of the documents below.
+LOGIN_DETAILS_ROOT = "login-details"
+CONTACT_INFORMATION_ROOT = "contact-information"
+CALL_SEQUENCE_ROOT = "call-sequence"
 
 
 class LoginDetailsSerializer(serializers.Serializer):
@@ -51,6 +55,11 @@ class CallSequenceSerializer(StrictSerializer):
     def to_representation(self, user):
         data = super().to_representation(user)
         return {"rings": data["rings"], "expiration": data["expiration"], "withVoicemail": data["withVoicemail"]}
+
+    def forwarding(self) -> tuple[int | None, list[services.RingData]]:
+        """The validated body as services.set_forwarding takes it: the timer (None: unchanged) and the rings."""
+        data = self.validated_data
+        return data.get("call_forward_timer"), [services.RingData(**ring) for ring in data["rings"]]
 
 
 class BlankAsNullCharField(serializers.CharField):

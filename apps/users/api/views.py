@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
 from apps.users import services
+from apps.users.api import serializers
 from apps.users.api.serializers import CallSequenceSerializer, ContactInformationSerializer, LoginDetailsSerializer
 from apps.users.avatar import avatar_svg
 from apps.users.models import User, UserProfile
@@ -18,7 +19,7 @@ from sipxweb.rest.views import WireView, empty_ok
 class LoginDetailsView(WireView):
     """The caller's canonical user name, IM id and SIP password (clients log in with an alias and learn these)."""
 
-    wire_root = "login-details"
+    wire_root = serializers.LOGIN_DETAILS_ROOT
 
     @extend_schema(responses=LoginDetailsSerializer, summary="Login details of the caller")
     def get(self, request, **kwargs):
@@ -45,7 +46,7 @@ class VoicemailPinView(WireView):
 
 
 class ContactInformationView(WireView):
-    wire_root = "contact-information"
+    wire_root = serializers.CONTACT_INFORMATION_ROOT
 
     def profile(self, request) -> UserProfile:
         profile, _ = UserProfile.objects.select_related("user").get_or_create(user=request.user)
@@ -77,7 +78,7 @@ class ContactInformationView(WireView):
 
 
 class ForwardView(WireView):
-    wire_root = "call-sequence"
+    wire_root = serializers.CALL_SEQUENCE_ROOT
 
     @extend_schema(responses=CallSequenceSerializer, summary="The caller's call forwarding")
     def get(self, request, **kwargs):
@@ -88,10 +89,9 @@ class ForwardView(WireView):
     def put(self, request, **kwargs):
         serializer = CallSequenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        rings = [services.RingData(**ring) for ring in data["rings"]]
+        timer, rings = serializer.forwarding()
         try:
-            services.set_forwarding(request.user, data.get("call_forward_timer"), rings)
+            services.set_forwarding(request.user, timer, rings)
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages) from None
         return empty_ok()
