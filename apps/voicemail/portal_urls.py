@@ -4,17 +4,17 @@ button is the login details page's view, coming back here."""
 from django.urls import path
 
 from apps.users.portal_views import FeedKeyView
-from apps.voicemail import views
+from apps.voicemail import portal_views
 
 app_name = "portal-voicemail"
 
 urlpatterns = [
-    path("", views.MailboxView.as_view(), name="mailbox"),
-    path("messages/<str:message_id>/audio", views.MessageAudioView.as_view(), name="audio"),
-    path("messages/<str:message_id>/action/", views.MessageActionView.as_view(), name="action"),
-    path("greeting/", views.ActiveGreetingView.as_view(), name="greeting"),
-    path("greetings/upload/", views.GreetingUploadView.as_view(), name="greeting_upload"),
-    path("greetings/<str:kind>/audio", views.GreetingAudioView.as_view(), name="greeting_audio"),
-    path("greetings/<str:kind>/delete/", views.GreetingDeleteView.as_view(), name="greeting_delete"),
+    path("", portal_views.MyMailboxView.as_view(), name="mailbox"),
+    path("messages/<str:message_id>/audio", portal_views.MyMessageAudioView.as_view(), name="audio"),
+    path("messages/<str:message_id>/action/", portal_views.MyMessageActionView.as_view(), name="action"),
+    path("greeting/", portal_views.MyActiveGreetingView.as_view(), name="greeting"),
+    path("greetings/upload/", portal_views.MyGreetingUploadView.as_view(), name="greeting_upload"),
+    path("greetings/<str:kind>/audio", portal_views.MyGreetingAudioView.as_view(), name="greeting_audio"),
+    path("greetings/<str:kind>/delete/", portal_views.MyGreetingDeleteView.as_view(), name="greeting_delete"),
     path("feed-key/", FeedKeyView.as_view(success_url="portal-voicemail:mailbox"), name="feed_key"),
 ]

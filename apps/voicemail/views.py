@@ -1,6 +1,6 @@
-"""Voicemail pages. The same views serve the portal (`/portal/voicemail/...`, the logged-in user's own
-mailbox) and the admin pages (`/voicemail/<user>/...`, any mailbox, administrators only): a URL with a
-`username` is an admin URL. Audio is streamed with byte ranges (sipxweb.ranges), like the REST download."""
+"""Voicemail pages. The admin pages (`/voicemail/<user>/...`, any mailbox, administrators only) are these views;
+the portal's (`/portal/voicemail/...`, the logged-in user's own mailbox) are the same views with `own` set
+(portal_views.py). Audio is streamed with byte ranges (sipxweb.ranges), like the REST download."""
 
 from django.contrib import messages as flash
 from django.contrib.auth.mixins import AccessMixin
@@ -14,6 +14,7 @@ from django.views.generic import TemplateView, View
 
 from apps.users.models import User
 from apps.voicemail import services
+from apps.voicemail.filtersets import MailboxFilterSet, MessageFilterSet
 from apps.voicemail.forms import ActiveGreetingForm, GreetingUploadForm, MessageActionForm
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
 from sipxweb.pages import AdminRequiredMixin, ListPage
@@ -21,24 +22,26 @@ from sipxweb.ranges import file_response
 
 
 class MailboxOwnerMixin(AccessMixin):
-    """`self.owner`: the logged-in user (portal URLs) or the user named in the URL (admin URLs, admins only)."""
+    """`self.owner`: the user named in the URL (admins only), or with `own` the logged-in user."""
+
+    own = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        username = kwargs.get("username")
-        if username is None:
-            self.owner, self.admin_view = request.user, False
+        if self.own:
+            self.owner = request.user
         else:
             if not request.user.is_admin:
                 return self.handle_no_permission()
-            self.owner, self.admin_view = get_object_or_404(User, username=username), True
+            self.owner = get_object_or_404(User, username=kwargs["username"])
+        self.admin_view = not self.own
         return super().dispatch(request, *args, **kwargs)
 
     def url(self, name: str, **kwargs) -> str:
-        if self.admin_view:
-            return reverse(f"voicemail:{name}", kwargs={"username": self.owner.username, **kwargs})
-        return reverse(f"portal-voicemail:{name}", kwargs=kwargs)
+        if self.own:
+            return reverse(f"portal-voicemail:{name}", kwargs=kwargs)
+        return reverse(f"voicemail:{name}", kwargs={"username": self.owner.username, **kwargs})
 
     def back(self, folder: str | None = None) -> HttpResponseRedirect:
         folder = folder or self.request.POST.get("return_folder") or self.request.GET.get("folder")
@@ -54,13 +57,14 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        folder = self.request.GET.get("folder", Folder.INBOX)
-        if folder not in Folder.values:
-            raise Http404("No such folder.")
-        counts = Message.objects.filter(user=self.owner).counts_by_folder()
-        page = Paginator(Message.objects.filter(user=self.owner, folder=folder), self.paginate_by).get_page(
-            self.request.GET.get("page")
+        listed = MessageFilterSet(
+            {"folder": self.request.GET.get("folder", Folder.INBOX)}, queryset=Message.objects.filter(user=self.owner)
         )
+        if not listed.is_valid():
+            raise Http404("No such folder.")
+        folder = listed.form.cleaned_data["folder"]
+        counts = Message.objects.filter(user=self.owner).counts_by_folder()
+        page = Paginator(listed.qs, self.paginate_by).get_page(self.request.GET.get("page"))
         for message in page.object_list:
             message.audio_url = self.url("audio", message_id=message.message_id)
             message.action_url = self.url("action", message_id=message.message_id)
@@ -195,6 +199,7 @@ class MailboxListView(AdminRequiredMixin, ListPage):
     """Admin: every user's mailbox with its message counts (one query for any number of rows)."""
 
     template_name = "voicemail/mailbox_list.html"
+    filterset_class = MailboxFilterSet
     search_fields = ("username", "first_name", "last_name")
 
     def get_queryset(self):

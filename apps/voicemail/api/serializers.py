@@ -1,6 +1,15 @@
-"""Wire forms of the voicemail URIs."""
+"""Wire forms of the voicemail URIs (docs/compatibility.md B.3.10, the deposit). The RSS feed (B.3.4) is a format of
+its own: apps/voicemail/feed.py."""
 
 from rest_framework import serializers
+
+MESSAGE_ROOT = "message"  # the XStream root alias of a deposited message
+
+
+def active_greeting_xml(value: str) -> str:
+    """D3's XML variant of GET .../activegreeting: one element, with a declaration (the value is one of
+    ActiveGreeting's, which need no escaping)."""
+    return f'<?xml version="1.0" encoding="UTF-8"?><activegreeting>{value}</activegreeting>'
 
 
 class DepositSerializer(serializers.Serializer):

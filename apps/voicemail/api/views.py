@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from apps.users.lookup import find_user
 from apps.voicemail import services
+from apps.voicemail.api import serializers
 from apps.voicemail.api.serializers import DepositedMessageSerializer, DepositSerializer
 from apps.voicemail.feed import render_feed
 from apps.voicemail.models import Folder, Message
@@ -114,7 +115,7 @@ class ActiveGreetingView(WireView):
     def get(self, request, user, **kwargs):
         value = services.active_greeting(mailbox_owner(request, user))
         if isinstance(request.accepted_renderer, PreRenderedXMLRenderer):
-            return Response(f'<?xml version="1.0" encoding="UTF-8"?><activegreeting>{value}</activegreeting>')
+            return Response(serializers.active_greeting_xml(value))
         return Response(value)
 
 
@@ -136,7 +137,7 @@ class SetActiveGreetingView(WireView):
 class DepositView(WireView):
     """The media server delivers a message: multipart `audio`, `from`, `subject` (admins only)."""
 
-    wire_root = "message"
+    wire_root = serializers.MESSAGE_ROOT
     permission_classes = [IsPbxAdmin]
     parser_classes = [MultiPartParser, FormParser]
     # The recording (services.MAX_AUDIO_BYTES) plus room for the multipart framing, `from` and `subject`.
