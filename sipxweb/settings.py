@@ -61,10 +61,9 @@ SIPX_REALM = env("SIPX_REALM", SIPX_DOMAIN)
 PORT = int(env("PORT", "8000"))
 CALLCONTROL_PORT = int(env("CALLCONTROL_PORT", "6667"))
 
-# The SIP call-control agent (`manage.py run_callcontrol`, apps/callcontrol): the proxy it sends every
-# out-of-dialog request to (host:port, default the SIP domain on 5060), the address it listens on (UDP and
-# TCP; port 0 = any free port) and the address it puts in Via/Contact, how often it polls for new attempts.
-SIPX_PROXY = env("SIPX_PROXY", f"{SIPX_DOMAIN}:5060")
+# The SIP call-control agent (`manage.py run_callcontrol`, apps/callcontrol): the address it listens on (UDP and
+# TCP; port 0 = any free port) and the address it puts in Via/Contact, how often it polls for new attempts. The
+# proxy it sends every out-of-dialog request to, SIPX_PROXY, is set below with the SIP proxy's settings.
 CALLCONTROL_SIP_BIND = env("CALLCONTROL_SIP_BIND", "127.0.0.1")
 CALLCONTROL_SIP_PORT = int(env("CALLCONTROL_SIP_PORT", "5180"))
 CALLCONTROL_SIP_ADDRESS = env("CALLCONTROL_SIP_ADDRESS", "")
@@ -76,6 +75,17 @@ CALLCONTROL_POLL_MS = int(env("CALLCONTROL_POLL_MS", "20"))
 # an installation agrees on it). `manage.py kamailio_config` writes them to SIPPROXY_RUN_DIR for Kamailio.
 PBX_SIP_HOST = env("PBX_SIP_HOST", "127.0.0.1")
 PBX_SIP_PORT = int(env("PBX_SIP_PORT", "5060"))
+# The agent's proxy (host:port[;transport=tcp]): SIPX_PROXY when it is set; else the bundled Kamailio at
+# PBX_SIP_HOST:PBX_SIP_PORT when bin/run started it (bin/run starts Kamailio before the agent and exports
+# PBX_SIP_RUNNING=1 to it only when it started Kamailio, so an agent never sends to a port nothing of ours holds);
+# else the SIP domain on 5060, an external proxy as before.
+_bundled_proxy = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(PBX_SIP_HOST) or (  # listening on all: loopback
+    f"[{PBX_SIP_HOST}]" if ":" in PBX_SIP_HOST else PBX_SIP_HOST
+)
+SIPX_PROXY = env(
+    "SIPX_PROXY",
+    f"{_bundled_proxy}:{PBX_SIP_PORT}" if env("PBX_SIP_RUNNING", "") == "1" else f"{SIPX_DOMAIN}:5060",
+)
 _web_host = env("BIND_HOST", "127.0.0.1")
 _web_host = "127.0.0.1" if _web_host in {"0.0.0.0", "::"} else _web_host
 SIPPROXY_WEB_URL = env("SIPPROXY_WEB_URL", f"http://{f'[{_web_host}]' if ':' in _web_host else _web_host}:{PORT}")

@@ -67,10 +67,11 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
         pytest.skip("Kamailio is not installed (apt-get install kamailio ...)")
     sip_port = free_udp_port()
     server = LiveServer(secret_key="bin-run-test-secret-key-0123456789-abcdefghijklmnop")
+    for name in ("SIPX_PROXY", "PBX_SIP_RUNNING"):  # the agent's proxy is bin/run's default: checked below
+        server.env.pop(name, None)
     server.env.update(
         {
             "CALLCONTROL_SIP_PORT": str(free_port()),
-            "SIPX_PROXY": f"127.0.0.1:{free_port()}",
             # never the machine's 5060, nor the repository's pbx/run
             "PBX_SIP_PORT": str(sip_port),
             "SIPPROXY_RUN_DIR": str(tmp_path / "pbx-run"),
@@ -105,10 +106,13 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
                 break
             assert proc.poll() is None and time.monotonic() < deadline, text[-3000:]
             time.sleep(0.2)
+        # SIPX_PROXY unset: the agent sends through the Kamailio bin/run started, else to the SIP domain on 5060.
         if with_kamailio:
             assert f"bin/run: SIP proxy (Kamailio) on udp and tcp 127.0.0.1:{sip_port}" in output()
+            assert f"(UDP, TCP), proxy 127.0.0.1:{sip_port}" in output()
         else:
             assert ("Kamailio not started: UDP 127.0.0.1:" in output()) or ("Kamailio is not installed" in output())
+            assert "(UDP, TCP), proxy example.org:5060" in output()
         assert len(children_of(proc.pid)) == expected, output()[-3000:]
         sip = [pid for pid in children_of(proc.pid) if is_kamailio(pid)]
         assert len(sip) == (1 if with_kamailio else 0)
