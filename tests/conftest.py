@@ -24,11 +24,11 @@ def basic(name: str, pin: str) -> dict:
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{name}:{pin}".encode()).decode()}
 
 
-GOLDEN = Path(__file__).parent / "contract" / "golden"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def golden(name: str) -> bytes:
-    """The bytes sipXconfig 4.6 answers (the golden files): what a wire test compares with, byte for byte."""
+    """The bytes sipXconfig 4.6 answers (tests/golden/<name>): what a wire test compares with, byte for byte."""
     return (GOLDEN / name).read_bytes()
 
 
@@ -209,9 +209,9 @@ def clock(monkeypatch):
 # `server` marker and is slow too.
 SLOW_TREES = ("e2e/", "server/", "sip/", "reliability/")
 SLOW_TESTS = (
-    "schema/test_openapi.py",
-    "schema/test_stateful.py",
-    "security/test_fuzz.py",
+    "floor/test_openapi.py",
+    "floor/test_openapi_stateful.py",
+    "floor/test_fuzz.py",
     "pbxdata/test_roundtrip_property.py",
     "phonebooks/test_import.py::test_ten_thousand_rows",
 )

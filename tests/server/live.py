@@ -4,7 +4,8 @@ with a throw-away SQLite database, media and static folders. Stdlib only on the 
     with LiveServer(secret_key=..., users=[("200", "1234", ["alice"])]) as srv:
         status, headers, body = srv.request("GET", "/sipxconfig/rest/my/logindetails", basic=("alice", "1234"))
 
-Used by tests/server (wire behaviour of the real server), tests/schema (schemathesis) and bench/auth.py."""
+Used by tests/server (wire behaviour of the real server), tests/floor/test_openapi.py (schemathesis) and
+bench/auth.py."""
 
 from __future__ import annotations
 

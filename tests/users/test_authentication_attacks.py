@@ -16,7 +16,7 @@ from django.test import override_settings
 from apps.users import nonces
 from apps.users.models import Ring, User
 from tests.conftest import REST, basic
-from tests.rest.test_authentication import challenge, digest_header
+from tests.users.test_authentication import challenge, digest_header
 from tests.voicemail.conftest import alice_mail, bob, media_root  # noqa: F401 (fixtures: alice's demo voicemail)
 
 URI = REST + "/my/logindetails"
@@ -92,7 +92,7 @@ def _median_seconds(send, tries=5):
 
 @pytest.mark.parametrize("form", ["basic", "html"])
 def test_unknown_user_costs_as_much_as_a_wrong_pin(client, make_user, settings, form):
-    settings.PASSWORD_HASHERS = ["tests.security.test_auth.SlowHasher"]
+    settings.PASSWORD_HASHERS = ["tests.users.test_authentication_attacks.SlowHasher"]
     settings.LOCKOUT_MAX_PER_NAME = settings.LOCKOUT_MAX_PER_ADDRESS = 1000
     make_user("203", aliases=["dave"])  # hashed with SlowHasher
 
