@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import CreateView, UpdateView
 
 from apps.attendants import services
+from apps.attendants.filtersets import AutoAttendantFilterSet
 from apps.attendants.forms import AttendantForm, MenuFormSet, SpecialAttendantForm
 from apps.attendants.models import AutoAttendant, SpecialMode
 from sipxweb import mediafiles
@@ -33,6 +34,7 @@ class AttendantAdminRequiredMixin(UserPassesTestMixin):
 
 class AttendantListView(AttendantAdminRequiredMixin, ListPage):
     queryset = AutoAttendant.objects.annotate(menu_size=Count("menu")).order_by("id")  # GROUP BY drops Meta.ordering
+    filterset_class = AutoAttendantFilterSet
     search_fields = ("name", "description")
     template_name = "attendants/attendant_list.html"
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import CreateView, FormView, UpdateView, View
 
 from apps.phonebooks import exports, importers, services
+from apps.phonebooks.filtersets import PhonebookEntryFilterSet, PhonebookFilterSet
 from apps.phonebooks.forms import ImportForm, PhonebookForm, PhonebookSettingsForm
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
 from apps.users.models import User
@@ -38,6 +39,7 @@ def phonebooks_with_counts():
 
 
 class PhonebookListView(AdminRequiredMixin, ListPage):
+    filterset_class = PhonebookFilterSet
     search_fields = ("name", "description")
     template_name = "phonebooks/phonebook_list.html"
 
@@ -88,6 +90,7 @@ class PhonebookDeleteView(AdminRequiredMixin, DeletePage):
 class PhonebookDetailView(AdminRequiredMixin, ListPage):
     """The file entries of one phonebook, searchable and paginated, with its members and consumers."""
 
+    filterset_class = PhonebookEntryFilterSet
     search_fields = ("first_name", "last_name", "number", "email_address")
     template_name = "phonebooks/phonebook_detail.html"
 

@@ -1,0 +1,24 @@
+"""FilterSets for auto-attendants: one per listed model. `AutoAttendantFilterSet` is the `/attendants/` list's
+filters (GET /auto-attendant takes no query filters: sipXconfig's clients always get every attendant)."""
+
+import django_filters
+
+from apps.attendants.models import AutoAttendant, MenuItem
+
+
+class AutoAttendantFilterSet(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(
+        choices=MenuItem.Action.choices,
+        method="filter_action",
+        label="Menu action",
+        empty_label="Any action",
+        help_text="Attendants with a menu key that does this.",
+    )
+
+    class Meta:
+        model = AutoAttendant
+        fields = ["action"]
+
+    def filter_action(self, queryset, name, value):
+        # Through the ids: a join on the menu would change the list's menu-key counts.
+        return queryset.filter(pk__in=MenuItem.objects.filter(action=value).values("attendant"))

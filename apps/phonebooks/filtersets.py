@@ -1,0 +1,38 @@
+"""FilterSets for phonebooks: one per listed model, for the admin lists (the phonebook URIs take no query filters,
+and the portal's merged view is searched in SQL by readmodel.search)."""
+
+import django_filters
+from django.db.models import Q
+
+from apps.phonebooks.models import Phonebook, PhonebookEntry
+
+
+class PhonebookFilterSet(django_filters.FilterSet):
+    group = django_filters.CharFilter(
+        method="filter_group",
+        label="Group",
+        max_length=255,
+        help_text="Phonebooks whose members or consumers are the group of this name.",
+    )
+
+    class Meta:
+        model = Phonebook
+        fields = ["group"]
+
+    def filter_group(self, queryset, name, value):
+        # The name as stored, as the data file names groups; through the ids, as a join on both group lists would
+        # repeat a phonebook that has the group in both.
+        named = Q(members__name=value) | Q(consumers__name=value)
+        return queryset.filter(pk__in=Phonebook.objects.filter(named).values("pk"))
+
+
+class PhonebookEntryFilterSet(django_filters.FilterSet):
+    """A phonebook's file entries (the page gives the phonebook): by company, which the search box does not read."""
+
+    company = django_filters.CharFilter(
+        field_name="company_name", lookup_expr="icontains", label="Company", max_length=255
+    )
+
+    class Meta:
+        model = PhonebookEntry
+        fields = ["company"]
