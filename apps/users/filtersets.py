@@ -10,6 +10,22 @@ from apps.users.models import User, UserGroup
 YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
+class TypedUserFilter(django_filters.CharFilter):
+    """A user typed by name (user name, alias or IM id: the one rule of apps.users.lookup); `rows(queryset, user)`
+    narrows the list to that user's rows. A name that names no user lists nothing."""
+
+    def __init__(self, rows, **kwargs):
+        kwargs.setdefault("max_length", 255)
+        super().__init__(**kwargs)
+        self.rows = rows
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        user = find_user(value.strip())
+        return queryset.none() if user is None else self.rows(queryset, user)
+
+
 class UserFilterSet(django_filters.FilterSet):
     group = django_filters.ModelChoiceFilter(
         field_name="groups", queryset=UserGroup.objects.all(), label="Group", empty_label="Any group"
@@ -35,16 +51,12 @@ class UserFilterSet(django_filters.FilterSet):
 class UserGroupFilterSet(django_filters.FilterSet):
     """The groups a user is in: the user as typed (user name, alias or IM id, the one rule of apps.users.lookup)."""
 
-    user = django_filters.CharFilter(
-        method="filter_user", label="Member", max_length=255, help_text="User name, alias or IM id of a member."
+    user = TypedUserFilter(
+        lambda groups, user: groups.filter(pk__in=user.groups.values("pk")),
+        label="Member",
+        help_text="User name, alias or IM id of a member.",
     )
 
     class Meta:
         model = UserGroup
         fields = ["user"]
-
-    def filter_user(self, queryset, name, value):
-        user = find_user(value.strip())
-        if user is None:
-            return queryset.none()
-        return queryset.filter(pk__in=user.groups.values("pk"))
