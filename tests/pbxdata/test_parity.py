@@ -11,8 +11,6 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management.base import CommandError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.attendants import services as attendants
@@ -23,7 +21,7 @@ from apps.phones.models import Phone
 from apps.users import addressbook
 from apps.users import services as users
 from apps.users.models import User, UserGroup, UserProfile
-from tests.conftest import REST, basic
+from tests.conftest import REST, basic, count_queries
 from tests.pbxdata.helpers import doc, run_import
 
 ADMIN = basic("superadmin", "admin1234")
@@ -206,10 +204,9 @@ def test_file_phones_cost_a_fixed_number_of_queries(pbx, tmp_path):
             {"serialNumber": f"0004f2{i:06x}", "model": "snom720", "version": "10", "lines": ["alice", "201"]}
             for i in range(count)
         ]
-        with CaptureQueriesContext(connection) as captured:
-            run_import(tmp_path, doc(phones=phones))
+        spent = count_queries(run_import, tmp_path, doc(phones=phones))
         assert Phone.objects.count() == count
-        return len(captured)
+        return spent
 
     assert queries(5) == queries(60)
 
@@ -920,15 +917,14 @@ def test_file_users_cost_a_fixed_number_of_queries(users_pbx, tmp_path):
             }
             for i in range(count)
         ]
-        with CaptureQueriesContext(connection) as captured:
-            run_import(tmp_path, doc(users=records))
+        spent = count_queries(run_import, tmp_path, doc(users=records))
         assert User.objects.filter(username__startswith="4").count() == count
-        return len(captured)
+        return spent
 
     assert queries(5) == queries(60)
-    # and a merge that replaces them: the same again
-    with CaptureQueriesContext(connection) as first:
-        run_import(tmp_path, doc(users=[{"userName": f"4{i:03d}", "groups": ["sales"]} for i in range(5)]))
-    with CaptureQueriesContext(connection) as second:
-        run_import(tmp_path, doc(users=[{"userName": f"4{i:03d}", "groups": ["sales"]} for i in range(60)]))
-    assert len(first) == len(second)
+
+    def merged(count: int) -> int:  # a merge that replaces them: the same again
+        records = [{"userName": f"4{i:03d}", "groups": ["sales"]} for i in range(count)]
+        return count_queries(run_import, tmp_path, doc(users=records))
+
+    assert merged(5) == merged(60)

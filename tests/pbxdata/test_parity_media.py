@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.conferences.models import Conference
@@ -17,7 +15,7 @@ from apps.users import lookup
 from apps.users.credentials import find_login
 from apps.voicemail import services as voicemail
 from apps.voicemail.models import Mailbox, Message
-from tests.conftest import REST, basic
+from tests.conftest import REST, basic, count_queries
 from tests.pbxdata.helpers import doc, run_import
 from tests.pbxdata.test_parity import ADMIN, admin_client_in, file_accepts, pbx  # noqa: F401 (fixtures)
 from tests.voicemail.audio import tone_mp3, tone_wav
@@ -189,12 +187,10 @@ def test_file_conferences_cost_a_fixed_number_of_queries(pbx, tmp_path):  # noqa
             {"name": f"r{i}", "extension": f"9{i:03d}", "owner": "alice" if i % 2 else "201", "accessCode": "1"}
             for i in range(count)
         ]
-        with CaptureQueriesContext(connection) as created:
-            run_import(tmp_path, doc(conferences=rooms))
+        created = count_queries(run_import, tmp_path, doc(conferences=rooms))
         assert Conference.objects.count() == count
-        with CaptureQueriesContext(connection) as merged:  # the same rooms again: every one is changed
-            run_import(tmp_path, doc(conferences=rooms))
-        return len(created), len(merged)
+        merged = count_queries(run_import, tmp_path, doc(conferences=rooms))  # the same rooms again: each changed
+        return created, merged
 
     assert queries(5) == queries(50)
 
@@ -250,9 +246,7 @@ def test_active_greetings_cost_a_fixed_number_of_queries(make_user):
 
     def queries(count: int) -> int:
         choices = [(u, ["standard", "none", "outofoffice"][i % 3]) for i, u in enumerate(users[:count])]
-        with CaptureQueriesContext(connection) as captured:
-            voicemail.set_active_greetings(choices)
-        return len(captured)
+        return count_queries(voicemail.set_active_greetings, choices)
 
     assert queries(5) == queries(50)
     assert [voicemail.active_greeting(u) for u in users[45:48]] == ["standard", "none", "outofoffice"]
@@ -414,10 +408,9 @@ def test_file_messages_cost_a_fixed_number_of_queries(pbx, tmp_path):  # noqa: F
             {"user": "alice" if i % 2 else "201", "messageId": f"{i:010d}", "received": when, "audio": "m.wav"}
             for i in range(count)
         ]
-        with CaptureQueriesContext(connection) as captured:
-            run_import(tmp_path, doc(voicemail=messages))
+        spent = count_queries(run_import, tmp_path, doc(voicemail=messages))
         assert Message.objects.count() == count
-        return len(captured)
+        return spent
 
     assert queries(5) == queries(50)
 
