@@ -359,3 +359,28 @@ class KamailioPbx:
         )
         assert status == 200, body
         return json.loads(body)["cdrs"]
+
+
+@pytest.fixture
+def routed_bob(db, settings):
+    """201 (alias bob) with a ring list of every kind the route knows: carol (202) after 15 s, a gateway number
+    at the same time as carol, a disabled ring, a SIP URI; 202 (alias carol) has no ring list."""
+    from apps.users.models import Ring
+    from apps.users.services import create_user
+
+    settings.SIPX_GATEWAY = "gw.example.org"
+    settings.SIPX_VOICEMAIL_URI = "sip:{user}@media.example.org"
+    settings.SIPX_MEDIA_URI = "sip:{number}@media.example.org;app={app}"
+    bob = create_user("201", pin="1234", aliases=["bob"], sip_password="bobsip201")
+    create_user("202", pin="1234", aliases=["carol"])
+    bob.call_forward_timer = 15
+    bob.save()
+    rings = [
+        ("carol", 30, Ring.Type.DELAYED, True),
+        ("+15551234", 40, Ring.Type.PARALLEL, True),
+        ("9999", 10, Ring.Type.DELAYED, False),  # disabled: not rung, not shown
+        ("sip:desk@other.example.net", 10, Ring.Type.DELAYED, True),
+    ]
+    for position, (number, seconds, kind, enabled) in enumerate(rings):
+        Ring.objects.create(user=bob, position=position, number=number, expiration=seconds, type=kind, enabled=enabled)
+    return bob

@@ -6,8 +6,6 @@ import json
 import pytest
 from django.conf import settings
 
-from apps.users.models import Ring
-from apps.users.services import create_user
 from sipxweb.dialplan import Owner
 from tests.conftest import basic
 
@@ -24,23 +22,8 @@ def media_owner(names):
 
 
 @pytest.fixture
-def users(db, settings):
-    settings.SIPX_GATEWAY = "gw.example.org"
-    settings.SIPX_VOICEMAIL_URI = "sip:{user}@media.example.org"
-    settings.SIPX_MEDIA_URI = "sip:{number}@media.example.org;app={app}"
-    bob = create_user("201", pin="1234", aliases=["bob"], sip_password="bobsip201")
-    create_user("202", pin="1234", aliases=["carol"])
-    bob.call_forward_timer = 15
-    bob.save()
-    rings = [
-        ("carol", 30, Ring.Type.DELAYED, True),
-        ("+15551234", 40, Ring.Type.PARALLEL, True),
-        ("9999", 10, Ring.Type.DELAYED, False),  # disabled: not rung
-        ("sip:desk@other.example.net", 10, Ring.Type.DELAYED, True),
-    ]
-    for position, (number, seconds, kind, enabled) in enumerate(rings):
-        Ring.objects.create(user=bob, position=position, number=number, expiration=seconds, type=kind, enabled=enabled)
-    return bob
+def users(routed_bob):
+    return routed_bob
 
 
 def test_a_user_rings_its_phones_then_its_ring_list_in_groups_then_voicemail(client, users):

@@ -9,30 +9,14 @@ import pytest
 from django.conf import settings
 
 from apps.sipproxy import routing
-from apps.users.models import Ring
-from apps.users.services import create_user
 
 ADMIN_URL = "/routing/"
 PORTAL_URL = "/portal/routing/"
 
 
 @pytest.fixture
-def bob(db, settings):
-    settings.SIPX_GATEWAY = "gw.example.org"
-    settings.SIPX_VOICEMAIL_URI = "sip:{user}@media.example.org"
-    settings.SIPX_MEDIA_URI = "sip:{number}@media.example.org;app={app}"
-    bob = create_user("201", pin="1234", aliases=["bob"], sip_password="bobsip201")
-    create_user("202", pin="1234", aliases=["carol"])
-    bob.call_forward_timer = 15
-    bob.save()
-    rings = [
-        ("carol", 30, Ring.Type.DELAYED, True),
-        ("+15551234", 40, Ring.Type.PARALLEL, True),
-        ("9999", 10, Ring.Type.DELAYED, False),  # disabled: not rung, not shown
-    ]
-    for position, (number, seconds, kind, enabled) in enumerate(rings):
-        Ring.objects.create(user=bob, position=position, number=number, expiration=seconds, type=kind, enabled=enabled)
-    return bob
+def bob(routed_bob):
+    return routed_bob
 
 
 def summary(response) -> str:
@@ -51,7 +35,8 @@ def test_the_admin_sees_where_a_call_to_any_number_goes(client, admin_user, bob)
         assert response.status_code == 200
         assert summary(response) == (
             "A call to 201 or bob now rings: 201's phones (15 s), "
-            "then 202's phones and sip:+15551234@gw.example.org (40 s), then voicemail (sip:201@media.example.org)."
+            "then 202's phones and sip:+15551234@gw.example.org (40 s), then sip:desk@other.example.net (10 s), "
+            "then voicemail (sip:201@media.example.org)."
         )
     assert b"bobsip201" not in response.content  # the SIP password is never on a page
     bob.perm_voicemail = False
