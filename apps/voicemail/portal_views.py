@@ -5,29 +5,15 @@ private feed URL."""
 from apps.voicemail import views
 
 
-class MyMailboxView(views.MailboxView):
-    own = True
+def _own(view: type) -> type:
+    """The admin page `view` for the logged-in user's own mailbox."""
+    return type("My" + view.__name__, (view,), {"own": True, "__module__": __name__})
 
 
-class MyMessageAudioView(views.MessageAudioView):
-    own = True
-
-
-class MyMessageActionView(views.MessageActionView):
-    own = True
-
-
-class MyActiveGreetingView(views.ActiveGreetingView):
-    own = True
-
-
-class MyGreetingUploadView(views.GreetingUploadView):
-    own = True
-
-
-class MyGreetingAudioView(views.GreetingAudioView):
-    own = True
-
-
-class MyGreetingDeleteView(views.GreetingDeleteView):
-    own = True
+MyMailboxView = _own(views.MailboxView)
+MyMessageAudioView = _own(views.MessageAudioView)
+MyMessageActionView = _own(views.MessageActionView)
+MyActiveGreetingView = _own(views.ActiveGreetingView)
+MyGreetingUploadView = _own(views.GreetingUploadView)
+MyGreetingAudioView = _own(views.GreetingAudioView)
+MyGreetingDeleteView = _own(views.GreetingDeleteView)
