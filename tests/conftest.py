@@ -32,6 +32,13 @@ def golden(name: str) -> bytes:
     return (GOLDEN / name).read_bytes()
 
 
+def listed(client, url: str, attr: str = "name") -> list:
+    """What a list page lists: `attr` of each object on the page (`listed(admin_client, url + "?enabled=true")`)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return [getattr(row, attr) for row in response.context["object_list"]]
+
+
 def count_queries(call, *args, status: int = 200, **kwargs) -> int:
     """The SQL queries one call costs: `count_queries(client.get, url)`, `count_queries(import_file, document)`.
     When the call answers an HTTP response it must have `status` (a page that fails early costs fewer queries and

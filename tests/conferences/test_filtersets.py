@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from apps.conferences.models import Conference
+from tests.conftest import listed
 
 
 @pytest.fixture
@@ -12,12 +13,6 @@ def rooms(alice, make_user):
     Conference.objects.create(name="team", owner=alice, extension="8000")
     Conference.objects.create(name="board", owner=carol, extension="8001", enabled=False)
     Conference.objects.create(name="lobby", extension="8002")
-
-
-def listed(admin_client, query: str) -> list[str]:
-    response = admin_client.get(reverse("conferences:conference_list") + query)
-    assert response.status_code == 200
-    return [c.name for c in response.context["object_list"]]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +29,7 @@ def listed(admin_client, query: str) -> list[str]:
     ],
 )
 def test_conference_list_filters(admin_client, rooms, query, names):
-    assert listed(admin_client, query) == names
+    assert listed(admin_client, reverse("conferences:conference_list") + query) == names
 
 
 def test_the_filters_are_on_the_page(admin_client, rooms):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from apps.users.models import UserGroup
+from tests.conftest import listed
 
 
 @pytest.fixture
@@ -18,12 +19,6 @@ def bob(make_user):
     return make_user("201", aliases=["bob"])
 
 
-def listed(admin_client, query: str) -> list[str]:
-    response = admin_client.get(reverse("users:group_list") + query)
-    assert response.status_code == 200
-    return [g.name for g in response.context["object_list"]]
-
-
 @pytest.mark.parametrize(
     ("query", "names"),
     [
@@ -36,7 +31,7 @@ def listed(admin_client, query: str) -> list[str]:
     ],
 )
 def test_group_list_filters_by_member(admin_client, groups, query, names):
-    assert listed(admin_client, query) == names
+    assert listed(admin_client, reverse("users:group_list") + query) == names
 
 
 def test_member_counts_stay_whole_when_filtered(admin_client, groups):

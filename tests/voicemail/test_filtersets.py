@@ -5,12 +5,7 @@ import pytest
 from django.urls import reverse
 
 from apps.voicemail.models import Folder
-
-
-def mailboxes(client, query: str) -> list[str]:
-    response = client.get(reverse("voicemail:mailbox_list") + query)
-    assert response.status_code == 200
-    return [u.username for u in response.context["object_list"]]
+from tests.conftest import listed
 
 
 @pytest.mark.parametrize(
@@ -23,7 +18,7 @@ def mailboxes(client, query: str) -> list[str]:
     ],
 )
 def test_mailbox_list_by_new_messages(admin_client, alice_mail, query, names):
-    assert mailboxes(admin_client, query) == names
+    assert listed(admin_client, reverse("voicemail:mailbox_list") + query, "username") == names
 
 
 @pytest.mark.parametrize("folder", Folder.values)
