@@ -94,7 +94,7 @@ SIPPROXY_RUN_DIR = Path(env("SIPPROXY_RUN_DIR", str(BASE_DIR / "pbx" / "run")))
 # Where calls leave the proxy (apps/sipproxy/routing.py): ring-list numbers that are no user go to SIPX_GATEWAY (a
 # host, default the SIP domain); an unanswered call of a user with voicemail to SIPX_VOICEMAIL_URI ({user} is the
 # user name, e.g. sip:{user}@media.example.org); conference, attendant and voicemail numbers to SIPX_MEDIA_URI
-# ({number}, {app}). Empty: no voicemail / no media server.
+# ({number}, {app}, {service}, {target}: docs/sipproxy.md#routing). Empty: no voicemail / no media server.
 SIPX_GATEWAY = env("SIPX_GATEWAY", "")
 SIPX_VOICEMAIL_URI = env("SIPX_VOICEMAIL_URI", "")
 SIPX_MEDIA_URI = env("SIPX_MEDIA_URI", "")
@@ -290,7 +290,10 @@ API_ERROR_LAYOUTS = {"/callcontroller/": "apps.callcontrol.api.errors.processing
 DIALPLAN_OWNERS = {
     "users": "apps.users.dialplan.owner_of",
     "conferences": "apps.conferences.dialplan.owner_of",
+    "sipproxy": "apps.sipproxy.dialplan.owner_of",
 }
+# Which auto-attendant the dial plan's attendant numbers reach now (special mode decides): asked by the routing.
+DIALPLAN_ATTENDANT = "apps.attendants.dialplan.playing_now"
 
 # Brute-force protection (docs/compatibility.md D7).
 LOCKOUT_WINDOW_SECONDS = int(env("LOCKOUT_WINDOW_SECONDS", "900"))

@@ -20,6 +20,7 @@ from apps.pbxdata.sections import (
     attendants,
     calls,
     conferences,
+    dialplan,
     domain,
     groups,
     phonebooks,
@@ -57,6 +58,7 @@ SECTIONS = [
         attendants.load_special,
         attendants.dump_special,
     ),
+    Section("dialPlan", dialplan.validate, dialplan.clear, dialplan.load, dialplan.dump),
     Section("conferences", conferences.validate, conferences.clear, conferences.load, conferences.dump),
     Section("voicemail", voicemail.validate, voicemail.clear, voicemail.load, voicemail.dump),
     Section("calls", calls.validate, calls.clear, calls.load, calls.dump),
@@ -150,6 +152,7 @@ def import_document(
                 section.load(cleaned[section.key], ctx)
                 ctx.counts[section.key] = len(cleaned[section.key]) if isinstance(cleaned[section.key], list) else 1
         conferences.check_extensions(cleaned)  # users and conferences share the dial plan
+        dialplan.check_clashes(cleaned)  # and so do the dial plan's service numbers
     ctx.progress.finish()
     return ctx
 

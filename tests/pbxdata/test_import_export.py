@@ -72,8 +72,10 @@ def test_export_is_deterministic_and_omits_defaults(import_file):
         doc(users=[{"userName": "b"}, {"userName": "a", "groups": ["z", "y"]}], groups=[{"name": "z"}, {"name": "y"}])
     )
     data = export()
-    # Sections in SECTIONS order; empty ones left out (the two system attendants always exist).
-    assert list(data) == ["format", "version", "domain", "groups", "users", "autoAttendants"]
+    # Sections in SECTIONS order; empty ones left out (the two system attendants always exist, the dial plan is
+    # always written).
+    assert list(data) == ["format", "version", "domain", "groups", "users", "autoAttendants", "dialPlan"]
+    assert data["dialPlan"] == {"attendant": [], "voicemail": []}
     assert [g["name"] for g in data["groups"]] == ["y", "z"]
     assert [u["userName"] for u in data["users"]] == ["a", "b"]
     assert data["users"][0]["groups"] == ["y", "z"]

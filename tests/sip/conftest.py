@@ -313,7 +313,9 @@ class KamailioPbx:
         self.media_port = free_udp_port()
         extra = {
             "SIPX_VOICEMAIL_URI": f"sip:{{user}}@127.0.0.1:{self.voicemail_port}",
-            "SIPX_MEDIA_URI": f"sip:{{number}}@127.0.0.1:{self.media_port};app={{app}}",
+            "SIPX_MEDIA_URI": (
+                f"sip:{{number}}@127.0.0.1:{self.media_port};app={{app}};service={{service}};target={{target}}"
+            ),
         }
         extra.update({"DATABASE_URL": database_url} if database_url else {})
         self.tmp = tmp
