@@ -8,7 +8,7 @@ class SipProxyConfig(AppConfig):
     verbose_name = "SIP proxy (Kamailio)"
 
     def ready(self):
-        from apps.sipproxy import dbviews
+        from apps.sipproxy import checks, dbviews  # noqa: F401  (checks registers the settings' system checks)
 
         # The views read other apps' tables: a migration that rebuilds one of them (SQLite remakes a table to
         # alter it, PostgreSQL refuses to alter a column a view uses) would fail on a view that points at it.

@@ -6,19 +6,30 @@ in order — an `If no response` ring starts a new group when the previous group
 time` ring joins the previous group (which then rings as long as its longest member) — then, when everything
 failed and the user has voicemail, SIPX_VOICEMAIL_URI. A ring's number that is a user name or alias rings that
 user's phones; a SIP URI is called as it is; anything else goes to SIPX_GATEWAY (or the SIP domain). A number
-another app holds (a conference, an auto-attendant, the voicemail retrieval number) goes to SIPX_MEDIA_URI.
-Anything else is unknown."""
+another app holds goes to the media server, SIPX_MEDIA_URI, told which service and what to play: a number of the
+dial plan's attendant list (dialplan_services.py) the auto-attendant that plays now (special mode decides:
+settings.DIALPLAN_ATTENDANT), one of its voicemail list voicemail retrieval, a conference's extension that
+conference. Anything else is unknown."""
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
+from apps.sipproxy.models import ServiceNumber
 from apps.users.credentials import find_login
 from apps.users.models import LoginName, Ring
 from sipxweb import dialplan
 
 _NUMBER = re.compile(r"[A-Za-z0-9+*#._~!$&'()=,;?/-]{1,64}")
+# The media server's name of the service of another app's number (the dial plan's own are attendant, voicemail).
+_SERVICE_OF_APP = {"conferences": "conference"}
+# What a media URI value may carry unescaped: RFC 3261's unreserved characters and "+", legal both in a user
+# part and in a URI parameter, wherever SIPX_MEDIA_URI puts the value.
+_URI_SAFE = "-_.!~*'()+"
+MEDIA_URI_NAMES = ("number", "app", "service", "target")  # SIPX_MEDIA_URI's placeholders (checks.py)
 
 
 class UnknownNumber(LookupError):
@@ -43,6 +54,10 @@ class Route:
     groups: list[Group] = field(default_factory=list)
     voicemail: str = ""
     media: str = ""
+    service: str = ""  # media: attendant, voicemail or conference (another app's label for numbers of others)
+    target: str = ""  # media: the attendant's system id (operator, afterhour, xcf<id>), the conference's name
+    target_name: str = ""  # media, for people: the attendant's name
+    special: bool = False  # media: the attendant plays because special mode is on
 
 
 def _uri_for(number: str) -> str:
@@ -69,9 +84,8 @@ def route_for(dialled: str) -> Route:
     if username is None:
         held = dialplan.owners([dialled]).get(dialled.lower(), [])
         others = [owner for owner in held if owner.app != "users"]
-        if others and settings.SIPX_MEDIA_URI:
-            owner = others[0]
-            return Route(kind="media", media=settings.SIPX_MEDIA_URI.format(number=owner.number, app=owner.app))
+        if others:
+            return _media_route(dialled, others[0])
         raise UnknownNumber(f"Nobody and nothing has the number {dialled}.")
     from apps.users.models import User
 
@@ -96,13 +110,39 @@ def route_for(dialled: str) -> Route:
     return Route(kind="user", user=username, groups=groups, voicemail=voicemail)
 
 
+def _media_route(dialled: str, owner: dialplan.Owner) -> Route:
+    """The media server's route for a number another app holds: SIPX_MEDIA_URI with {number} (as that app stores
+    it), {app} (the app's label: sipproxy for the dial plan's service numbers), {service} and {target}, each
+    escaped for a SIP URI."""
+    if not settings.SIPX_MEDIA_URI:
+        raise UnknownNumber(f"{dialled} is {owner.what}, but no media server is configured (SIPX_MEDIA_URI).")
+    route = Route(kind="media")
+    if owner.app == "sipproxy":  # apps/sipproxy/dialplan.py: the owner's name is the service
+        route.service = owner.name
+        if owner.name == ServiceNumber.Service.ATTENDANT:
+            playing = import_string(settings.DIALPLAN_ATTENDANT)()
+            if playing is None:
+                raise UnknownNumber(f"{dialled} is {owner.what}, but no auto-attendant plays now.")
+            route.target, route.target_name, route.special = playing.target, playing.name, playing.special
+    else:
+        route.service = _SERVICE_OF_APP.get(owner.app, owner.app)
+        route.target = route.target_name = owner.name
+    values = dict(zip(MEDIA_URI_NAMES, (owner.number, owner.app, route.service, route.target), strict=True))
+    route.media = settings.SIPX_MEDIA_URI.format_map({k: quote(v, safe=_URI_SAFE) for k, v in values.items()})
+    return route
+
+
 def for_kamailio(route: Route) -> dict:
     """The flat JSON Kamailio's json module reads field by field: `groups` (count), `g<i>` (the targets of group
-    i, comma-separated `user:<name>` and `uri:<sip uri>`), `t<i>` (its seconds), `voicemail`, `media`."""
+    i, comma-separated `user:<name>` and `uri:<sip uri>`), `t<i>` (its seconds), `voicemail`, `media`, and what
+    the media URI was made of: `service` (attendant, voicemail, conference) and `target` (the attendant's system
+    id, the conference's name)."""
     answer: dict = {"kind": route.kind, "user": route.user, "groups": len(route.groups)}
     for index, group in enumerate(route.groups):
         answer[f"g{index}"] = ",".join([f"user:{u}" for u in group.users] + [f"uri:{u}" for u in group.uris])
         answer[f"t{index}"] = group.timer
     answer["voicemail"] = route.voicemail
     answer["media"] = route.media
+    answer["service"] = route.service
+    answer["target"] = route.target
     return answer

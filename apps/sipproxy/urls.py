@@ -1,4 +1,4 @@
-"""The admin's routing preview page (mounted at /routing/)."""
+"""The admin's routing pages (mounted at /routing/): the routing preview and the dial plan."""
 
 from django.urls import path
 
@@ -6,4 +6,7 @@ from apps.sipproxy import views
 
 app_name = "routing"
 
-urlpatterns = [path("", views.RoutingView.as_view(), name="routing")]
+urlpatterns = [
+    path("", views.RoutingView.as_view(), name="routing"),
+    path("dial-plan/", views.DialPlanView.as_view(), name="dial_plan"),
+]

@@ -1,19 +1,21 @@
-"""The routing preview pages: where a call to a number goes now, as Kamailio is told for each new INVITE. Both
-pages call `routing.route_for`, the function behind GET /sipproxy/route, so the preview is what the proxy does.
+"""The routing pages: where a call to a number goes now, as Kamailio is told for each new INVITE, and the dial
+plan. The previews call `routing.route_for`, the function behind GET /sipproxy/route, so they show what the proxy
+does.
 
-* /routing/ (admins): any dialled number, typed in the page's form (`?to=`);
+* /routing/ (admins): any dialled number, typed in the page's form (`?to=`), and the dial plan's service numbers;
 * /portal/routing/ (every user): the user's own numbers only — the page takes no number, as every portal page
-  shows only the logged-in user's data.
+  shows only the logged-in user's data — and the service numbers every phone may dial;
+* /routing/dial-plan/ (admins): the dial plan's service numbers, saved by dialplan_services.save_dial_plan.
 
-The route does not depend on the caller (routing.py asks only for the dialled number), so neither page asks
-for one."""
+The route does not depend on the caller (routing.py asks only for the dialled number), so no page asks for one."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views import View
 
-from apps.sipproxy import routing
-from apps.sipproxy.forms import RoutingForm
+from apps.sipproxy import dialplan_services, routing
+from apps.sipproxy.forms import DialPlanForm, RoutingForm
 from apps.users.models import LoginName
 from sipxweb.pages import AdminRequiredMixin
 
@@ -24,6 +26,23 @@ def _names_of(username: str) -> list[str]:
     return [username, *aliases.values_list("name", flat=True)]
 
 
+def _service_numbers() -> list[dict]:
+    """Each service of the dial plan that has numbers: its label, its numbers and where a call to them goes now
+    (the route of the first: every number of a service reaches the same service and target), or why nowhere."""
+    plan = dialplan_services.dial_plan()
+    services = []
+    for service in dialplan_services.SERVICES:
+        numbers = getattr(plan, service)
+        if numbers:
+            entry = {"service": service, "label": service.label, "numbers": numbers}
+            try:
+                entry["route"] = routing.route_for(numbers[0])
+            except (routing.BadRequest, routing.UnknownNumber) as exc:
+                entry["problem"] = str(exc)
+            services.append(entry)
+    return services
+
+
 class RoutingView(AdminRequiredMixin, View):
     """Admins: the route of any dialled number. A malformed number is a 400, an unknown one a 404, each with
     the sentence the route lookup gives Kamailio."""
@@ -32,7 +51,7 @@ class RoutingView(AdminRequiredMixin, View):
 
     def get(self, request):
         form = RoutingForm(request.GET or None)
-        context = {"form": form, "title": "Routing", "route": None}
+        context = {"form": form, "title": "Routing", "route": None, "service_numbers": _service_numbers()}
         status = 200
         if form.is_bound and form.is_valid():
             dialled = form.cleaned_data["to"]
@@ -62,9 +81,39 @@ class MyRoutingView(LoginRequiredMixin, View):
     def get(self, request):
         username = request.user.username
         context = {"dialled": username, "names": _names_of(username), "title": "My call routing", "route": None}
+        context["service_numbers"] = _service_numbers()
         try:
             context["route"] = routing.route_for(username)
         except (routing.BadRequest, routing.UnknownNumber) as exc:
             # A user name no phone can dial (longer than a SIP user part allows, say): the page says so.
             context["problem"] = str(exc)
         return render(request, self.template_name, context)
+
+
+class DialPlanView(AdminRequiredMixin, View):
+    """Admins: the dial plan's service numbers. A refused number is a 400 with the service's sentence at the field
+    of its list, and nothing is changed."""
+
+    template_name = "sipproxy/dial_plan.html"
+
+    def page(self, request, form, status=200):
+        context = {"form": form, "title": "Dial plan", "service_numbers": _service_numbers()}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        plan = dialplan_services.dial_plan()
+        initial = {service: ", ".join(getattr(plan, service)) for service in dialplan_services.SERVICES}
+        return self.page(request, DialPlanForm(initial=initial))
+
+    def post(self, request):
+        form = DialPlanForm(request.POST)
+        if not form.is_valid():
+            return self.page(request, form, status=400)
+        lists = {service: form.numbers(form.cleaned_data[service]) for service in dialplan_services.SERVICES}
+        try:
+            dialplan_services.save_dial_plan(**lists)
+        except dialplan_services.DialPlanError as exc:
+            form.add_error(exc.service, exc.message)
+            return self.page(request, form, status=400)
+        messages.success(request, "Dial plan saved.")
+        return redirect("routing:dial_plan")

@@ -42,6 +42,8 @@ def test_a_user_rings_its_phones_then_its_ring_list_in_groups_then_voicemail(cli
             "t2": 10,
             "voicemail": "sip:201@media.example.org",
             "media": "",
+            "service": "",
+            "target": "",
         }
 
 
@@ -55,6 +57,7 @@ def test_a_number_another_app_holds_goes_to_the_media_server(client, users, sett
     settings.DIALPLAN_OWNERS = {**settings.DIALPLAN_OWNERS, "conferences": "tests.sip.test_kamailio_route.media_owner"}
     answer = client.get(URL, {"to": "8000"}, **bearer()).json()
     assert answer["kind"] == "media" and answer["media"] == "sip:8000@media.example.org;app=conferences"
+    assert (answer["service"], answer["target"]) == ("conference", "board")
 
 
 @pytest.mark.parametrize(
