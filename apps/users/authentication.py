@@ -60,22 +60,33 @@ class _ChallengingAuthentication(BaseAuthentication):
         return challenge_value()
 
 
+def basic_pair(request) -> tuple[str, str] | None:
+    """(name, secret) of a Basic Authorization header (UTF-8, else Latin-1), None without one; a malformed one
+    raises AuthenticationFailed."""
+    header = get_authorization_header(request)
+    if not header[:6].lower() == b"basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True)
+        try:
+            text = decoded.decode("utf-8")
+        except UnicodeDecodeError:
+            text = decoded.decode("latin-1")
+    except ValueError:
+        raise AuthenticationFailed("The Basic credentials are not valid base64.") from None
+    name, sep, secret = text.partition(":")
+    if not sep:
+        raise AuthenticationFailed("The Basic credentials must be 'name:PIN'.")
+    return name, secret
+
+
 class BasicAuthentication(_ChallengingAuthentication):
     def authenticate(self, request):
-        header = get_authorization_header(request)
-        if not header[:6].lower() == b"basic ":
-            return None
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True)
-            try:
-                text = decoded.decode("utf-8")
-            except UnicodeDecodeError:
-                text = decoded.decode("latin-1")
-        except ValueError:
-            raise AuthenticationFailed("The Basic credentials are not valid base64.") from None
-        name, sep, pin = text.partition(":")
-        if not sep:
-            raise AuthenticationFailed("The Basic credentials must be 'name:PIN'.")
+        pair = basic_pair(request)
+        return None if pair is None else self.check_basic(request, *pair)
+
+    def check_basic(self, request, name: str, pin: str):
+        """A user's login name and portal PIN (apps/provisioning overrides this with its own credential)."""
         login, bare, domain_ok = credentials.resolve(name)
         address, account = lockout.client_address(request), credentials.account_key(login, bare)
         if login is not None and domain_ok and credentials.remembered(login.user, pin):
@@ -87,7 +98,7 @@ class BasicAuthentication(_ChallengingAuthentication):
         if lockout.suspect(attempt):
             # Failures seen lately: the slot is taken before the hash, so a locked account costs no hash.
             return _verify(_begin(address, account), lambda: credentials.check_login_pin(login, domain_ok, pin))
-        return _settle(attempt, credentials.check_login_pin(login, domain_ok, pin))
+        return settle(attempt, credentials.check_login_pin(login, domain_ok, pin))
 
 
 # name=value or name="quoted value" (the quoted form unrolled: no backtracking per character).
@@ -131,18 +142,14 @@ class DigestAuthentication(_ChallengingAuthentication):
         problem = _malformed(params)
         if problem:
             raise AuthenticationFailed(problem)
-        name = params["username"]
-        login, bare, _ = credentials.resolve(name)
-        # Digest proves knowledge of the HA1 of the name as sent; `user@domain` forms have no HA1 of their own.
-        if login is not None and login.name != bare:
-            login = None
+        principal, stored_ha1, account = self.digest_account(params["username"])
         from django.conf import settings
 
         # The check first (two MD5s, no cache), then one read of the lockout counters and of this nonce's
         # highest nc decides; a success with no failures counted writes only the new nc.
         state = nonces.check(params["nonce"])
         # Without a login, an HA1 nobody has: the same two MD5s, the same answer time.
-        ha1 = login.digest_ha1 if login is not None and login.digest_ha1 else "0" * 32
+        ha1 = stored_ha1 if principal is not None and stored_ha1 else "0" * 32
         ha2 = _md5(f"{request.method}:{params['uri']}")
         if params.get("qop") == "auth":
             expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params.get('cnonce', '')}:auth:{ha2}")
@@ -150,13 +157,13 @@ class DigestAuthentication(_ChallengingAuthentication):
             expected = _md5(f"{ha1}:{params['nonce']}:{ha2}")
         right = (
             hmac.compare_digest(expected, params["response"].lower())
-            and login is not None
-            and bool(login.digest_ha1)
+            and principal is not None
+            and bool(stored_ha1)
             and params["realm"] == settings.SIPX_REALM
             and state != "bad"
             and _uri_matches(request, params["uri"])
         )
-        attempt = lockout.attempt(lockout.client_address(request), credentials.account_key(login, bare))
+        attempt = lockout.attempt(lockout.client_address(request), account)
         nc_key = nonces.nc_key(params["nonce"]) if right and state == "ok" else None
         # Without qop there is no counter: such a nonce serves one request.
         nc = int(params.get("nc", "1"), 16)
@@ -168,7 +175,17 @@ class DigestAuthentication(_ChallengingAuthentication):
             if not nonces.use(params["nonce"], nc, found.get(nc_key)):
                 raise ReplayedNonce()
 
-        return _settle(attempt, login.user if right else None, also=(nc_key,) if nc_key else (), then=then)
+        return settle(attempt, principal if right else None, also=(nc_key,) if nc_key else (), then=then)
+
+    def digest_account(self, name: str) -> tuple[object | None, str, str]:
+        """(who, stored HA1, lockout account) for the Digest user name as sent: a user and the HA1 of that login
+        name (apps/provisioning overrides this with its own credential)."""
+        login, bare, _ = credentials.resolve(name)
+        # Digest proves knowledge of the HA1 of the name as sent; `user@domain` forms have no HA1 of their own.
+        if login is not None and login.name != bare:
+            login = None
+        user = login.user if login is not None else None
+        return user, login.digest_ha1 if login is not None else "", credentials.account_key(login, bare)
 
 
 def _uri_matches(request, uri: str) -> bool:
@@ -184,10 +201,11 @@ def _begin(address: str, account: str) -> lockout.Attempt:
         raise _locked(exc) from None
 
 
-def _settle(attempt: lockout.Attempt, user: User | None, also: tuple[str, ...] = (), then=None):
+def settle(attempt: lockout.Attempt, user: object | None, also: tuple[str, ...] = (), then=None):
     """After a check made without a lockout slot: one read of the counters (and of the keys `also`, handed to
-    `then`) decides (apps/users/lockout.py). `then(found)` may still refuse a right answer (stale, replayed):
-    the slot, if one was taken, is given back and the failures stay."""
+    `then`) decides (apps/users/lockout.py); `user` is who the right credentials stand for, None when wrong.
+    `then(found)` may still refuse a right answer (stale, replayed): the slot, if one was taken, is given back and
+    the failures stay."""
     try:
         found = lockout.read(attempt, also)
         lockout.settle(attempt, right=user is not None)
