@@ -106,17 +106,20 @@ class Scope:
     key_counts: dict = field(default_factory=dict)  # phonebook id -> Phonebook.key_count
 
 
-def scope_of(user: User) -> Scope:
+def scope_of(user: User, on_phone: bool = False) -> Scope:
+    """`on_phone`: the view a phone shows (apps/provisioning), where the private entries count only while the
+    user's "show on phone" setting is on (sipXconfig's rule)."""
     T = tables()
+    shown = " AND pp.show_on_phone = %s" if on_phone else ""
     sql = (
         f"SELECT 'b', pc.phonebook_id, pb.key_count FROM {T['consumers']} pc"
         f" JOIN {T['ug']} cg ON cg.usergroup_id = pc.usergroup_id"
         f" JOIN {Phonebook._meta.db_table} pb ON pb.id = pc.phonebook_id WHERE cg.user_id = %s"
-        f" UNION ALL SELECT 'p', pp.id, NULL FROM {T['private']} pp WHERE pp.user_id = %s"
+        f" UNION ALL SELECT 'p', pp.id, NULL FROM {T['private']} pp WHERE pp.user_id = %s{shown}"
         f" UNION ALL SELECT 'e', s.id, NULL FROM {PhonebookSettings._meta.db_table} s"
         " WHERE s.id = 1 AND s.everyone = %s"
     )
-    rows = _fetch(sql, [user.pk, user.pk, True])
+    rows = _fetch(sql, [user.pk, user.pk, *([True] if on_phone else []), True])
     counts = {ref: n for kind, ref, n in rows if kind == "b"}
     private = next((ref for kind, ref, _ in rows if kind == "p"), None)
     return Scope(user.pk, sorted(counts), private, any(kind == "e" for kind, _, _ in rows), counts)
@@ -317,9 +320,10 @@ def merged_page(user: User, start: int, end: int, filter_text: str | None = None
     return Page(size, filtered, start, end, _load(_winners(scope, keys)))
 
 
-def iter_merged(user: User, chunk: int = CHUNK) -> Iterator[MergedRow]:
-    """The whole merged view of `user` in key order (B.3.5), `chunk` rows per query, never all in memory."""
-    scope = scope_of(user)
+def iter_merged(user: User, chunk: int = CHUNK, on_phone: bool = False) -> Iterator[MergedRow]:
+    """The whole merged view of `user` in key order (B.3.5), `chunk` rows per query, never all in memory.
+    `on_phone`: what the user's phones show (private entries only with "show on phone", see scope_of)."""
+    scope = scope_of(user, on_phone)
     after = None
     while True:
         sql, params = _candidates(scope, after=after, ordered=True)

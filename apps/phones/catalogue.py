@@ -1,5 +1,7 @@
-"""The phone models sipxweb knows, as data: sipXconfig's model id, vendor, label, line count and the
-firmware versions sipXconfig offered for it (oldest first; a new phone gets the newest by default)."""
+"""The phone models sipxweb knows, as data: sipXconfig's model id, vendor, label, line count, the
+firmware versions sipXconfig offered for it (oldest first; a new phone gets the newest by default) and the
+provisioning family whose files the phone fetches (apps/provisioning: one family per file layout, its
+templates in templates/provisioning/<family>/; None: sipxweb provisions no file for it)."""
 
 from dataclasses import dataclass
 
@@ -11,6 +13,10 @@ class PhoneModel:
     label: str
     lines: int
     versions: tuple[str, ...] = ()
+
+    @property
+    def family(self) -> str | None:
+        return PROVISIONING_FAMILIES.get(self.vendor)
 
     @property
     def default_version(self) -> str | None:
@@ -68,6 +74,17 @@ _MODELS = [
     PhoneModel("counterpathBria", "CounterPath", "Bria soft phone", 6),
     PhoneModel("sipxSoftPhone", "SIPfoundry", "Generic SIP soft phone", 1),
 ]
+
+# Vendor -> provisioning family: every model of a vendor reads the same file layout (Mitel kept Aastra's).
+PROVISIONING_FAMILIES = {
+    "Polycom": "polycom",
+    "Yealink": "yealink",
+    "Snom": "snom",
+    "Grandstream": "grandstream",
+    "Cisco": "cisco",
+    "Aastra": "aastra",
+    "Mitel": "aastra",
+}
 
 CATALOGUE: dict[str, PhoneModel] = {m.id: m for m in _MODELS}
 MODEL_CHOICES = [(m.id, f"{m.vendor} {m.label}") for m in _MODELS]
