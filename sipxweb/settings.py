@@ -3,6 +3,7 @@ so that `make run` needs no configuration. `.env.example` lists every variable."
 
 import hmac
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -122,6 +123,7 @@ INSTALLED_APPS = [
     "apps.cdrs",
     "apps.callcontrol",
     "apps.sipproxy",
+    "apps.provisioning",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +308,28 @@ DIGEST_NONCE_SECONDS = int(env("DIGEST_NONCE_SECONDS", "300"))
 # 1 restores sipXconfig 4.6's /private/{feed key}/... for every /my URI; by default the key, which every RSS
 # link publishes, reads only the voicemail feed and its audio.
 FEED_KEY_FULL_ACCESS = env_bool("FEED_KEY_FULL_ACCESS", False)
+
+# Phone provisioning (apps/provisioning, docs/provisioning.md). PROVISIONING_URL: the absolute URL phones reach
+# /provision/ at, written into their files (phonebook and firmware URLs); empty: the host and scheme of each
+# request. PROVISIONING_SIP_PROXY: the outbound proxy the phones send to (host:port); by default the bundled
+# Kamailio's PBX_SIP_HOST:PBX_SIP_PORT, or the SIP domain when Kamailio listens on every address. The registrar is
+# SIPX_DOMAIN. The phones' time zone (an IANA name), NTP server and language (en, de, fr, es, it, nl, pt; another
+# code gets English). PROVISIONING_UNKNOWN_MAX: how many unknown MAC addresses that asked are remembered.
+PROVISIONING_URL = env("PROVISIONING_URL", "")
+PROVISIONING_SIP_PROXY = env(
+    "PROVISIONING_SIP_PROXY",
+    f"{SIPX_DOMAIN if PBX_SIP_HOST in {'0.0.0.0', '::'} else _bundled_proxy}:{PBX_SIP_PORT}",
+)
+PHONE_TIME_ZONE = env("PHONE_TIME_ZONE", TIME_ZONE)
+try:
+    zoneinfo.ZoneInfo(PHONE_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f'PHONE_TIME_ZONE "{PHONE_TIME_ZONE}" is not a time zone name (such as Europe/Berlin or UTC).'
+    ) from None
+PHONE_NTP_SERVER = env("PHONE_NTP_SERVER", "pool.ntp.org")
+PHONE_LANGUAGE = env("PHONE_LANGUAGE", "en").lower()
+PROVISIONING_UNKNOWN_MAX = int(env("PROVISIONING_UNKNOWN_MAX", "1000"))
 
 LOGGING = {
     "version": 1,

@@ -53,6 +53,8 @@ urlpatterns = [
     path("sipproxy/", include("apps.sipproxy.api.urls")),
     path("routing/", include("apps.sipproxy.urls")),
     path("portal/routing/", include("apps.sipproxy.portal_urls")),
+    path("provision/", include("apps.provisioning.urls")),
+    path("provisioning/", include("apps.provisioning.admin_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -25,6 +25,7 @@ from apps.pbxdata.sections import (
     groups,
     phonebooks,
     phones,
+    provisioning,
     settings,
     users,
     voicemail,
@@ -50,6 +51,7 @@ SECTIONS = [
     Section("users", users.validate, users.clear, users.load, users.dump),
     Section("phonebooks", phonebooks.validate, phonebooks.clear, phonebooks.load, phonebooks.dump),
     Section("phones", phones.validate, phones.clear, phones.load, phones.dump),
+    Section("provisioning", provisioning.validate, provisioning.clear, provisioning.load, provisioning.dump),
     Section("autoAttendants", attendants.validate, attendants.clear, attendants.load, attendants.dump),
     Section(
         "specialMode",

@@ -72,9 +72,18 @@ def test_export_is_deterministic_and_omits_defaults(import_file):
         doc(users=[{"userName": "b"}, {"userName": "a", "groups": ["z", "y"]}], groups=[{"name": "z"}, {"name": "y"}])
     )
     data = export()
-    # Sections in SECTIONS order; empty ones left out (the two system attendants always exist, the dial plan is
-    # always written).
-    assert list(data) == ["format", "version", "domain", "groups", "users", "autoAttendants", "dialPlan"]
+    # Sections in SECTIONS order; empty ones left out (the two system attendants always exist, the dial plan and the
+    # provisioning credential are always written).
+    assert list(data) == [
+        "format",
+        "version",
+        "domain",
+        "groups",
+        "users",
+        "provisioning",
+        "autoAttendants",
+        "dialPlan",
+    ]
     assert data["dialPlan"] == {"attendant": [], "voicemail": []}
     assert [g["name"] for g in data["groups"]] == ["y", "z"]
     assert [u["userName"] for u in data["users"]] == ["a", "b"]

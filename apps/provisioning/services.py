@@ -1,0 +1,165 @@
+"""The provisioning rules, one home each, for the view, the admin pages and the PBX data file: the credential
+(`check_credential`, `set_credential`), what a fetch finds and leaves behind (`find_phone_file`, `record_fetch`,
+`record_unknown`) and the firmware a model's phones are pointed at (`save_firmware`)."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, FilteredRelation, Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from apps.phones.catalogue import CATALOGUE
+from apps.phones.models import Phone
+from apps.provisioning import changes
+from apps.provisioning.models import Firmware, PhoneFile, ProvisioningSettings, UnknownPhone
+from apps.provisioning.render import one_line
+from apps.users import lockout
+from sipxweb import mediafiles
+from sipxweb.text import text_problem
+
+
+class ProvisioningError(ValidationError):
+    """A refused value, naming the field (the form's and the data file's key) it belongs to."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+# ---- the credential ------------------------------------------------------------------------------------
+
+# Basic splits "name:password" at the first colon, Digest quotes the name: a name of these characters is safe in
+# both, and in the user info of the URLs the files name.
+USER_NAME = re.compile(r"[A-Za-z0-9._~-]{1,64}")
+MIN_PASSWORD = 8
+
+
+def check_credential(user: str, password: str) -> None:
+    if not isinstance(user, str) or not USER_NAME.fullmatch(user):
+        raise ProvisioningError(
+            "the user name must be 1 to 64 letters, digits or . _ ~ - (no spaces, no colon).", "user"
+        )
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD or len(password) > 255:
+        raise ProvisioningError(f"the password must be {MIN_PASSWORD} to 255 characters long.", "password")
+    if text_problem(password) or one_line(password) != password:
+        raise ProvisioningError("the password may not contain control characters.", "password")
+
+
+def set_credential(user: str, password: str) -> ProvisioningSettings:
+    """The installation's provisioning credential, changed at once for every phone and worker."""
+    check_credential(user, password)
+    row, _ = ProvisioningSettings.objects.update_or_create(pk=1, defaults={"user": user, "password": password})
+    return row
+
+
+# ---- fetches -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """A known phone and what was stored of the file asked for (None: never served)."""
+
+    phone: Phone
+    changes: int | None  # changes.version_sql, read with the phone: before anything the file is built from
+    version: str | None
+    etag: str | None
+    modified: datetime | None
+
+
+def find_phone_file(mac: str, name: str) -> Found | None:
+    """The phone with this MAC, the stored state of its file `name` and the count of writes, in one query."""
+    row = (
+        Phone.objects.filter(serial_number=mac)
+        .annotate(stored=FilteredRelation("provisioned_files", condition=Q(provisioned_files__name=name)))
+        .annotate(
+            stored_version=F("stored__version"),
+            stored_etag=F("stored__etag"),
+            stored_modified=F("stored__modified"),
+            counted=RawSQL(changes.version_sql(connection), ()),
+        )
+        .only("id", "serial_number", "model", "version", "description")
+        .first()
+    )
+    if row is None:
+        return None
+    return Found(row, row.counted, row.stored_version, row.stored_etag, row.stored_modified)
+
+
+def _client(request) -> tuple[str, str]:
+    """(address, user agent) as stored: the lockout's client address, the user agent on one line, cut to fit."""
+    agent = one_line(request.META.get("HTTP_USER_AGENT", "")).replace("\x00", "")
+    return lockout.client_address(request)[:64], agent[:255]
+
+
+def record_fetch(
+    phone: Phone, name: str, version: str | None, etag: str, modified: datetime, request, status: int
+) -> None:
+    """One upsert: the file's ETag and change time as served, and this fetch (time, address, user agent)."""
+    address, agent = _client(request)
+    row = PhoneFile(
+        phone=phone,
+        name=name,
+        version=version or "",
+        etag=etag,
+        modified=modified,
+        fetched=timezone.now(),
+        address=address,
+        user_agent=agent,
+        status=status,
+    )
+    try:
+        PhoneFile.objects.bulk_create(
+            [row],
+            update_conflicts=True,
+            unique_fields=["phone", "name"],
+            update_fields=["version", "etag", "modified", "fetched", "address", "user_agent", "status"],
+        )
+    except IntegrityError:  # the phone was deleted meanwhile: nothing to remember it by
+        pass
+
+
+def record_unknown(mac: str, name: str, request) -> None:
+    """Counts a fetch by a MAC no phone has. At most PROVISIONING_UNKNOWN_MAX rows are kept: a new MAC makes room by
+    forgetting the least recently seen ones, so no client can grow the table (the known ones keep being counted)."""
+    address, agent = _client(request)
+    now = timezone.now()
+    seen = {"file_name": name, "address": address, "user_agent": agent, "last_seen": now}
+    if UnknownPhone.objects.filter(mac=mac).update(count=F("count") + 1, **seen):
+        return
+    limit = max(settings.PROVISIONING_UNKNOWN_MAX, 1)
+    try:
+        with transaction.atomic():
+            stale = UnknownPhone.objects.order_by("-last_seen", "-id").values_list("pk", flat=True)[limit - 1 :]
+            UnknownPhone.objects.filter(pk__in=list(stale)).delete()
+            UnknownPhone.objects.create(mac=mac, first_seen=now, **seen)
+    except IntegrityError:  # the same MAC, asking twice at once: the other request created the row
+        UnknownPhone.objects.filter(mac=mac).update(count=F("count") + 1, **seen)
+
+
+# ---- firmware ------------------------------------------------------------------------------------------
+
+
+def save_firmware(model_id: str, version: str, upload) -> Firmware:
+    """Stores the firmware image `upload` (a Django File) for a catalogue model and one of its versions, replacing
+    the one stored for them; the files of that model's phones on that version then name it."""
+    model = CATALOGUE.get(model_id)
+    if model is None or model.family is None:
+        raise ProvisioningError(f'"{model_id}" is no phone model sipxweb provisions.', "model")
+    if version not in model.versions:
+        known = ", ".join(model.versions)
+        raise ProvisioningError(f'model {model_id} has no firmware version "{version}" (known: {known}).', "version")
+    if not getattr(upload, "size", 0):
+        raise ProvisioningError("the firmware file is empty.", "file")
+    # The replaced image is deleted when this commits, the new one if it rolls back (sipxweb/mediafiles.py).
+    with mediafiles.atomic():
+        firmware = Firmware.objects.select_for_update().filter(model=model_id, version=version).first()
+        firmware = firmware or Firmware(model=model_id, version=version)
+        firmware.file = File(upload, name=upload.name.rsplit("/", 1)[-1])
+        firmware.save()
+    return firmware
