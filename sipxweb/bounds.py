@@ -46,7 +46,9 @@ _LONG_NUMBER = re.compile(r"\d{19}")
 
 
 def is_api(path: str) -> bool:
-    return path.startswith(API_PREFIXES)
+    # A prefix with an error layout of its own (settings.API_ERROR_LAYOUTS) is an API too: its clients are
+    # programs, so a control character is refused there, never dropped as from a page's search box.
+    return path.startswith(API_PREFIXES) or path.startswith(tuple(settings.API_ERROR_LAYOUTS))
 
 
 def _refuse(request, status: int, message: str, code: str) -> HttpResponse:

@@ -285,7 +285,10 @@ MAX_QUERY_CHARS = int(env("MAX_QUERY_CHARS", "4096"))
 MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
 # Refusals of that gate under these path prefixes use the API's own error layout, built by the named function
 # (status, sentence) -> response; every other API prefix gets the JSON error body of D1.
-API_ERROR_LAYOUTS = {"/callcontroller/": "apps.callcontrol.api.errors.processing_status_response"}
+API_ERROR_LAYOUTS = {
+    "/callcontroller/": "apps.callcontrol.api.errors.processing_status_response",
+    "/sipproxy/": "apps.sipproxy.api.views.error_response",  # the route Kamailio asks (docs/sipproxy.md)
+}
 
 # The dial plan (sipxweb/dialplan.py): per app that hands out dialable names, the function that says which of
 # some names it holds; a name one app holds may not be given out by another.
