@@ -6,6 +6,8 @@ over UDP and TCP, third-party call control as sipXecs did it. The parts, one mod
 * `legs.py`: the agent's dialogs (`Leg`) and their INVITE, ACK of the 2xx, in-dialog requests and BYE;
 * `flows.py`: the REFER and INVITE (B2BUA) call flows;
 * `attempt.py`: the typed record of one claimed attempt; `store.py`: the database side;
+* `notify.py`: out-of-dialog NOTIFYs to a user's phones (phone provisioning's Resync), `notifications.py` their
+  queue;
 * this module: the `Agent` tying them together, the dispatch of what arrives (responses to their
   transaction, requests to their leg; duplicates answered again with the same response, without acting
   twice) and the loop that claims queued attempts and places them.
@@ -29,6 +31,7 @@ from apps.callcontrol import store
 from apps.callcontrol.attempt import Attempt
 from apps.callcontrol.flows import CallFlows
 from apps.callcontrol.legs import ALLOW, Dialogs, Leg
+from apps.callcontrol.notify import Notifications
 from apps.callcontrol.sip import SipMessage, SipUri, check_host, name_addr, param, parse, response_to, token
 from apps.callcontrol.transactions import ClientTransaction
 from apps.callcontrol.transport import SipTransport, parse_proxy
@@ -40,7 +43,7 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class Agent(SipTransport, Dialogs, CallFlows):
+class Agent(SipTransport, Dialogs, CallFlows, Notifications):
     def __init__(self, bind: str | None = None, port: int | None = None, proxy: str | None = None):
         self.bind = bind or settings.CALLCONTROL_SIP_BIND
         self.port = settings.CALLCONTROL_SIP_PORT if port is None else port
@@ -49,6 +52,7 @@ class Agent(SipTransport, Dialogs, CallFlows):
         self.transactions: dict[str, ClientTransaction] = {}
         self.legs: dict[str, Leg] = {}  # Call-ID -> leg
         self.calls: dict[str, asyncio.Task] = {}  # attempt key -> running call
+        self.notify_tasks: set[asyncio.Task] = set()  # NOTIFYs being sent (notify.py)
         self.addresses: dict[str, str] = {}
         self.tcp: dict[tuple, asyncio.StreamWriter] = {}
         self.tcp_locks: dict[tuple, asyncio.Lock] = {}
@@ -176,6 +180,7 @@ class Agent(SipTransport, Dialogs, CallFlows):
                 if previous is not None:
                     previous.cancel()  # a new POST for the same key tears the previous attempt down
                 self.calls[attempt.key] = asyncio.create_task(self.place(attempt))
+            await self.poll_notifications()
             if time.monotonic() - last_purge > 3600:
                 last_purge = time.monotonic()
                 await self.db(store.purge)
@@ -191,6 +196,7 @@ class Agent(SipTransport, Dialogs, CallFlows):
         if self.calls:
             await asyncio.wait(list(self.calls.values()), timeout=5)
         await self.db(store.fail_running, self.owner, "the call-control agent stopped")
+        await self.stop_notifications()
         self.close_sockets()
         self.db_pool.shutdown(wait=True)
 

@@ -70,3 +70,38 @@ class CallStatus(models.Model):
 
     def get_absolute_url(self):
         return reverse("cdrs:active_calls")
+
+
+class Notification(models.Model):
+    """An out-of-dialog NOTIFY the agent sends to a user's registered phones through the proxy (e.g. `Event:
+    check-sync`, "fetch your configuration again": phone provisioning's Resync), queued by a web worker like a call
+    attempt; the agent writes back the final response, which says whether a phone got it (200) or none is
+    registered (404, 480). `key` names what it is about for the sender (`phone:12`), which reads its latest row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "being sent"
+        DONE = "done", "answered"  # a final response came: `status`, `reason`
+        FAILED = "failed", "failed"  # none came (no agent, no answer, agent error): `outcome` says why
+
+    key = models.CharField(max_length=100, db_index=True)
+    # The AOR the NOTIFY goes to, and the account that answers the proxy's challenge (as click-to-call's caller).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED, db_index=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The final response's status code.")
+    reason = models.CharField(max_length=255, blank=True, help_text="The final response's reason phrase.")
+    outcome = models.CharField(max_length=255, blank=True)
+    owner = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    picked_up = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"NOTIFY {self.event} to {self.user_id} ({self.state})"
+
+    def get_absolute_url(self):
+        return reverse("cdrs:active_calls")
