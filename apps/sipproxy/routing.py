@@ -21,7 +21,6 @@ from django.db import connection
 from django.utils.module_loading import import_string
 
 from apps.sipproxy.models import ServiceNumber
-from apps.users.credentials import find_login
 from apps.users.models import LoginName, Ring, User
 from sipxweb import dialplan
 
@@ -73,66 +72,80 @@ def _uri_for(number: str) -> str:
     return f"sip:{number}@{host}"
 
 
-def _user_of(number: str) -> User | None:
-    """The enabled user whose user name or alias `number` is (any case); an IM id is nobody's number."""
-    if _is_uri(number):
-        return None
-    login = find_login(number)
-    if login is None or login.kind == LoginName.Kind.IM or not login.user.is_active:
-        return None
-    return login.user
+@dataclass
+class _Callee:
+    username: str
+    forward_timer: int  # seconds the user's own phones ring
+    voicemail: bool  # the user has the voicemail permission
+    rings: list[tuple[str, int, str, str | None]]  # each enabled ring: number, seconds, type, the user it rings
 
 
 @functools.cache
 def _sql() -> tuple[str, str]:
-    """The two lookups behind a user's route, as plain SQL built once. Kamailio waits for this answer before a
-    call rings (bench/sipproxy.py): through the ORM each query cost 2-4 ms to build on a busy host, as plain
-    SQL ~0.1 ms. (1) the enabled rings of a user, in order; (2) the enabled users holding some lower-case names
-    as user name or alias (`{}`: the placeholders, one per name)."""
+    """The lookups behind a user's route, as plain SQL built once. Kamailio waits for this answer before a call
+    rings (bench/sipproxy.py): through the ORM each query cost 2-4 ms to build on a busy host, as plain SQL
+    ~0.1 ms. (1) the enabled user whose user name or alias is a lower-case name, with the enabled rings of the
+    list in order (none: one row of NULLs); (2) the enabled users holding some lower-case names as user name or
+    alias (`{}`: the placeholders, one per name). An IM id is a chat address, nobody's number."""
     qn = connection.ops.quote_name
-    rings = (
-        f"SELECT {qn('number')}, {qn('expiration')}, {qn('type')} FROM {qn(Ring._meta.db_table)} "
-        f"WHERE {qn('user_id')} = %s AND {qn('enabled')} ORDER BY {qn('position')}, {qn('id')}"
+
+    def col(model, name: str) -> str:
+        return qn(model._meta.get_field(name).column)
+
+    names, users, rings = (qn(m._meta.db_table) for m in (LoginName, User, Ring))
+    joined = f"FROM {names} n JOIN {users} u ON u.{col(User, 'id')} = n.{col(LoginName, 'user')}"
+    holding = f"n.{col(LoginName, 'kind')} <> %s AND u.{col(User, 'is_active')} AND n.{col(LoginName, 'folded')}"
+    callee = (
+        f"SELECT u.{col(User, 'username')}, u.{col(User, 'call_forward_timer')}, u.{col(User, 'perm_voicemail')}, "
+        f"r.{col(Ring, 'number')}, r.{col(Ring, 'expiration')}, r.{col(Ring, 'type')} {joined} "
+        f"LEFT JOIN {rings} r ON r.{col(Ring, 'user')} = u.{col(User, 'id')} AND r.{col(Ring, 'enabled')} "
+        f"WHERE {holding} = %s ORDER BY r.{col(Ring, 'position')}, r.{col(Ring, 'id')}"
     )
-    holders = (
-        f"SELECT n.{qn('folded')}, u.{qn('username')} FROM {qn(LoginName._meta.db_table)} n "
-        f"JOIN {qn(User._meta.db_table)} u ON u.{qn('id')} = n.{qn('user_id')} "
-        f"WHERE n.{qn('kind')} <> %s AND u.{qn('is_active')} AND n.{qn('folded')} IN ({{}})"
-    )
-    return rings, holders
+    holders = f"SELECT n.{col(LoginName, 'folded')}, u.{col(User, 'username')} {joined} WHERE {holding} IN ({{}})"
+    return callee, holders
 
 
-def _ring_list(user: User) -> list[tuple[str, int, str, str | None]]:
-    """(number, seconds, type, the user it rings or None) of each enabled ring, in order: two queries however
-    long the list."""
-    rings_sql, holders_sql = _sql()
+def _is_name(number: str) -> bool:
+    # A SIP URI is called as it is; a NUL is in nobody's name (and PostgreSQL refuses it in a parameter).
+    return not _is_uri(number) and "\0" not in number
+
+
+def _callee(dialled: str) -> _Callee | None:
+    """The enabled user whose user name or alias `dialled` is (any case), with the ring list: one query, and one
+    more for the users the rings name, however long the list."""
+    callee_sql, holders_sql = _sql()
+    im = LoginName.Kind.IM.value
     with connection.cursor() as cursor:
-        cursor.execute(rings_sql, [user.pk])
-        rings = cursor.fetchall()
-        # Only names can be users (a NUL never is: PostgreSQL refuses it in a parameter).
-        names = sorted({number.lower() for number, _, _ in rings if not _is_uri(number) and "\0" not in number})
+        cursor.execute(callee_sql, [im, dialled.lower()])
+        rows = cursor.fetchall()
+        if not rows:
+            return None
+        rings = [(number, seconds, kind) for _, _, _, number, seconds, kind in rows if number is not None]
+        names = sorted({number.lower() for number, _, _ in rings if _is_name(number)})
         holders = {}
         if names:
-            cursor.execute(holders_sql.format(", ".join(["%s"] * len(names))), [LoginName.Kind.IM.value, *names])
+            cursor.execute(holders_sql.format(", ".join(["%s"] * len(names))), [im, *names])
             holders = dict(cursor.fetchall())
-    return [(number, seconds, kind, holders.get(number.lower())) for number, seconds, kind in rings]
+    username, timer, voicemail = rows[0][:3]
+    listed = [(number, seconds, kind, holders.get(number.lower())) for number, seconds, kind in rings]
+    return _Callee(username, timer, bool(voicemail), listed)
 
 
 def route_for(dialled: str) -> Route:
     """The route of a call to `dialled` (a user part, as dialled); UnknownNumber / BadRequest otherwise.
-    A user's route costs three queries whatever its ring list (tests/sipproxy/test_route_api.py)."""
+    A user's route costs at most two queries whatever its ring list (tests/sipproxy/test_route_api.py)."""
     if not isinstance(dialled, str) or not _NUMBER.fullmatch(dialled):
         raise BadRequest("'to' must be the dialled number: 1 to 64 characters of a SIP user part.")
-    user = _user_of(dialled)
-    if user is None:
+    callee = _callee(dialled)
+    if callee is None:
         held = dialplan.owners([dialled]).get(dialled.lower(), [])
         others = [owner for owner in held if owner.app != "users"]
         if others:
             return _media_route(dialled, others[0])
         raise UnknownNumber(f"Nobody and nothing has the number {dialled}.")
-    username = user.username
-    groups = [Group(timer=user.call_forward_timer, users=[username])]
-    for number, seconds, kind, target in _ring_list(user):
+    username = callee.username
+    groups = [Group(timer=callee.forward_timer, users=[username])]
+    for number, seconds, kind, target in callee.rings:
         if kind == Ring.Type.PARALLEL:
             group = groups[-1]
             group.timer = max(group.timer, seconds)
@@ -145,7 +158,7 @@ def route_for(dialled: str) -> Route:
         else:
             group.uris.append(_uri_for(number))
     voicemail = ""
-    if user.perm_voicemail and settings.SIPX_VOICEMAIL_URI:
+    if callee.voicemail and settings.SIPX_VOICEMAIL_URI:
         voicemail = settings.SIPX_VOICEMAIL_URI.format(user=username)
     return Route(kind="user", user=username, groups=groups, voicemail=voicemail)
 
