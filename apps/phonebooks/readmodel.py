@@ -20,6 +20,7 @@ The merged view of a user (docs/compatibility.md B.3.5) is built in SQL, never b
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -34,7 +35,8 @@ PRIVATE, USER, FILE = "0", "1", "2"
 
 @dataclass
 class MergedRow:
-    """One row of a merged view: `entry` (private or file entry) or `user` (with profile and login names)."""
+    """One row of a merged view: `entry` (private or file entry) or `user` (with profile and login names); a phone's
+    view (`iter_merged(on_phone=True)`) holds `EntryNames` / `UserNames` instead."""
 
     key: str
     source: str  # PRIVATE, USER or FILE
@@ -242,12 +244,50 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _load(pairs: list[tuple[str, str]]) -> list[MergedRow]:
-    """MergedRows for (key, tag) pairs, in their order: one query for entries, two for users."""
+class EntryNames(NamedTuple):
+    """The part of an entry a phone shows (`_load(names_only=True)`)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    number: str
+
+
+class UserNames(NamedTuple):
+    """The part of a user a phone shows."""
+
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
+
+
+def _names(model, fields: tuple[str, ...], make, ids: list[int]) -> dict:
+    """id -> make(id, *fields) of these rows, in plain SQL (the ORM spent ~20 ms building `pk IN` of 2,000 ids)."""
+    if not ids:
+        return {}
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(f).column) for f in ("id", *fields))
+    marks = ", ".join(["%s"] * len(ids))
+    return {
+        row[0]: make(*row)
+        for row in _fetch(f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE id IN ({marks})", ids)
+    }
+
+
+def _load(pairs: list[tuple[str, str]], names_only: bool = False) -> list[MergedRow]:
+    """MergedRows for (key, tag) pairs, in their order: one query for entries, two for users. `names_only`: rows
+    carry only names and numbers, as tuples (one query each, no model instances: a phone's 2,000-entry phonebook)."""
     entry_ids = [int(t[1:]) for _, t in pairs if t[0] in (PRIVATE, FILE)]
     user_ids = [int(t[1:]) for _, t in pairs if t[0] == USER]
-    entries = PhonebookEntry.objects.in_bulk(entry_ids) if entry_ids else {}
-    users = User.objects.select_related("profile").prefetch_related("login_names").in_bulk(user_ids) if user_ids else {}
+    if names_only:
+        entries = _names(PhonebookEntry, ("first_name", "last_name", "number"), EntryNames, entry_ids)
+        users = _names(User, ("username", "first_name", "last_name"), UserNames, user_ids)
+    else:
+        entries = PhonebookEntry.objects.in_bulk(entry_ids) if entry_ids else {}
+        users = (
+            User.objects.select_related("profile").prefetch_related("login_names").in_bulk(user_ids) if user_ids else {}
+        )
     rows = []
     for key, tag in pairs:
         ref = int(tag[1:])
@@ -322,13 +362,14 @@ def merged_page(user: User, start: int, end: int, filter_text: str | None = None
 
 def iter_merged(user: User, chunk: int = CHUNK, on_phone: bool = False) -> Iterator[MergedRow]:
     """The whole merged view of `user` in key order (B.3.5), `chunk` rows per query, never all in memory.
-    `on_phone`: what the user's phones show (private entries only with "show on phone", see scope_of)."""
+    `on_phone`: what the user's phones show (private entries only with "show on phone", see scope_of), each row
+    with names and number only (`EntryNames`, `UserNames`)."""
     scope = scope_of(user, on_phone)
     after = None
     while True:
         sql, params = _candidates(scope, after=after, ordered=True)
         pairs = _fetch(f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k LIMIT %s", [*params, chunk])
-        yield from _load(pairs)
+        yield from _load(pairs, names_only=on_phone)
         if len(pairs) < chunk:
             return
         after = pairs[-1][0]

@@ -10,6 +10,7 @@ import hmac
 from django.conf import settings
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from apps.provisioning import services
 from apps.provisioning.models import ProvisioningSettings
 from apps.users import lockout
 from apps.users.authentication import BasicAuthentication, DigestAuthentication, settle
@@ -65,7 +66,7 @@ class Refused(Exception):
 
 def authenticate(request) -> ProvisioningSettings:
     """The credential, when the request carries it (Basic or Digest); raises Refused otherwise."""
-    credential = ProvisioningSettings.load()
+    credential = services.credential()
     try:
         for method in (ProvisioningBasic(credential), ProvisioningDigest(credential)):
             if method.authenticate(request) is not None:

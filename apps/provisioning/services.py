@@ -5,13 +5,13 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, FilteredRelation, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.utils import timezone
 
 from apps.phones.catalogue import CATALOGUE
@@ -51,6 +51,22 @@ def check_credential(user: str, password: str) -> None:
         raise ProvisioningError("the password may not contain control characters.", "password")
 
 
+@cache
+def _credential_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    return f"SELECT {q('user')}, {q('password')} FROM {q(ProvisioningSettings._meta.db_table)} WHERE {q('id')} = 1"
+
+
+def credential() -> ProvisioningSettings:
+    """The credential, read on every fetch (plain SQL built once); made on first use (ProvisioningSettings.load)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_credential_sql(connection.vendor))
+        row = cursor.fetchone()
+    if row is None:
+        return ProvisioningSettings.load()
+    return ProvisioningSettings(pk=1, user=row[0], password=row[1])
+
+
 def set_credential(user: str, password: str) -> ProvisioningSettings:
     """The installation's provisioning credential, changed at once for every phone and worker."""
     check_credential(user, password)
@@ -72,29 +88,60 @@ class Found:
     modified: datetime | None
 
 
+# Every poll runs these: as plain SQL built once per database engine they cost a fraction of what building the
+# ORM's queries did (the users' login lookup made the same choice, apps/users/credentials.py).
+_PHONE_FIELDS = ("id", "serial_number", "model", "version", "description")
+
+
+@cache
+def _phone_file_sql(vendor: str) -> tuple[str, list]:
+    q = connection.ops.quote_name
+    phones, stored = q(Phone._meta.db_table), q(PhoneFile._meta.db_table)
+    columns = ", ".join(f"p.{q(Phone._meta.get_field(f).column)}" for f in _PHONE_FIELDS)
+    sql = (
+        f"SELECT {columns}, f.{q('version')}, f.{q('etag')}, f.{q('modified')}, {changes.version_sql(connection)} "
+        f"FROM {phones} p LEFT JOIN {stored} f ON f.{q('phone_id')} = p.{q('id')} AND f.{q('name')} = %s "
+        f"WHERE p.{q('serial_number')} = %s"
+    )
+    modified = PhoneFile._meta.get_field("modified")
+    column = modified.get_col(PhoneFile._meta.db_table)
+    return sql, [(column, connection.ops.get_db_converters(column) + modified.get_db_converters(connection))]
+
+
 def find_phone_file(mac: str, name: str) -> Found | None:
     """The phone with this MAC, the stored state of its file `name` and the count of writes, in one query."""
-    row = (
-        Phone.objects.filter(serial_number=mac)
-        .annotate(stored=FilteredRelation("provisioned_files", condition=Q(provisioned_files__name=name)))
-        .annotate(
-            stored_version=F("stored__version"),
-            stored_etag=F("stored__etag"),
-            stored_modified=F("stored__modified"),
-            counted=RawSQL(changes.version_sql(connection), ()),
-        )
-        .only("id", "serial_number", "model", "version", "description")
-        .first()
-    )
+    sql, ((column, converters),) = _phone_file_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name, mac])
+        row = cursor.fetchone()
     if row is None:
         return None
-    return Found(row, row.counted, row.stored_version, row.stored_etag, row.stored_modified)
+    phone = Phone.from_db(connection.alias, list(_PHONE_FIELDS), row[: len(_PHONE_FIELDS)])
+    version, etag, modified, counted = row[len(_PHONE_FIELDS) :]
+    for convert in converters:
+        modified = convert(modified, column, connection) if modified is not None else None
+    return Found(phone, counted, version, etag, modified)
 
 
 def _client(request) -> tuple[str, str]:
     """(address, user agent) as stored: the lockout's client address, the user agent on one line, cut to fit."""
-    agent = one_line(request.META.get("HTTP_USER_AGENT", "")).replace("\x00", "")
+    agent = one_line(request.META.get("HTTP_USER_AGENT", ""))
     return lockout.client_address(request)[:64], agent[:255]
+
+
+_FETCH_COLUMNS = ("phone_id", "name", "version", "etag", "modified", "fetched", "address", "user_agent", "status")
+
+
+@cache
+def _fetch_sql(vendor: str) -> str:
+    """One upsert (SQLite and PostgreSQL share the syntax): the file as served and this fetch."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in _FETCH_COLUMNS)
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in _FETCH_COLUMNS[2:])
+    return (
+        f"INSERT INTO {q(PhoneFile._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(_FETCH_COLUMNS))}) "
+        f"ON CONFLICT ({q('phone_id')}, {q('name')}) DO UPDATE SET {updates}"
+    )
 
 
 def record_fetch(
@@ -102,24 +149,11 @@ def record_fetch(
 ) -> None:
     """One upsert: the file's ETag and change time as served, and this fetch (time, address, user agent)."""
     address, agent = _client(request)
-    row = PhoneFile(
-        phone=phone,
-        name=name,
-        version=version or "",
-        etag=etag,
-        modified=modified,
-        fetched=timezone.now(),
-        address=address,
-        user_agent=agent,
-        status=status,
-    )
-    try:
-        PhoneFile.objects.bulk_create(
-            [row],
-            update_conflicts=True,
-            unique_fields=["phone", "name"],
-            update_fields=["version", "etag", "modified", "fetched", "address", "user_agent", "status"],
-        )
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [phone.pk, name, version or "", etag, adapt(modified), adapt(timezone.now()), address, agent, status]
+    try:  # no savepoint around it: it is the poll's one write, and the refusal below is a rare race
+        with connection.cursor() as cursor:
+            cursor.execute(_fetch_sql(connection.vendor), values)
     except IntegrityError:  # the phone was deleted meanwhile: nothing to remember it by
         pass
 
