@@ -333,6 +333,11 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 PHONE_NTP_SERVER = env("PHONE_NTP_SERVER", "pool.ntp.org")
 PHONE_LANGUAGE = env("PHONE_LANGUAGE", "en").lower()
 PROVISIONING_UNKNOWN_MAX = int(env("PROVISIONING_UNKNOWN_MAX", "1000"))
+# The largest firmware image the admin may upload (bytes; images of today's phones are 20 to 150 MB).
+PROVISIONING_FIRMWARE_MAX_BYTES = int(env("PROVISIONING_FIRMWARE_MAX_BYTES", str(256 * 1024 * 1024)))
+# What other apps add to an admin's phone page (apps/phones/views.py): functions (request, phone) -> HTML, each a
+# section of the page, named here so that the phones app imports none of them (provisioning: the files, Resync).
+PHONE_PAGE_SECTIONS = ["apps.provisioning.phone_page.section"]
 
 LOGGING = {
     "version": 1,

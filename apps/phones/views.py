@@ -1,10 +1,12 @@
 """Admin HTML pages for phones (administrators only): list, create, edit, delete and the CSV import."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views.generic import CreateView, FormView, UpdateView
 
 from apps.phones import importers, services
@@ -51,7 +53,15 @@ class PhoneCreateView(PhoneFormMixin, CreateView):
 
 
 class PhoneUpdateView(PhoneFormMixin, UpdateView):
+    """The phone's form, then the sections other apps add to the page (settings.PHONE_PAGE_SECTIONS: provisioning's
+    files and Resync), named by setting so that this app imports none of them."""
+
     queryset = Phone.objects.prefetch_related(LINES_WITH_USERS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = [import_string(path)(self.request, self.object) for path in settings.PHONE_PAGE_SECTIONS]
+        return context
 
     def form_valid(self, form):
         self.object = form.save()

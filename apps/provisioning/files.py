@@ -95,6 +95,18 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+MASK = "********"
+
+
+class Masked:
+    """A SIP password in the admin's preview (`build(..., masked=True)`): it is no string, so the renderer writes
+    str() of it, which is the mask. Masked where it is written, by the same templates: nothing is searched for and
+    replaced afterwards, so no password can be missed in a format that spells it differently."""
+
+    def __str__(self) -> str:
+        return MASK
+
+
 @dataclass(frozen=True)
 class Account:
     """One line of the phone: the SIP account of its user."""
@@ -118,9 +130,9 @@ class Entry:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.number
 
 
-def accounts(phone_id: int) -> tuple[list[Account], object | None]:
+def accounts(phone_id: int, masked: bool = False) -> tuple[list[Account], object | None]:
     """The phone's lines in order (enabled users only: a disabled user cannot register) and the first line's
-    user, whose phonebook the phone shows."""
+    user, whose phonebook the phone shows. `masked`: the passwords as `Masked` (the admin's preview)."""
     lines = (
         Line.objects.filter(phone_id=phone_id, user__is_active=True)
         .select_related("user")
@@ -128,7 +140,10 @@ def accounts(phone_id: int) -> tuple[list[Account], object | None]:
         .order_by("position", "id")
     )
     users = [line.user for line in lines]
-    found = [Account(index, user.username, user.sip_password, user.display_name) for index, user in enumerate(users, 1)]
+    found = [
+        Account(index, user.username, Masked() if masked else user.sip_password, user.display_name)
+        for index, user in enumerate(users, 1)
+    ]
     return found, (users[0] if users else None)
 
 
@@ -140,10 +155,10 @@ def phonebook(user) -> list[Entry]:
     return [Entry(r.first_name, r.last_name, r.number) for r in readmodel.iter_merged(user, on_phone=True)]
 
 
-def build(phone: Phone, family: Family, kind: FileKind, place: Installation) -> bytes:
-    """The bytes of one file of one phone."""
+def build(phone: Phone, family: Family, kind: FileKind, place: Installation, masked: bool = False) -> bytes:
+    """The bytes of one file of one phone; `masked`: with the SIP passwords masked (the admin's preview)."""
     mac = phone.serial_number
-    lines, owner = accounts(phone.pk)
+    lines, owner = accounts(phone.pk, masked)
     firmware = Firmware.objects.filter(model=phone.model, version=phone.version).first() if phone.version else None
     files = {k.template: k.file_name(mac) for k in family.files}
     model = CATALOGUE[phone.model]
