@@ -12,6 +12,17 @@ PHONES_ROOT = "phones"  # the root of the POST body
 # Phones in one POST /phone: a provisioning batch; each phone is its own transaction (D13), so a request
 # is bounded to keep it well inside the worker timeout.
 MAX_PHONES_PER_POST = 1000
+MAX_LINES_PER_PHONE = 64
+
+
+class LineUsersField(RepeatedField):
+    """`<line>` elements repeated inside a `<phone>` (one line's user each, in order), as `<phone>` repeats inside
+    `<phones>`; one alone reads as its text, so a single name is a list of one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data:
+            data = [data]
+        return super().to_internal_value(data)
 
 
 class PhoneSerializer(StrictSerializer):
@@ -19,6 +30,12 @@ class PhoneSerializer(StrictSerializer):
     model = serializers.CharField(max_length=64)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
     version = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None, max_length=64)
+    # sipxweb's addition (sipXconfig's POST /phone took no lines): the line users in order, each a user name, alias
+    # or IM id, checked by services.create_phone as on every other channel (an unknown one skips the phone, D13).
+    # Bounded for the body's sake only: the model's own line count is the service's rule.
+    line = LineUsersField(
+        child=serializers.CharField(max_length=255), required=False, default=list, max_length=MAX_LINES_PER_PHONE
+    )
 
 
 class PhonesSerializer(StrictSerializer):
@@ -37,7 +54,11 @@ class PhonesSerializer(StrictSerializer):
         """The validated phones, for services.create_phones."""
         return [
             PhoneData(
-                serial_number=p["serial_number"], model=p["model"], description=p["description"], version=p["version"]
+                serial_number=p["serial_number"],
+                model=p["model"],
+                description=p["description"],
+                version=p["version"],
+                lines=p["line"],
             )
             for p in self.validated_data["phone"]
         ]
