@@ -13,7 +13,11 @@ class AdoptForm(forms.Form):
 
     model = forms.ChoiceField(label="Model", choices=grouped_model_choices)
     lines = forms.CharField(
-        label="Line users", required=False, max_length=1000, help_text="User names or aliases, separated by commas."
+        label="Line users",
+        required=False,
+        max_length=1000,
+        help_text="User names or aliases, separated by commas.",
+        widget=forms.TextInput(attrs={"placeholder": "line users, e.g. alice"}),
     )
     description = forms.CharField(label="Description", required=False, max_length=255)
 
