@@ -60,9 +60,6 @@ class Family:
     def kind(self, file_name: str) -> FileKind | None:
         return next((kind for kind in self.files if kind.pattern.match(file_name)), None)
 
-    def first(self, template: str) -> FileKind:
-        return next(kind for kind in self.files if kind.template == template)
-
 
 FAMILIES: dict[str, Family] = {
     family.name: family

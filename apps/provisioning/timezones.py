@@ -111,8 +111,7 @@ def parse_posix(name: str, posix: str) -> PhoneTimeZone:
     std, summer = match.group(1), match.group(2)
     offset = -_seconds(std)  # POSIX counts west of UTC
     rules = match.groups()[2:]
-    has_summer = posix[match.end(1) :] != "" and rules[0] is not None
-    if not has_summer:
+    if rules[0] is None:  # no summer time, or a summer time without an M rule (then its dates are unknown)
         return PhoneTimeZone(name, posix, offset, offset)
     summer_offset = -_seconds(summer) if summer else offset + 3600
     start = Transition(int(rules[0]), int(rules[1]), int(rules[2]), _seconds(rules[3], 7200))
