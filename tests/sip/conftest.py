@@ -255,10 +255,13 @@ def database_url():
 
 
 class Kamailio:
-    """Kamailio started from the file `manage.py kamailio_config` writes, with extra -A defines."""
+    """Kamailio started from the file `manage.py kamailio_config` writes, with extra -A defines. `port`: a
+    stopped Kamailio's port, to start it again (same run directory, its log appended)."""
 
-    def __init__(self, server: LiveServer, tmp: Path, web_url: str | None = None, **defines: int):
-        self.port = free_udp_port()
+    def __init__(
+        self, server: LiveServer, tmp: Path, web_url: str | None = None, port: int | None = None, **defines: int
+    ):
+        self.port = port or free_udp_port()
         self.run_dir = tmp / f"kamailio-{self.port}"
         self.log_path = self.run_dir / "kamailio.log"
         self.env = {**server.env, "PBX_SIP_PORT": str(self.port), "SIPPROXY_RUN_DIR": str(self.run_dir)}
@@ -273,7 +276,7 @@ class Kamailio:
         args = [KAMAILIO, "-DD", "-E", "-f", self.config, "-Y", str(self.run_dir), "-A", "CHILDREN=2"]
         for name, value in defines.items():
             args += ["-A", f"{name}={value}"]
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 20
         while not self._listening():
