@@ -8,6 +8,7 @@ record of its Call-ID as it is stored, and `housekeeping()` closes calls whose e
 
 Events may arrive out of order (a feed batches them): an S or E without an R still makes a record."""
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from apps.cdrs.models import CallStateEvent, Cdr, EventType, Termination
 from apps.cdrs.sipuri import aor_of, display_name, user_of
+
+logger = logging.getLogger(__name__)
 
 MAX_CALL = timedelta(hours=8)  # an "active" call older than this lost its end: closed as U
 MAX_RINGING = timedelta(minutes=2)  # a call ringing longer than this failed
@@ -89,11 +92,26 @@ def apply(event: CallStateEvent) -> Cdr:
     return cdr
 
 
-def store(events: list[dict]) -> list[Cdr]:
-    """Stores events (dicts of CallStateEvent fields) and resolves them, all or nothing."""
+def store(events: list[dict], known_calls_only: bool = False) -> list[Cdr]:
+    """Stores events (dicts of CallStateEvent fields) and resolves them, all or nothing.
+
+    `known_calls_only` (the bundled SIP proxy's events: it reports each call's R before anything else): an event
+    other than R of a call that has no record is logged and neither stored nor resolved. Its R was lost (sipxweb
+    did not answer) or the event is made up, and a record without parties would be a call of nobody."""
     out = []
     with transaction.atomic():
         for data in sorted(events, key=lambda e: e["event_time"]):
+            if (
+                known_calls_only
+                and data["event_type"] != EventType.REQUEST
+                and not Cdr.objects.filter(call_id=data["call_id"]).exists()
+            ):
+                logger.warning(
+                    "Call event %s of call %r ignored: no call record has that Call-ID (its R never came).",
+                    data["event_type"],
+                    data["call_id"][:100],
+                )
+                continue
             event = CallStateEvent.objects.create(**data)
             out.append(apply(event))
     return out

@@ -48,7 +48,8 @@ class CallStateEventsView(WireView):
     JSON (a list, or `{"call-state-events": [...]}`) or XML (`<call-state-events><call-state-event>...`),
     fields named like sipXproxy's `call_state_events` columns. Any bad event -> 400 and nothing stored.
     Besides admins, the bundled SIP proxy posts its dialogs' events with its service credential (the class
-    CSE_SERVICE_PERMISSION names), which opens nothing else."""
+    CSE_SERVICE_PERMISSION names), which opens nothing else; its events of a call it never reported (no R) are
+    logged and ignored, still answered 200 (resolver.store)."""
 
     permission_classes = [IsPbxAdmin | import_string(settings.CSE_SERVICE_PERMISSION)]
     parser_classes = []  # the body is read here: a bare JSON list is accepted too
@@ -61,8 +62,10 @@ class CallStateEventsView(WireView):
         if len(raw) > 10000:
             raise ValidationError("At most 10000 events per request.")
         events = [serializers.clean_event(item, f"events[{i}]") for i, item in enumerate(raw)]
+        # Only the proxy's credential gets here without being an admin: its events of unknown calls are dropped.
+        from_proxy = not IsPbxAdmin().has_permission(request, self)
         try:
-            resolver.store(events)
+            resolver.store(events, known_calls_only=from_proxy)
         except DatabaseError:
             raise ValidationError("The events could not be stored (a value does not fit).") from None
         return empty_ok()
