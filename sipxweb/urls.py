@@ -31,6 +31,9 @@ rest_patterns = [
 
 urlpatterns = [
     path(REST, include(rest_patterns)),
+    # Phones poll their files: second on the hot path, ahead of the call controller's root include (which every
+    # later path must be tried against) and the pages.
+    path("provision/", include("apps.provisioning.urls")),
     path("", include("apps.callcontrol.api.controller_urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -53,7 +56,6 @@ urlpatterns = [
     path("sipproxy/", include("apps.sipproxy.api.urls")),
     path("routing/", include("apps.sipproxy.urls")),
     path("portal/routing/", include("apps.sipproxy.portal_urls")),
-    path("provision/", include("apps.provisioning.urls")),
     path("provisioning/", include("apps.provisioning.admin_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -10,6 +10,7 @@ A file without `{mac}` is shared by every phone of the family and built from the
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 XML = "xml"  # values escaped as XML text and attributes (sipxweb/xmltext.py)
 KEY_VALUE = "key-value"  # `key = value` / `key: value` lines: a value is one line (no control characters)
@@ -24,7 +25,7 @@ class FileKind:
     content_type: str
     phonebook: bool = False  # the file lists the first line user's phonebook
 
-    @property
+    @cached_property  # every fetch matches the name against each kind: compiled once per kind
     def pattern(self) -> re.Pattern:
         escaped = re.escape(self.name).replace(re.escape("{mac}"), "(?P<mac>[0-9A-Fa-f]{12})")
         return re.compile(f"^{escaped}$")

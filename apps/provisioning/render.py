@@ -13,6 +13,7 @@ Jinja2's `finalize` hook: a template cannot forget it. The text of the template 
 space; XML 1.0 cannot carry most of them anyway. Jinja2 rather than Django's templates: a 2,000-entry phonebook
 renders in a fraction of the time, and `finalize` escapes every value whatever the template does."""
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -30,17 +31,21 @@ _XML = {**xmltext.ATTRIBUTE, **ONE_LINE}  # sipxweb/xmltext.py's attribute escap
 _QUOTED_CSV = {**ONE_LINE, ord('"'): "'"}
 
 
-def one_line(value: str) -> str:
-    return value.translate(ONE_LINE)
+def _escaper(table: dict[int, str]):
+    """str.translate with `table`, after a regex search for any character it maps: most values (names, numbers)
+    need nothing, and the search costs a tenth of a translate through a dict (~0.3 µs against 2-5 µs a value: a
+    2,000-entry phonebook writes 4,000 of them)."""
+    search = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(table)) + "]").search
+
+    def escape(value: str) -> str:
+        return value.translate(table) if search(value) else value
+
+    return escape
 
 
-def _xml(value: str) -> str:
-    return value.translate(_XML)
-
-
-def _quoted_csv(value: str) -> str:
-    return value.translate(_QUOTED_CSV)
-
+one_line = _escaper(ONE_LINE)
+_xml = _escaper(_XML)
+_quoted_csv = _escaper(_QUOTED_CSV)
 
 ESCAPES = {XML: _xml, KEY_VALUE: one_line, QUOTED_CSV: _quoted_csv}
 
