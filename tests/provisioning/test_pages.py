@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -416,3 +417,13 @@ def test_the_firmware_list_costs_the_same_queries_for_1_and_4_images(admin):
     admin.post(url, {"model": "polycom335", "version": "4.0.X", "file": image(name="sip.ld")})
     assert Firmware.objects.count() == 4
     assert count_queries(admin.get, url) == few
+
+
+def test_an_upload_larger_than_the_bound_is_refused_before_it_is_read(admin):
+    response = admin.post(
+        reverse("provisioning:firmware"),
+        {"model": "yealinkPhoneT46", "version": "V86", "file": image()},
+        CONTENT_LENGTH=str(settings.PROVISIONING_FIRMWARE_MAX_BYTES + 2 * 1024 * 1024),
+    )
+    assert response.status_code == 413 and b"MiB" in response.content
+    assert not Firmware.objects.exists()
