@@ -1,16 +1,7 @@
-"""What Kamailio reads besides sipxweb's own tables: the SIP domain its views show (docs/sipproxy.md)."""
+"""The SIP proxy's own data (docs/sipproxy.md): the dial plan's service numbers. (What Kamailio reads of the users is
+in dbviews.py: views, not models.)"""
 
 from django.db import models
-
-
-class SipDomain(models.Model):
-    """The SIP domain of the views Kamailio reads (one row): `manage.py kamailio_config` and every migrate set it
-    from SIPX_DOMAIN, so a changed domain reaches the views without rebuilding them."""
-
-    name = models.CharField(max_length=255)
-
-    def __str__(self):
-        return self.name
 
 
 class ServiceNumber(models.Model):
