@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connections as db_connections
 
 from apps.callcontrol import store
 from apps.callcontrol.attempt import Attempt
@@ -197,6 +198,7 @@ class Agent(SipTransport, Dialogs, CallFlows, Notifications):
             await asyncio.wait(list(self.calls.values()), timeout=5)
         await self.db(store.fail_running, self.owner, "the call-control agent stopped")
         await self.stop_notifications()
+        await self.db(db_connections.close_all)  # the database thread's connection ends with the agent
         self.close_sockets()
         self.db_pool.shutdown(wait=True)
 
