@@ -187,12 +187,7 @@ def build(phone: Phone, family: Family, kind: FileKind, place: Installation, mas
         "lines": lines,
         # The model's other lines: written as off, so a line taken away leaves the phone.
         "spare": range(len(lines) + 1, model.lines + 1),
-        "domain": place.domain,
-        "proxy_host": place.proxy_host,
-        "proxy_port": place.proxy_port,
-        "tz": place.time_zone,
-        "ntp_server": place.ntp_server,
-        "language": family.language(place.language),
+        **_installation(family, place),
         "base_url": place.base_url,
         "server": place.server,
         "https": place.base_url.startswith("https:"),
@@ -208,7 +203,12 @@ def build(phone: Phone, family: Family, kind: FileKind, place: Installation, mas
 
 def build_shared(family: Family, kind: FileKind, place: Installation) -> bytes:
     """A file every phone of the family shares (Polycom's sipxweb-shared.cfg): the installation only."""
-    context = {
+    return render.render(family.name, kind.template, kind.syntax, _installation(family, place))
+
+
+def _installation(family: Family, place: Installation) -> dict:
+    """What every file of a family says about the installation, whichever phone fetches it."""
+    return {
         "domain": place.domain,
         "proxy_host": place.proxy_host,
         "proxy_port": place.proxy_port,
@@ -216,7 +216,6 @@ def build_shared(family: Family, kind: FileKind, place: Installation) -> bytes:
         "ntp_server": place.ntp_server,
         "language": family.language(place.language),
     }
-    return render.render(family.name, kind.template, kind.syntax, context)
 
 
 def firmware_path(firmware: Firmware | None) -> str:
