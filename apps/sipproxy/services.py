@@ -32,18 +32,17 @@ class ProxyConfig:
     port: int
     db_driver: str  # "sqlite" or "postgres": which db module the configuration loads
     db_url: str
-    sqlite_path: str  # the file opened read-only (SQLite only)
     web_url: str
     token: str
 
 
-def database_url() -> tuple[str, str, str]:
-    """(driver, Kamailio db_url, SQLite file) for sipxweb's default database."""
+def database_url() -> tuple[str, str]:
+    """(driver, Kamailio db_url) for sipxweb's default database."""
     db = settings.DATABASES["default"]
     engine = db["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         path = str(Path(db["NAME"]).resolve())
-        return "sqlite", f"sqlite://{path}", path
+        return "sqlite", f"sqlite://{path}"
     if engine in ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"):
         user = quote(db.get("USER") or "", safe="")
         password = db.get("PASSWORD") or ""
@@ -53,12 +52,12 @@ def database_url() -> tuple[str, str, str]:
         credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
         host = db.get("HOST") or "127.0.0.1"
         port = db.get("PORT") or "5432"
-        return "postgres", f"postgres://{credentials}{host}:{port}/{db['NAME']}", ""
+        return "postgres", f"postgres://{credentials}{host}:{port}/{db['NAME']}"
     raise ConfigProblem(f"Kamailio can read SQLite or PostgreSQL, not {engine}.")
 
 
 def current() -> ProxyConfig:
-    driver, url, path = database_url()
+    driver, url = database_url()
     for name, value in (("SIPX_DOMAIN", settings.SIPX_DOMAIN), ("PBX_SIP_HOST", settings.PBX_SIP_HOST)):
         if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", value):
             raise ConfigProblem(f"{name} must be a host name or an IP address, not {value!r}.")
@@ -73,7 +72,6 @@ def current() -> ProxyConfig:
         port=settings.PBX_SIP_PORT,
         db_driver=driver,
         db_url=url,
-        sqlite_path=path,
         web_url=settings.SIPPROXY_WEB_URL.rstrip("/"),
         token=settings.SIPPROXY_TOKEN,
     )
@@ -113,8 +111,6 @@ def render(config: ProxyConfig, run_dir: Path) -> str:
         "RUN_DIR": _quoted(str(run_dir)),
         f"WITH_{config.db_driver.upper()}": "",
     }
-    if config.sqlite_path:
-        defines["SQLITE_FILE"] = _quoted(config.sqlite_path)
     lines = [
         "#!KAMAILIO",
         "# Written by `manage.py kamailio_config` for this installation; run it again instead of editing.",
