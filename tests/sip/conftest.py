@@ -273,7 +273,8 @@ class Kamailio:
             self.config = server.manage("kamailio_config").strip().splitlines()[-1]
         finally:
             server.env = server_env
-        args = [KAMAILIO, "-DD", "-E", "-f", self.config, "-Y", str(self.run_dir), "-A", "CHILDREN=2"]
+        # -M: as bin/run, private memory for a write-back Kamailio loading many registrations at its start.
+        args = [KAMAILIO, "-DD", "-E", "-M", "64", "-f", self.config, "-Y", str(self.run_dir), "-A", "CHILDREN=2"]
         for name, value in defines.items():
             args += ["-A", f"{name}={value}"]
         self._log = open(self.log_path, "ab")

@@ -89,3 +89,27 @@ def test_a_phone_registered_at_node_a_answers_a_call_entering_node_b(pbx, databa
     finally:
         node_a.stop()
         node_b.stop()
+
+
+def test_a_restart_loads_ten_thousand_registrations_and_still_reaches_a_phone(pbx):
+    """A write-back Kamailio (SQLite) loads every registration into memory at its start: with the default 8 MB of
+    private memory per process it ran out and its workers did not start; bin/run and the tests give it more."""
+    pbx.shell(
+        "from django.db import connection\n"
+        "rows = [(f'load-{n}', f'load{n}', f'sip:load{n}@127.0.0.1:9', '2030-01-01 00:00:00') for n in range(10000)]\n"
+        "with connection.cursor() as c:\n"
+        "    c.executemany('INSERT INTO location (ruid, username, contact, expires) VALUES (%s, %s, %s, %s)', rows)\n"
+    )
+    phone_port = free_udp_port()
+    assert pbx.register("202", "sip202", port=phone_port) == 0, pbx.kamailio.output()[-3000:]
+    before = pbx.kamailio
+    before.stop()
+    pbx.kamailio = Kamailio(pbx.server, pbx.tmp, port=before.port)
+    try:
+        answered_call(pbx, "202", phone_port, pbx.kamailio, "after-loaded-restart")
+        assert "no private memory" not in pbx.kamailio.output() and "db_query failed" not in pbx.kamailio.output()
+    finally:
+        pbx.shell(
+            "from django.db import connection\n"
+            "connection.cursor().execute(\"DELETE FROM location WHERE username LIKE 'load%%'\")"
+        )
