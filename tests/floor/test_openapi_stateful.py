@@ -55,7 +55,7 @@ def test_stateful_run(keep_test_connection, make_user, admin_user, name, pin):
         # replays scenarios and needs the server to answer them the same way.
         def __init__(self):
             super().__init__()
-            self.savepoint = transaction.savepoint()
+            self.savepoint = transaction.savepoint_create()
 
         def teardown(self):
             transaction.savepoint_rollback(self.savepoint)
