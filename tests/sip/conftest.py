@@ -220,6 +220,12 @@ def sipp_dir(tmp_path):
 # ---- the bundled Kamailio (test_kamailio_*.py, bench/sipproxy.py) --------------------------------------
 
 KAMAILIO = shutil.which("kamailio")
+# The marks of every test that runs the bundled Kamailio with SIPp phones (skipped where either is missing).
+WITH_KAMAILIO = [
+    pytest.mark.sip,
+    pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
+    pytest.mark.skipif(not Path("/usr/bin/sipp").exists(), reason="SIPp is not installed (apt-get install sip-tester)"),
+]
 
 USERS = [("200", "1234", ["alice"]), ("201", "1234", ["bob"]), ("202", "1234", [])]
 SIP_PASSWORDS = {"200": "alicesip200", "201": "bobsip201"}  # 202 has none

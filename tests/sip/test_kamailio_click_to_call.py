@@ -17,13 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.server.live import ROOT, digest_header, parse_challenge
-from tests.sip.conftest import KAMAILIO, SIP_PASSWORDS, KamailioPbx, free_udp_port
+from tests.sip.conftest import SIP_PASSWORDS, WITH_KAMAILIO, KamailioPbx, free_udp_port
 
-pytestmark = [
-    pytest.mark.sip,
-    pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
-    pytest.mark.skipif(not Path("/usr/bin/sipp").exists(), reason="SIPp is not installed (apt-get install sip-tester)"),
-]
+pytestmark = WITH_KAMAILIO
 
 
 class Agent:

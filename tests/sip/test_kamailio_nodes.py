@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.sip.conftest import KAMAILIO, Kamailio, KamailioPbx, Sipp, free_udp_port
+from tests.sip.conftest import WITH_KAMAILIO, Kamailio, KamailioPbx, Sipp, free_udp_port
 
-pytestmark = [
-    pytest.mark.sip,
-    pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
-    pytest.mark.skipif(not Path("/usr/bin/sipp").exists(), reason="SIPp is not installed (apt-get install sip-tester)"),
-]
+pytestmark = WITH_KAMAILIO
 
 
 @pytest.fixture(scope="module")

@@ -19,18 +19,13 @@ import json
 import re
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
-from tests.sip.conftest import KAMAILIO, KamailioPbx, Sipp, free_udp_port
+from tests.sip.conftest import WITH_KAMAILIO, KamailioPbx, Sipp, free_udp_port
 from tests.sip.test_kamailio_click_to_call import Agent
 
-pytestmark = [
-    pytest.mark.sip,
-    pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
-    pytest.mark.skipif(not Path("/usr/bin/sipp").exists(), reason="SIPp is not installed (apt-get install sip-tester)"),
-]
+pytestmark = WITH_KAMAILIO
 
 CREDENTIAL = ("provisioning", "prov1234")
 YEALINK, SNOM = "001565a1b2c3", "000413a1b2c3"
