@@ -4,7 +4,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from django.conf import settings
@@ -86,6 +86,10 @@ class Found:
     version: str | None
     etag: str | None
     modified: datetime | None
+    fetched: datetime | None = None  # the last fetch recorded: when, from where, by what, answered how
+    address: str = ""
+    user_agent: str = ""
+    status: int | None = None
 
 
 # Every poll runs these: as plain SQL built once per database engine they cost a fraction of what building the
@@ -93,34 +97,44 @@ class Found:
 _PHONE_FIELDS = ("id", "serial_number", "model", "version", "description")
 
 
+_STORED_TIMES = ("modified", "fetched")
+
+
 @cache
 def _phone_file_sql(vendor: str) -> tuple[str, list]:
     q = connection.ops.quote_name
     phones, stored = q(Phone._meta.db_table), q(PhoneFile._meta.db_table)
     columns = ", ".join(f"p.{q(Phone._meta.get_field(f).column)}" for f in _PHONE_FIELDS)
+    kept = ", ".join(f"f.{q(c)}" for c in ("version", "etag", "modified", "fetched", "address", "user_agent", "status"))
     sql = (
-        f"SELECT {columns}, f.{q('version')}, f.{q('etag')}, f.{q('modified')}, {changes.version_sql(connection)} "
+        f"SELECT {columns}, {kept}, {changes.version_sql(connection)} "
         f"FROM {phones} p LEFT JOIN {stored} f ON f.{q('phone_id')} = p.{q('id')} AND f.{q('name')} = %s "
         f"WHERE p.{q('serial_number')} = %s"
     )
-    modified = PhoneFile._meta.get_field("modified")
-    column = modified.get_col(PhoneFile._meta.db_table)
-    return sql, [(column, connection.ops.get_db_converters(column) + modified.get_db_converters(connection))]
+    converters = []
+    for name in _STORED_TIMES:
+        field = PhoneFile._meta.get_field(name)
+        column = field.get_col(PhoneFile._meta.db_table)
+        converters.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
+    return sql, converters
 
 
 def find_phone_file(mac: str, name: str) -> Found | None:
     """The phone with this MAC, the stored state of its file `name` and the count of writes, in one query."""
-    sql, ((column, converters),) = _phone_file_sql(connection.vendor)
+    sql, converters = _phone_file_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [name, mac])
         row = cursor.fetchone()
     if row is None:
         return None
     phone = Phone.from_db(connection.alias, list(_PHONE_FIELDS), row[: len(_PHONE_FIELDS)])
-    version, etag, modified, counted = row[len(_PHONE_FIELDS) :]
-    for convert in converters:
-        modified = convert(modified, column, connection) if modified is not None else None
-    return Found(phone, counted, version, etag, modified)
+    version, etag, modified, fetched, address, agent, status, counted = row[len(_PHONE_FIELDS) :]
+    times = []
+    for value, (column, convert_all) in zip((modified, fetched), converters, strict=True):
+        for convert in convert_all:
+            value = convert(value, column, connection) if value is not None else None
+        times.append(value)
+    return Found(phone, counted, version, etag, times[0], times[1], address or "", agent or "", status)
 
 
 def _client(request) -> tuple[str, str]:
@@ -142,6 +156,21 @@ def _fetch_sql(vendor: str) -> str:
         f"INSERT INTO {q(PhoneFile._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(_FETCH_COLUMNS))}) "
         f"ON CONFLICT ({q('phone_id')}, {q('name')}) DO UPDATE SET {updates}"
     )
+
+
+# A phone polling every few seconds would otherwise write a row per poll: a 304 that changes nothing the admin sees
+# (the same file, address, user agent and answer) is written at most once a minute, so "last fetched" is at most
+# this old on the phone page, and the poll is a read.
+FETCH_RECORD_INTERVAL = timedelta(seconds=60)
+
+
+def worth_recording(found: Found, request, status: int) -> bool:
+    """False for a repeated 304 from the same client within FETCH_RECORD_INTERVAL of the recorded one."""
+    if status != 304 or found.status != 304 or found.fetched is None:
+        return True
+    if (found.address, found.user_agent) != _client(request):
+        return True
+    return not (timezone.now() - FETCH_RECORD_INTERVAL < found.fetched <= timezone.now())
 
 
 def record_fetch(

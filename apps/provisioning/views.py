@@ -85,7 +85,8 @@ def serve(request, name: str):
     version = files.version(found.changes, place)
     if version is not None and version == found.version:
         if _not_modified(request, found.etag, found.modified):
-            services.record_fetch(found.phone, file_name, version, found.etag, found.modified, request, 304)
+            if services.worth_recording(found, request, 304):
+                services.record_fetch(found.phone, file_name, version, found.etag, found.modified, request, 304)
             return _answer(request, None, kind.content_type, found.etag, found.modified)
     body = files.build(found.phone, family, kind, place)
     etag = files.etag_of(body)

@@ -1,14 +1,17 @@
 """/provision/ over HTTP as phones use it: the credential (Basic and Digest, the lockout), unknown MACs, polling with
 ETag and Last-Modified, and which files a change reaches."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django.utils.http import http_date
 
 from apps.phonebooks import services as phonebook_services
 from apps.phonebooks.models import Phonebook
 from apps.phones.models import Phone
 from apps.phones.services import PhoneData, update_phone
-from apps.provisioning import files
+from apps.provisioning import files, services
 from apps.provisioning.families import FAMILIES
 from apps.provisioning.models import PhoneFile, UnknownPhone
 from apps.users.models import User
@@ -169,6 +172,26 @@ def test_a_304_costs_a_constant_few_queries(client, demo):
     # The credential, the lockout counters, the phone with its stored file and the count of writes, the fetch.
     queries = count_queries(fetch, client, f"{YEALINK}-phonebook.xml", HTTP_IF_NONE_MATCH=etag, status=304)
     assert queries == 4
+
+
+T46S = "Yealink SIP-T46S 66.86.0.15"
+
+
+def test_a_repeated_304_is_a_read_and_is_recorded_again_after_a_minute(client, demo):
+    name = f"{YEALINK}-phonebook.xml"
+    etag = fetch(client, name)["ETag"]
+    assert fetch(client, name, HTTP_IF_NONE_MATCH=etag).status_code == 304  # 200 -> 304: recorded
+    first = PhoneFile.objects.get()
+    # The same client's next poll changes nothing the admin sees: no write, one query fewer.
+    assert count_queries(fetch, client, name, HTTP_IF_NONE_MATCH=etag, status=304) == 3
+    assert PhoneFile.objects.get().fetched == first.fetched
+    # Another user agent (a new firmware, another phone behind the address) is written at once.
+    assert fetch(client, name, HTTP_IF_NONE_MATCH=etag, HTTP_USER_AGENT=T46S).status_code == 304
+    assert "T46S" in PhoneFile.objects.get().user_agent
+    # A minute after the recorded fetch the poll is written again, so "last fetched" stays at most a minute old.
+    PhoneFile.objects.update(fetched=timezone.now() - services.FETCH_RECORD_INTERVAL - timedelta(seconds=1))
+    assert fetch(client, name, HTTP_IF_NONE_MATCH=etag, HTTP_USER_AGENT=T46S).status_code == 304
+    assert timezone.now() - PhoneFile.objects.get().fetched < timedelta(seconds=5)
 
 
 ALL_FILES = [
