@@ -81,7 +81,7 @@ KNOWN_KEYS = {
         r"sip line\d+ (auth name|password|user name|display name|screen name|proxy ip|registrar ip)",
         r"sip outbound proxy( port)?",
         r"time server disabled|time server1|time zone name|time zone minutes",
-        r"dst config|dst minutes|dst (start|end) (relative date|month|week|day|hour)",
+        r"dst config|dst minutes|dst \[start\|end\] relative date|dst (start|end) (month|week|day|hour)",
         r"language( 1)?",
         r"directory 1",
     ],
