@@ -26,19 +26,20 @@ ALL    ?=
 
 venv: $(STAMP)
 
-# The interpreter: the first candidate that really runs and is >= 3.12. pyenv shims (python3.12 on
+# The interpreter: the first candidate that really runs and is >= 3.12, 3.12 first: the media server's PJSIP
+# (pjsua2-python) is a prebuilt wheel for CPython 3.12 only (docs/mediaserver.md). pyenv shims (python3.12 on
 # PATH without that version installed) exist but fail, so each candidate is run, not just looked up.
 $(PY):
 	@set -u; found=""; \
-	for cand in $(PYTHON) python3.13 python3.12 python3.14 \
-	            $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -rV) \
+	for cand in $(PYTHON) python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null | sort -rV) \
+	            python3.13 python3.14 $$(ls -d $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null | sort -rV) \
 	            python3; do \
 	  if "$$cand" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    found="$$cand"; break; \
 	  fi; \
 	done; \
 	if [ -z "$$found" ]; then \
-	  echo "make: no usable Python >= 3.12 found (tried python3.13, python3.12, ~/.pyenv/versions/3.1[23]*, python3)." >&2; \
+	  echo "make: no usable Python >= 3.12 found (tried python3.12, ~/.pyenv/versions/3.12*, python3.13, python3.14, python3)." >&2; \
 	  echo "      Install one (Debian 13: apt-get install python3 python3-venv) or run: make PYTHON=/path/to/python3.12" >&2; \
 	  exit 1; \
 	fi; \

@@ -96,9 +96,31 @@ SIPPROXY_RUN_DIR = Path(env("SIPPROXY_RUN_DIR", str(BASE_DIR / "pbx" / "run")))
 # host, default the SIP domain); an unanswered call of a user with voicemail to SIPX_VOICEMAIL_URI ({user} is the
 # user name, e.g. sip:{user}@media.example.org); conference, attendant and voicemail numbers to SIPX_MEDIA_URI
 # ({number}, {app}, {service}, {target}: docs/sipproxy.md#routing). Empty: no voicemail / no media server.
+# The media server (apps/mediaserver, `manage.py run_mediaserver`, docs/mediaserver.md): its SIP address, the first
+# of its RTP ports, how many calls it takes at once (more are answered 486), the addresses it takes calls from (the
+# proxy's), where the system prompts are spoken to (make_prompts) and in which espeak-ng voice, where converted
+# greetings are kept, the longest message, and PJSIP's log level (0-6; above 3 it logs SIP messages, DTMF included).
+MEDIA_SIP_HOST = env("MEDIA_SIP_HOST", "127.0.0.1")
+MEDIA_SIP_PORT = int(env("MEDIA_SIP_PORT", "5070"))
+MEDIA_RTP_PORT = int(env("MEDIA_RTP_PORT", "30000"))
+MEDIA_MAX_CALLS = int(env("MEDIA_MAX_CALLS", "40"))
+MEDIA_TRUSTED_ADDRESSES = [a for a in env("MEDIA_TRUSTED_ADDRESSES", _bundled_proxy.strip("[]")).split(",") if a]
+MEDIA_PROMPTS_DIR = Path(env("MEDIA_PROMPTS_DIR", str(BASE_DIR / "pbx" / "prompts")))
+MEDIA_PROMPTS_VOICE = env("MEDIA_PROMPTS_VOICE", "en-us")
+MEDIA_CACHE_DIR = Path(env("MEDIA_CACHE_DIR", str(BASE_DIR / "pbx" / "media-cache")))
+MEDIA_MAX_MESSAGE_SECONDS = int(env("MEDIA_MAX_MESSAGE_SECONDS", "300"))
+MEDIA_PJSIP_LOG_LEVEL = int(env("MEDIA_PJSIP_LOG_LEVEL", "1"))
+# The URIs the proxy sends calls to: by default the bundled media server when bin/run started it (it exports
+# MEDIA_SERVER_RUNNING=1, as PBX_SIP_RUNNING above), else none.
+_media = f"{'[' + MEDIA_SIP_HOST + ']' if ':' in MEDIA_SIP_HOST else MEDIA_SIP_HOST}:{MEDIA_SIP_PORT}"
+_media_running = env("MEDIA_SERVER_RUNNING", "") == "1"
 SIPX_GATEWAY = env("SIPX_GATEWAY", "")
-SIPX_VOICEMAIL_URI = env("SIPX_VOICEMAIL_URI", "")
-SIPX_MEDIA_URI = env("SIPX_MEDIA_URI", "")
+SIPX_VOICEMAIL_URI = env(
+    "SIPX_VOICEMAIL_URI", f"sip:{{user}}@{_media};service=deposit;target={{user}}" if _media_running else ""
+)
+SIPX_MEDIA_URI = env(
+    "SIPX_MEDIA_URI", f"sip:{{number}}@{_media};service={{service}};target={{target}}" if _media_running else ""
+)
 # Who besides administrators may post call-state events (POST /cse): the proxy's service credential.
 CSE_SERVICE_PERMISSION = "apps.sipproxy.permissions.IsSipProxy"
 
@@ -124,6 +146,7 @@ INSTALLED_APPS = [
     "apps.callcontrol",
     "apps.sipproxy",
     "apps.provisioning",
+    "apps.mediaserver",
 ]
 
 MIDDLEWARE = [

@@ -214,7 +214,7 @@ def clock(monkeypatch):
 # browser, gunicorn, the SIP agent or SIPp, or a private PostgreSQL, and the long generated or scale tests (a
 # file, or one test of it). Paths are relative to tests/; a test elsewhere that starts gunicorn carries the
 # `server` marker and is slow too.
-SLOW_TREES = ("e2e/", "server/", "sip/", "reliability/")
+SLOW_TREES = ("e2e/", "server/", "sip/", "media/", "reliability/")
 SLOW_TESTS = (
     "floor/test_openapi.py",
     "floor/test_openapi_stateful.py",

@@ -1,0 +1,158 @@
+"""The media server's end-to-end rig: real gunicorn, Kamailio and `manage.py run_mediaserver` on loopback ports,
+sharing one database (SQLite, or a fresh PostgreSQL database when the suite runs with a PostgreSQL DATABASE_URL), and
+pjsua2 phones (tests/media/phone.py) registered as the users. The proxy reaches the media server through the
+defaults bin/run uses (MEDIA_SERVER_RUNNING=1 and MEDIA_SIP_PORT), so the tests also check those.
+
+Skipped where PJSIP (the CPython 3.12 wheel), Kamailio, espeak-ng or SoX is missing."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.server.live import ROOT, LiveServer
+from tests.sip.conftest import KAMAILIO, SECRET_KEY, Kamailio, database_url, free_udp_port  # noqa: F401
+
+try:
+    import pjsua2  # noqa: F401
+
+    HAVE_PJSIP = True
+except ImportError:
+    HAVE_PJSIP = False
+
+WITH_MEDIA = [
+    pytest.mark.sip,
+    pytest.mark.media,
+    pytest.mark.skipif(not HAVE_PJSIP, reason="PJSIP (pjsua2-python) needs CPython 3.12"),
+    pytest.mark.skipif(not KAMAILIO, reason="Kamailio is not installed (apt-get install kamailio ...)"),
+    pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which("sox")), reason="espeak-ng and sox needed"),
+]
+
+USERS = [("200", "1234", ["alice"]), ("201", "1234", ["bob"]), ("202", "1234", ["carol"]), ("203", "1234", [])]
+SIP_PASSWORDS = {"200": "alicesip200", "201": "bobsip201", "202": "carolsip202", "203": "davesip203"}
+DOMAIN = "example.org"
+
+
+class MediaServerProcess:
+    def __init__(self, env: dict, tmp: Path, port: int):
+        self.env, self.port = env, port
+        self.log_path = tmp / f"mediaserver-{port}.log"
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "run_mediaserver"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while not self.listening():
+            assert self.proc.poll() is None, f"the media server exited: {self.output()[-3000:]}"
+            assert time.monotonic() < deadline, f"the media server does not listen: {self.output()[-3000:]}"
+            time.sleep(0.1)
+
+    def listening(self) -> bool:
+        import socket
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                return True
+        return False
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+
+
+class MediaPbx:
+    """gunicorn + Kamailio + the media server on one database, with USERS and their SIP passwords."""
+
+    def __init__(self, tmp: Path, database: str | None, **env: str):
+        self.tmp = tmp
+        self.media_port = free_udp_port()
+        extra = {
+            "SIPX_DOMAIN": DOMAIN,
+            "MEDIA_SERVER_RUNNING": "1",
+            "MEDIA_SIP_PORT": str(self.media_port),
+            "MEDIA_RTP_PORT": str(random.randrange(20000, 50000, 2)),
+            "MEDIA_CACHE_DIR": str(tmp / "media-cache"),
+            **env,
+        }
+        extra.update({"DATABASE_URL": database} if database else {})
+        self.server = LiveServer(secret_key=SECRET_KEY, users=USERS, workers=2, extra_env=extra)
+        self.server.start()
+        self.shell(
+            "from apps.users.models import User\n"
+            + "".join(
+                f"User.objects.filter(username={n!r}).update(sip_password={p!r})\n" for n, p in SIP_PASSWORDS.items()
+            )
+        )
+        self.server.manage("make_prompts")
+        self.kamailio = Kamailio(self.server, tmp)
+        self.media = MediaServerProcess(self.server.env, tmp, self.media_port)
+
+    @property
+    def proxy(self) -> str:
+        return f"127.0.0.1:{self.kamailio.port}"
+
+    def shell(self, code: str) -> str:
+        return self.server.manage("shell", "-c", code)
+
+    def logs(self) -> str:
+        return f"--- media server\n{self.media.output()[-3000:]}\n--- kamailio\n{self.kamailio.output()[-3000:]}"
+
+    def stop(self) -> None:
+        self.media.stop()
+        self.kamailio.stop()
+        self.server.stop()
+
+
+@pytest.fixture(scope="module")
+def media_pbx(tmp_path_factory, database_url):  # noqa: F811
+    pbx = MediaPbx(tmp_path_factory.mktemp("media"), database_url)
+    yield pbx
+    pbx.stop()
+
+
+@pytest.fixture(scope="session")
+def phones():
+    """The test process's pjsua2 endpoint (one per process: PJSIP allows one)."""
+    from tests.media.phone import Phones
+
+    endpoint = Phones(DOMAIN)
+    yield endpoint
+    endpoint.close()
+
+
+@pytest.fixture
+def phone_of(phones, media_pbx):
+    """phone_of("200") -> that user's phone, registered at the rig's Kamailio; hung up after the test."""
+    made = {}
+
+    def make(user: str, auto_answer: bool = True):
+        if user not in made:
+            made[user] = phones.phone(user, SIP_PASSWORDS[user], media_pbx.proxy, auto_answer=auto_answer)
+        return made[user]
+
+    yield make
+    phones.forget(list(made.values()))
