@@ -361,6 +361,8 @@ PROVISIONING_FIRMWARE_MAX_BYTES = int(env("PROVISIONING_FIRMWARE_MAX_BYTES", str
 # What other apps add to an admin's phone page (apps/phones/views.py): functions (request, phone) -> HTML, each a
 # section of the page, named here so that the phones app imports none of them (provisioning: the files, Resync).
 PHONE_PAGE_SECTIONS = ["apps.provisioning.phone_page.section"]
+# What the admins' landing page (the user list) shows above the list: each a function(request) -> HTML.
+ADMIN_HOME_SECTIONS = ["apps.mediaserver.status.section"]
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,12 @@
 """Admin HTML pages for users and groups (administrators only)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.utils.module_loading import import_string
 from django.views.generic import CreateView, UpdateView
 
 from apps.users import services
@@ -19,6 +21,13 @@ class UserListView(AdminRequiredMixin, ListPage):
     filterset_class = UserFilterSet
     search_fields = ("username", "first_name", "last_name", "login_names__name")
     template_name = "users/user_list.html"
+
+    def get_context_data(self, **kwargs):
+        # The admins' landing page: other apps add their status above the list (settings.ADMIN_HOME_SECTIONS, so
+        # the users app imports none of them), e.g. whether the media server runs.
+        context = super().get_context_data(**kwargs)
+        context["sections"] = [import_string(path)(self.request) for path in settings.ADMIN_HOME_SECTIONS]
+        return context
 
 
 class UserFormMixin(AdminRequiredMixin, FormPage):

@@ -73,6 +73,13 @@ async def run(call: MediaCall) -> None:
         call.end(404)
         return
     await call.pick_up()
+    await leave_message(call, box)
+    call.end()
+
+
+async def leave_message(call: MediaCall, box: Box) -> None:
+    """The deposit itself, in a call already answered (also by an auto-attendant's voicemail_deposit key):
+    greeting, beep, recording, stored message."""
     await call.play(greeting_of(box))  # a key skips the greeting
     call.digits.clear()
     await call.play([prompts.prompt(prompts.BEEP)], interrupt=False)
@@ -81,4 +88,3 @@ async def run(call: MediaCall) -> None:
         await call.record(path, settings.MEDIA_MAX_MESSAGE_SECONDS)
         sender = call.invite.caller_from or "unknown"
         await db(store)(box, path, sender)
-    call.end()
