@@ -75,10 +75,20 @@ class MediaCall(pj.Call):
                 return
 
     def onStreamDestroyed(self, prm):
+        # The receive side's figures of the call, one log line (bench/mediaserver.py reads them): RTP packets
+        # received, lost (sequence gaps), and discarded by the jitter buffer (late or too many).
         try:
-            self.stats = self.getStreamStat(prm.streamIdx)
+            stat = self.getStreamStat(prm.streamIdx)
         except pj.Error:
-            pass
+            return
+        rx = stat.rtcp.rxStat
+        self.stats = {"received": rx.pkt, "lost": rx.loss, "discarded": stat.jbuf.discard,
+                      "jitter_ms": rx.jitterUsec.mean / 1000.0}  # fmt: skip
+        log.info(
+            "stream of a %s call: %d packets received, %d lost, %d discarded, jitter %.1f ms",
+            self.invite.params.get("service", "?"),
+            *self.stats.values(),
+        )
 
     def onDtmfDigit(self, prm):
         self.digits.append(prm.digit)

@@ -136,7 +136,10 @@ class Phone(pj.Account):
 
     def call(self, number: str) -> TestCall:
         call = TestCall(self)
-        call.makeCall(f"sip:{number}@{self.phones.domain}", pj.CallOpParam(True))
+        try:
+            call.makeCall(f"sip:{number}@{self.phones.domain}", pj.CallOpParam(True))
+        except pj.Error as exc:
+            raise AssertionError(f"{self.user} cannot call {number}: {exc.info()}") from None
         self.calls.append(call)
         return call
 
@@ -144,13 +147,15 @@ class Phone(pj.Account):
 class Phones:
     """The test process's pjsua2 endpoint and its phones."""
 
-    def __init__(self, domain: str):
+    def __init__(self, domain: str, max_calls: int = 8):
         self.domain = domain
         self.ep = pj.Endpoint()
         self.ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.maxCalls = max_calls  # PJSIP's default is 4
+        cfg.medConfig.maxMediaPorts = 4 * max_calls + 16
         cfg.logConfig.level = 1
         cfg.logConfig.consoleLevel = 1
         cfg.medConfig.noVad = True
