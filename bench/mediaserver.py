@@ -2,13 +2,14 @@
 """What the media server (apps/mediaserver, docs/mediaserver.md) can carry on this machine, on the real stack:
 gunicorn, Kamailio and `manage.py run_mediaserver` on one throw-away database, pjsua2 phones in this process.
 
-* Deposits: --deposits calls from one phone (user 3000; PJSIP holds at most 8 accounts) reach 201 at the same moment; nobody answers, the media server plays
-  201's 1 s greeting and a beep, then each phone sends --seconds of a tone and hangs up. The media server's receive
+* Deposits: --deposits calls from one phone (user 3000; PJSIP holds at most 8 accounts) reach 201 at the same
+  moment; nobody answers, the media server plays 201's 1 s greeting and a beep, then each call sends --seconds of a
+  tone and hangs up. The media server's receive
   statistics of every call (PJSIP's RTP and jitter-buffer counters, logged when each stream ends) are summed:
   packets lost and packets the jitter buffer discarded, against the target of < 1 % each. Every message must be
   stored. The media server's CPU time during the deposits is reported against the same time idle.
-* Conference: --parties calls from that phone reach a room's extension, each sending its own tone, for --seconds; the media
-  server's CPU (percent of one core) with the room full, against idle.
+* Conference: --parties calls from that phone reach a room's extension, each sending its own tone, for --seconds;
+  the media server's CPU (percent of one core) with the room full, against idle.
 
     .venv/bin/python bench/mediaserver.py [--deposits 20] [--parties 10] [--seconds 10] [--database-url postgres://...]
 
@@ -93,8 +94,8 @@ def deposits(pbx: MediaPbx, phones: Phones, count: int, seconds: float, tmp: Pat
     loss_pct = 100 * lost / max(received + lost, 1)
     discard_pct = 100 * discarded / max(received, 1)
     print(f"deposits: {count} at once, {answered} answered, {stored} messages stored, {len(streams)} streams reported")
-    print(f"  RTP received by the media server: {received} packets, lost {lost} ({loss_pct:.3f} %), "
-          f"discarded by the jitter buffer {discarded} ({discard_pct:.3f} %), worst mean jitter {jitter:.1f} ms")  # fmt: skip
+    print(f"  RTP received by the media server: {received} packets, lost {lost} ({loss_pct:.3f} %),")
+    print(f"  discarded by the jitter buffer {discarded} ({discard_pct:.3f} %), worst mean jitter {jitter:.1f} ms")
     print(f"  media server CPU: {busy:.1f} % of a core recording {count} calls, {idle:.1f} % idle")
     phones.forget([caller])
     return answered == count == stored and loss_pct < TARGET_PERCENT and discard_pct < TARGET_PERCENT
@@ -116,7 +117,8 @@ def conference(pbx: MediaPbx, phones: Phones, parties: int, seconds: float, tmp:
     in_room = sum(c.active for c in calls)
     busy = cpu_percent(pbx.media.proc.pid, seconds, phones)
     print(f"conference: {in_room} of {parties} parties in one room, each sending a tone")
-    print(f"  media server CPU: {busy:.1f} % of a core mixing ({busy / max(in_room, 1):.2f} % per party), {idle:.1f} % idle")
+    per_party = busy / max(in_room, 1)
+    print(f"  media server CPU: {busy:.1f} % of a core mixing ({per_party:.2f} % per party), {idle:.1f} % idle")
     phones.forget([member])
 
 
