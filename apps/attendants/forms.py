@@ -26,8 +26,35 @@ class AttendantForm(forms.ModelForm):
 
     class Meta:
         model = AutoAttendant
-        fields = ["name", "description", "language", "prompt"]
+        fields = ["name", "description", "language", "prompt", "digit_timeout", "max_invalid", "on_failure"]
         help_texts = {"language": "The language of the system prompts, e.g. en, de, fr."}
+        labels = {
+            "digit_timeout": "Key timeout (seconds)",
+            "max_invalid": "Tries",
+            "on_failure": "After the last try",
+        }
+
+    # The failure settings came after the editor's first version: a form (or a script) that leaves them out keeps
+    # the attendant's current values, or the defaults for a new one, rather than failing as "required".
+    KEEP_WHEN_BLANK = ("digit_timeout", "max_invalid", "on_failure")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.KEEP_WHEN_BLANK:
+            self.fields[name].required = False
+
+    def _kept(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value in (None, "") else value
+
+    def clean_digit_timeout(self):
+        return self._kept("digit_timeout")
+
+    def clean_max_invalid(self):
+        return self._kept("max_invalid")
+
+    def clean_on_failure(self):
+        return self._kept("on_failure")
 
     def clean_prompt(self):
         upload = self.cleaned_data.get("prompt")

@@ -1,5 +1,6 @@
 """Auto-attendants (IVR menus), their menu items, and the PBX-wide special (after-hours) mode."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -17,6 +18,30 @@ class AutoAttendant(models.Model):
     description = models.CharField(max_length=255, blank=True)
     prompt = models.FileField(upload_to="prompts/", blank=True)
     language = models.CharField(max_length=16, default="en")
+    # What the media server does with a caller who presses nothing or a key with no menu item
+    # (apps/mediaserver/flows/attendant.py): wait `digit_timeout` seconds for a key after the prompt, say
+    # "invalid" and replay the prompt, and after `max_invalid` such tries go to `on_failure`.
+    digit_timeout = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Seconds to wait for a key after the prompt (1 to 60).",
+    )
+    max_invalid = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="How many missing or invalid keys a caller gets before the failure action (1 to 10).",
+    )
+
+    class OnFailure(models.TextChoices):
+        DISCONNECT = "disconnect", "Say goodbye and hang up"
+        OPERATOR = "operator", "Go to the operator attendant"
+
+    on_failure = models.CharField(
+        max_length=16,
+        choices=OnFailure.choices,
+        default=OnFailure.DISCONNECT,
+        help_text="What happens after the last missing or invalid key.",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -358,3 +358,44 @@ def test_list_uses_constant_queries(admin_client):
     make_many(200)
     assert count_queries(admin_client.get, url) == small
     assert count_queries(admin_client.get, url + "?q=aa") == searched
+
+
+# --- what a caller who presses nothing or a wrong key gets --------------------------------------------------
+
+
+def test_failure_settings_are_edited_and_kept_when_left_out(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    page = html(admin_client.get(url))
+    assert 'name="digit_timeout"' in page and 'name="max_invalid"' in page and 'name="on_failure"' in page
+    rows = [("0", "operator", "")]
+    data = post_data("Sales", rows, digit_timeout="8", max_invalid="2", on_failure="operator")
+    assert admin_client.post(url, data).status_code == 302
+    sales.refresh_from_db()
+    assert (sales.digit_timeout, sales.max_invalid, sales.on_failure) == (8, 2, "operator")
+    # A form without them (an older page, a script) changes nothing of them.
+    assert admin_client.post(url, post_data("Sales", rows)).status_code == 302
+    sales.refresh_from_db()
+    assert (sales.digit_timeout, sales.max_invalid, sales.on_failure) == (8, 2, "operator")
+
+
+def test_new_attendant_gets_the_default_failure_settings(admin_client):
+    assert admin_client.post(reverse("attendants:attendant_add"), post_data("New")).status_code == 302
+    new = AutoAttendant.objects.get(name="New")
+    assert (new.digit_timeout, new.max_invalid, new.on_failure) == (5, 3, "disconnect")
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("digit_timeout", "0", "greater than or equal to 1"),
+        ("digit_timeout", "61", "less than or equal to 60"),
+        ("max_invalid", "11", "less than or equal to 10"),
+        ("on_failure", "transfer", "Select a valid choice"),
+    ],
+)
+def test_bad_failure_settings_are_refused_with_a_sentence(admin_client, sales, field, value, message):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    response = admin_client.post(url, post_data("Sales", [("0", "operator", "")], **{field: value}))
+    assert response.status_code == 200 and message in html(response)
+    sales.refresh_from_db()
+    assert (sales.digit_timeout, sales.max_invalid, sales.on_failure) == (5, 3, "disconnect")

@@ -105,3 +105,38 @@ def test_replace_keeps_the_system_attendants(import_file):
     assert set(AutoAttendant.objects.values_list("system_id", flat=True)) == {"operator", "afterhour"}
     assert Phone.objects.count() == 0
     assert (SpecialMode.current().enabled, SpecialMode.current().attendant) == (False, None)
+
+
+def test_failure_settings_are_optional_on_import_and_always_exported(import_file):
+    document = full()
+    document["autoAttendants"][2].update(digitTimeout=8, maxInvalid=2, onFailure="operator")
+    import_file(document)
+    sales = AutoAttendant.objects.get(name="Sales menu")
+    assert (sales.digit_timeout, sales.max_invalid, sales.on_failure) == (8, 2, "operator")
+    night = AutoAttendant.objects.get(system_id="afterhour")
+    assert (night.digit_timeout, night.max_invalid, night.on_failure) == (5, 3, "disconnect")
+    exported = {a["name"]: a for a in export()["autoAttendants"]}
+    assert {k: exported["Sales menu"][k] for k in ("digitTimeout", "maxInvalid", "onFailure")} == {
+        "digitTimeout": 8,
+        "maxInvalid": 2,
+        "onFailure": "operator",
+    }
+    assert (exported["Night"]["digitTimeout"], exported["Night"]["maxInvalid"]) == (5, 3)
+    assert exported["Night"]["onFailure"] == "disconnect"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("digitTimeout", 0, "0 is not between 1 and 60"),
+        ("digitTimeout", "5", "expected a whole number"),
+        ("maxInvalid", 11, "11 is not between 1 and 10"),
+        ("onFailure", "transfer", "is not one of"),
+    ],
+)
+def test_bad_failure_settings_name_the_path(import_file, key, value, message):
+    document = full()
+    document["autoAttendants"][0][key] = value
+    with pytest.raises(CommandError) as info:
+        import_file(document)
+    assert f"autoAttendants[0].{key}" in str(info.value) and message in str(info.value)

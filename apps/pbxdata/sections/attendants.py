@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
-from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, list_of, obj, show, text
+from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, integer, list_of, obj, show, text
 
 _item = obj(
     {
@@ -23,12 +23,21 @@ _attendant = obj(
         "prompt": (text(nullable=True), None),
         "language": (text(), "en"),
         "menu": (list_of(_item), list),
+        # What the media server does when a caller presses nothing or a wrong key (apps/attendants/models.py).
+        "digitTimeout": (integer(1, 60), 5),
+        "maxInvalid": (integer(1, 10), 3),
+        "onFailure": (choice(AutoAttendant.OnFailure.values), AutoAttendant.OnFailure.DISCONNECT.value),
     }
 )
 _special = obj({"enabled": (boolean, False), "attendant": (text(nullable=True), None)})
 
 # Model field -> the file's key, to name the path of a refused value.
-KEYS = {"system_id": "systemId"}
+KEYS = {
+    "system_id": "systemId",
+    "digit_timeout": "digitTimeout",
+    "max_invalid": "maxInvalid",
+    "on_failure": "onFailure",
+}
 
 
 def validate(value, path):
@@ -64,6 +73,8 @@ def load(attendants, ctx):
         row.name, row.system_id = item["name"], item["systemId"]
         row.description, row.language = item["description"], item["language"]
         row.prompt = item["prompt"] or ""
+        row.digit_timeout, row.max_invalid = item["digitTimeout"], item["maxInvalid"]
+        row.on_failure = item["onFailure"]
         rows.append(row)
     # A name the file gives may belong to another attendant now: a user attendant gives way, a system one cannot.
     clashes = AutoAttendant.objects.filter(name__in={r.name for r in rows}).exclude(pk__in=[r.pk for r in rows if r.pk])
@@ -106,6 +117,8 @@ def dump():
         ]
         if menu:
             item["menu"] = menu
+        # Always written, defaults included: how a caller who presses nothing is treated should be read, not guessed.
+        item["digitTimeout"], item["maxInvalid"], item["onFailure"] = att.digit_timeout, att.max_invalid, att.on_failure
         out.append(item)
     return out
 
