@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.mediaserver import prompts
 
+PJSIP_MAX_CALLS = 32  # PJSUA_MAX_CALLS, fixed when PJSIP was compiled
+
 
 def _port_free(host: str, port: int) -> bool:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -33,6 +35,11 @@ class Command(BaseCommand):
                 "PJSIP (pjsua2-python) is not installed: its wheel exists for CPython 3.12 only; "
                 "recreate .venv with Python 3.12 (make clean-venv && make PYTHON=python3.12 venv)."
             ) from None
+        if not 1 <= settings.MEDIA_MAX_CALLS <= PJSIP_MAX_CALLS - 4:
+            raise CommandError(
+                f"MEDIA_MAX_CALLS must be 1 to {PJSIP_MAX_CALLS - 4}: PJSIP takes {PJSIP_MAX_CALLS} calls per process, "
+                "and a few are kept to answer 486 to calls beyond the limit."
+            )
         if prompts.missing():
             raise CommandError(f"{len(prompts.missing())} system prompt(s) missing: run manage.py make_prompts.")
         if not _port_free(settings.MEDIA_SIP_HOST, settings.MEDIA_SIP_PORT):
