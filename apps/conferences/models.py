@@ -41,3 +41,27 @@ class Conference(models.Model):
 
     def get_absolute_url(self):
         return reverse("conferences:conference_edit", args=[self.pk])
+
+
+class Participant(models.Model):
+    """Someone in a conference room now, as the media server that holds the call wrote it (apps/mediaserver/flows/
+    conference.py through services.join/leave). The pages change `muted` and set `removed`; the media server polls
+    its rows twice a second and applies them. `server` is the media server process's id (a new one at each start):
+    the server deletes other ids' rows when it starts, so a crashed server's callers do not linger."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="participants")
+    server = models.CharField(max_length=64)
+    call_key = models.CharField("media call key", max_length=64)
+    caller = models.CharField(max_length=255, blank=True)  # the calling user's name (From user part)
+    display = models.CharField(max_length=255, blank=True)  # the From header's name and address
+    joined = models.DateTimeField(auto_now_add=True)
+    muted = models.BooleanField(default=False)
+    is_moderator = models.BooleanField(default=False)
+    removed = models.BooleanField(default=False)  # asked from a page: the media server hangs the call up
+
+    class Meta:
+        ordering = ["joined", "pk"]
+        constraints = [models.UniqueConstraint(fields=["server", "call_key"], name="participant_call_once")]
+
+    def __str__(self):
+        return self.caller or self.display or f"call {self.call_key}"

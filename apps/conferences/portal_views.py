@@ -1,13 +1,16 @@
 """The portal's conference pages (mounted at /portal/conferences/): the logged-in user's rooms, where the owner
-changes only the description and the codes; another user's room is a 404."""
+changes only the description and the codes, and sees who is in the room (participant_views.py); another user's
+room is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count
 from django.urls import reverse
 from django.views.generic import ListView, UpdateView
 
 from apps.conferences.forms import OwnerConferenceForm
 from apps.conferences.models import Conference
+from apps.conferences.participant_views import ParticipantsMixin
 
 
 class MyConferenceListView(LoginRequiredMixin, ListView):
@@ -15,12 +18,14 @@ class MyConferenceListView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Conference.objects.filter(owner=self.request.user).order_by("name")
+        rooms = Conference.objects.filter(owner=self.request.user)
+        return rooms.annotate(in_room=Count("participants")).order_by("name")
 
 
-class MyConferenceUpdateView(LoginRequiredMixin, UpdateView):
+class MyConferenceUpdateView(LoginRequiredMixin, ParticipantsMixin, UpdateView):
     form_class = OwnerConferenceForm
-    template_name = "generic/form.html"
+    template_name = "conferences/conference_form.html"
+    action_url_name = "portal-conferences:participant_action"
 
     def get_queryset(self):
         return Conference.objects.filter(owner=self.request.user)

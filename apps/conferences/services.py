@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Lower
 
-from apps.conferences.models import Conference
+from apps.conferences.models import Conference, Participant
 from apps.users import lookup
 from sipxweb import dialplan
 
@@ -173,3 +173,62 @@ def _check_batch_extensions(rows: list[Conference], names: dict[str, int], exten
 def owned_by(user):
     """The user's conferences in wire order (by name)."""
     return Conference.objects.filter(owner=user).order_by("name")
+
+
+# ---- who is in a room now (the media server writes, the pages command) ----------------------------------------
+
+
+def conference_for_call(name: str) -> Conference | None:
+    """The room a call to a conference's extension asks for (the route gives its name), or None."""
+    return Conference.objects.filter(name=name).first()
+
+
+def join(conference: Conference, server: str, call_key: str, caller: str, display: str, is_moderator: bool):
+    """A caller entered `conference` on media server `server` (its per-process id)."""
+    return Participant.objects.create(
+        conference=conference,
+        server=server,
+        call_key=call_key,
+        caller=caller[:255],
+        display=display[:255],
+        is_moderator=is_moderator,
+    )
+
+
+def leave(server: str, call_key: str) -> None:
+    Participant.objects.filter(server=server, call_key=call_key).delete()
+
+
+def forget_other_servers(server: str) -> int:
+    """Deletes the rows of every media server process but `server`: called when a media server starts, the
+    callers of the one it replaces were cut off with it. Returns how many rows went."""
+    return Participant.objects.exclude(server=server).delete()[0]
+
+
+def commands(server: str) -> dict[str, tuple[bool, bool]]:
+    """call key -> (muted, removed) of the rows of media server `server`, polled by it (one query)."""
+    rows = Participant.objects.filter(server=server).values_list("call_key", "muted", "removed")
+    return {key: (muted, removed) for key, muted, removed in rows}
+
+
+def may_moderate(user, conference: Conference) -> bool:
+    """Mute and remove are for administrators and the room's owner."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_admin", False):
+        return True
+    return conference.owner_id is not None and conference.owner_id == user.pk
+
+
+def set_muted(participant: Participant, muted: bool) -> Participant:
+    """Asks the media server to stop (or resume) sending the participant's voice to the others."""
+    participant.muted = muted
+    Participant.objects.filter(pk=participant.pk).update(muted=muted)
+    return participant
+
+
+def remove(participant: Participant) -> Participant:
+    """Asks the media server to tell the participant they were removed and hang up; it deletes the row then."""
+    participant.removed = True
+    Participant.objects.filter(pk=participant.pk).update(removed=True)
+    return participant

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.conferences import views
+from apps.conferences.participant_views import ParticipantActionView
 
 app_name = "conferences"
 
@@ -11,4 +12,9 @@ urlpatterns = [
     path("add/", views.ConferenceCreateView.as_view(), name="conference_add"),
     path("<int:pk>/", views.ConferenceUpdateView.as_view(), name="conference_edit"),
     path("<int:pk>/delete/", views.ConferenceDeleteView.as_view(), name="conference_delete"),
+    path(
+        "<int:pk>/participants/<int:participant>/<slug:action>/",
+        ParticipantActionView.as_view(back="conferences:conference_edit"),
+        name="participant_action",
+    ),
 ]

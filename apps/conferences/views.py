@@ -1,18 +1,29 @@
-"""Admin conference pages under /conferences/: list (search and ConferenceFilterSet), create, edit, delete. The
-owner's pages are portal_views.py."""
+"""Admin conference pages under /conferences/: list (search and ConferenceFilterSet), create, edit (with who is in
+the room now, participant_views.py), delete. The owner's pages are portal_views.py."""
+
+from django.db.models import Count
 
 from apps.conferences.filtersets import ConferenceFilterSet
 from apps.conferences.forms import ConferenceForm
 from apps.conferences.models import Conference
+from apps.conferences.participant_views import ParticipantsMixin
 from sipxweb.pages import admin_pages
 
-ConferenceListView, ConferenceCreateView, ConferenceUpdateView, ConferenceDeleteView = admin_pages(
+ConferenceListView, ConferenceCreateView, _ConferenceUpdateView, ConferenceDeleteView = admin_pages(
     Conference,
     ConferenceForm,
     noun="conference",
     urls="conferences:conference",
-    queryset=Conference.objects.select_related("owner").order_by("name"),
+    # The number in the room now: one aggregate in the list's query, whatever the number of rooms.
+    queryset=Conference.objects.select_related("owner").annotate(in_room=Count("participants")).order_by("name"),
     filterset_class=ConferenceFilterSet,
     search_fields=("name", "description", "extension", "owner__username"),
     template_name="conferences/conference_list.html",
 )
+
+
+class ConferenceUpdateView(ParticipantsMixin, _ConferenceUpdateView):
+    """The edit page, with who is in the room now and the moderator's buttons."""
+
+    template_name = "conferences/conference_form.html"
+    action_url_name = "conferences:participant_action"
