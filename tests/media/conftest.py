@@ -7,19 +7,23 @@ Skipped where PJSIP (the CPython 3.12 wheel), Kamailio, espeak-ng or SoX is miss
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.server.live import ROOT, LiveServer
-from tests.sip.conftest import KAMAILIO, SECRET_KEY, Kamailio, database_url, free_udp_port  # noqa: F401
+from tests.server.live import LiveServer
+from tests.sip.conftest import (  # noqa: F401 (database_url: the fixture, used by name)
+    KAMAILIO,
+    SECRET_KEY,
+    Kamailio,
+    LoggedProcess,
+    database_url,
+    free_udp_port,
+    udp_port_bound,
+)
 
 try:
     import pjsua2  # noqa: F401
@@ -41,47 +45,20 @@ SIP_PASSWORDS = {"200": "alicesip200", "201": "bobsip201", "202": "carolsip202",
 DOMAIN = "example.org"
 
 
-class MediaServerProcess:
+class MediaServerProcess(LoggedProcess):
+    """`manage.py run_mediaserver` on the rig's database, ready once its SIP port is bound."""
+
+    stop_timeout = 15
+
     def __init__(self, env: dict, tmp: Path, port: int):
-        self.env, self.port = env, port
-        self.log_path = tmp / f"mediaserver-{port}.log"
-        self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
+        self.port = port
+        super().__init__(
             [sys.executable, "manage.py", "run_mediaserver"],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            tmp / f"mediaserver-{port}.log",
+            env,
+            "the media server",
+            lambda: udp_port_bound(port),
         )
-        deadline = time.monotonic() + 30
-        while not self.listening():
-            assert self.proc.poll() is None, f"the media server exited: {self.output()[-3000:]}"
-            assert time.monotonic() < deadline, f"the media server does not listen: {self.output()[-3000:]}"
-            time.sleep(0.1)
-
-    def listening(self) -> bool:
-        import socket
-
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
-                return True
-        return False
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self._log.close()
 
 
 class MediaPbx:

@@ -260,7 +260,49 @@ def database_url():
 # ---- processes -----------------------------------------------------------------------------------------
 
 
-class Kamailio:
+def udp_port_bound(port: int) -> bool:
+    """Whether something listens on UDP 127.0.0.1:`port` (binding it fails)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+class LoggedProcess:
+    """A server the tests start (Kamailio, the agent, the media server), its output appended to `log_path`: waited
+    for until `ready()`, stopped with SIGTERM and, after `stop_timeout` seconds, SIGKILL to its process group."""
+
+    stop_timeout = 10
+
+    def __init__(self, args: list[str], log_path: Path, env: dict, what: str, ready, timeout: float = 30):
+        self.log_path = log_path
+        self._log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while not ready():
+            assert self.proc.poll() is None, f"{what} exited: {self.output()[-3000:]}"
+            assert time.monotonic() < deadline, f"{what} is not ready after {timeout} s: {self.output()[-3000:]}"
+            time.sleep(0.1)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+
+
+class Kamailio(LoggedProcess):
     """Kamailio started from the file `manage.py kamailio_config` writes, with extra -A defines. `port`: a
     stopped Kamailio's port, to start it again (same run directory, its log appended)."""
 
@@ -269,7 +311,6 @@ class Kamailio:
     ):
         self.port = port or free_udp_port()
         self.run_dir = tmp / f"kamailio-{self.port}"
-        self.log_path = self.run_dir / "kamailio.log"
         self.env = {**server.env, "PBX_SIP_PORT": str(self.port), "SIPPROXY_RUN_DIR": str(self.run_dir)}
         if web_url:
             self.env["SIPPROXY_WEB_URL"] = web_url
@@ -283,35 +324,10 @@ class Kamailio:
         args = [KAMAILIO, "-DD", "-E", "-M", "64", "-f", self.config, "-Y", str(self.run_dir), "-A", "CHILDREN=2"]
         for name, value in defines.items():
             args += ["-A", f"{name}={value}"]
-        self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 20
-        while not self._listening():
-            assert self.proc.poll() is None, f"Kamailio exited: {self.output()[-3000:]}"
-            assert time.monotonic() < deadline, f"Kamailio does not listen: {self.output()[-3000:]}"
-            time.sleep(0.1)
+        super().__init__(
+            args, self.run_dir / "kamailio.log", os.environ.copy(), "Kamailio", lambda: udp_port_bound(self.port), 20
+        )
         time.sleep(0.5)  # its children finish their start after the socket is bound
-
-    def _listening(self) -> bool:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
-                return True
-        return False
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self._log.close()
 
 
 class KamailioPbx:

@@ -8,22 +8,22 @@ when the suite runs with a PostgreSQL DATABASE_URL. Skipped when kamailio or SIP
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.server.live import ROOT, digest_header, parse_challenge
-from tests.sip.conftest import SIP_PASSWORDS, WITH_KAMAILIO, KamailioPbx, free_udp_port
+from tests.server.live import digest_header, parse_challenge
+from tests.sip.conftest import SIP_PASSWORDS, WITH_KAMAILIO, KamailioPbx, LoggedProcess, free_udp_port
 
 pytestmark = WITH_KAMAILIO
 
 
-class Agent:
+class Agent(LoggedProcess):
     """`manage.py run_callcontrol` on the pbx's database, its proxy left to settings.SIPX_PROXY's default."""
+
+    stop_timeout = 20
 
     def __init__(self, pbx: KamailioPbx, tmp: Path):
         env = {k: v for k, v in pbx.server.env.items() if k != "SIPX_PROXY"}
@@ -36,29 +36,14 @@ class Agent:
                 "CALLCONTROL_POLL_MS": "20",
             }
         )
-        self.log_path = tmp / "agent.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "run_callcontrol"], cwd=ROOT, env=env, stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while "call-control agent: SIP on" not in self.output():
-            assert self.proc.poll() is None and time.monotonic() < deadline, self.output()
-            time.sleep(0.1)
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._log.close()
+        super().__init__(
+            [sys.executable, "manage.py", "run_callcontrol"],
+            tmp / "agent.log",
+            env,
+            "the call-control agent",
+            lambda: "call-control agent: SIP on" in self.output(),
+            timeout=60,
+        )
 
 
 @pytest.fixture(scope="module")
