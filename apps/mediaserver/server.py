@@ -88,28 +88,33 @@ class MediaServer:
 
     # ---- calls ------------------------------------------------------------------------------------------------
 
+    def refusal(self, source: str, service: str) -> int:
+        """The status a new call gets instead of its flow (0: none, take it): only the proxy may call (403), only
+        a known service (404), and no more than MEDIA_MAX_CALLS at once (486)."""
+        if self.trusted and source not in self.trusted:
+            log.warning("refused a call from %s: only the proxy may call the media server", source)
+            return 403
+        if service not in FLOWS:
+            log.warning("refused a call for %r: no such service", service)
+            return 404
+        if len(self.calls) >= self.max_calls:
+            log.warning("refused a call: %d calls in progress (MEDIA_MAX_CALLS)", len(self.calls))
+            return 486
+        return 0
+
     def incoming(self, account: Account, prm) -> None:
         invite = parse_invite(prm.rdata.wholeMsg)
         source = prm.rdata.srcAddress.rsplit(":", 1)[0].strip("[]")
         call = MediaCall(self, account, prm.callId, invite)
-        flow = FLOWS.get(invite.params.get("service", ""))
-        code = 0
-        if self.trusted and source not in self.trusted:
-            log.warning("refused a call from %s: only the proxy may call the media server", source)
-            code = 403
-        elif flow is None:
-            log.warning("refused a call for %r: no such service", invite.params.get("service", ""))
-            code = 404
-        elif len(self.calls) >= self.max_calls:
-            log.warning("refused a call: %d calls in progress (MEDIA_MAX_CALLS)", len(self.calls))
-            code = 486
+        service = invite.params.get("service", "")
+        code = self.refusal(source, service)
         if code:
             call.end(code)
             self.release_later(call)
             return
         self.calls[prm.callId] = call
         self.answered += 1
-        task = asyncio.get_running_loop().create_task(self._run(flow, call))
+        task = asyncio.get_running_loop().create_task(self._run(FLOWS[service], call))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 

@@ -116,7 +116,11 @@ class LiveServer:
             "    create_user(name, pin=pin, aliases=aliases)\n"
         )
         self.manage("shell", "-c", script)
-        self._log = open(self.log_path, "wb")
+        return self.serve(timeout)
+
+    def serve(self, timeout: float = 60) -> LiveServer:
+        """Starts gunicorn on the prepared database (again, after stop()) and waits until both ports answer."""
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
             cwd=ROOT,
