@@ -18,10 +18,12 @@ from django.conf import settings
 from apps.mediaserver import health
 from apps.mediaserver.calls import Hangup, MediaCall
 from apps.mediaserver.dbthread import db
-from apps.mediaserver.flows import FLOWS
+from apps.mediaserver.flows import FLOWS, conference
 from apps.mediaserver.sipmessage import parse_invite
 
 log = logging.getLogger("sipxweb.mediaserver")
+CODEC_PRIORITIES = {"G722/16000": 255, "PCMU/8000": 254, "PCMA/8000": 253, "speex/16000": 0, "speex/8000": 0,
+                    "speex/32000": 0, "iLBC/8000": 0}  # fmt: skip
 PUMP_MS = 5  # how long one libHandleEvents may wait for SIP traffic before the loop runs coroutines again
 
 
@@ -69,6 +71,13 @@ class MediaServer:
         transport.boundAddress = self.host
         self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         self.ep.libStart()
+        # Phone codecs first: PJSIP ranks Speex first by default, which chops pure tones (and music on greetings)
+        # into bursts; G.722 keeps 16 kHz, G.711 is what every phone has.
+        for codec, priority in CODEC_PRIORITIES.items():
+            try:
+                self.ep.codecSetPriority(codec, priority)
+            except pj.Error:
+                log.info("codec %s not in this PJSIP", codec)
         acc = pj.AccountConfig()
         acc.idUri = f"sip:media@{self.host}:{self.port}"
         acc.mediaConfig.transportConfig.port = self.rtp_port
@@ -175,6 +184,7 @@ def serve() -> None:
         set(settings.MEDIA_TRUSTED_ADDRESSES),
     )
     server.start_endpoint()
+    conference.started()  # rooms of an earlier process are empty now: their participant rows go
 
     async def main():
         stop = asyncio.Event()
