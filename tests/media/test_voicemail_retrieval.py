@@ -169,6 +169,32 @@ def test_listen_to_a_new_message_and_delete_it(media_pbx, phones, phone_of, mail
     assert PIN not in media_pbx.media.output()
 
 
+def test_star_logs_in_to_another_mailbox_and_no_pin_is_no_login(media_pbx, phones, phone_of, mailbox_201):
+    """200 presses * at the PIN prompt, types 201's mailbox and PIN; 203, without a voicemail PIN, is told and
+    hung up."""
+    alice = phone_of("200")
+    call = alice.call("101")
+    phones.wait(lambda: call.active or call.ended, 15, "the media server answering", media_pbx.logs)
+    assert call.active, f"call ended with {call.code}\n{media_pbx.logs()}"
+    phones.pump(1.0)
+    call.dtmf("*")
+    phones.pump(1.5)  # "Please enter your mailbox number", cut short by the keys
+    call.dtmf("201#")
+    phones.pump(1.5)
+    call.dtmf(PIN + "#")
+    phones.wait(
+        lambda: "voicemail login to 201 from 127.0.0.1" in media_pbx.media.output(), 10, "the login", media_pbx.logs
+    )
+    call.hang_up()
+    phones.wait(lambda: call.ended, 5, "the hang-up")
+
+    dave = phone_of("203")
+    call = dave.call("101")
+    phones.wait(lambda: call.ended, 20, "203 hung up: no voicemail PIN", media_pbx.logs)
+    assert call.code == 200, call.code  # answered, told, then hung up
+    assert "voicemail login to 203 refused: no voicemail PIN set" in media_pbx.media.output()
+
+
 def lockout_failures(media_pbx) -> int:
     out = media_pbx.shell(
         "from django.core.cache import cache\nfrom apps.users import lockout\nfrom apps.users.models import User\n"
