@@ -96,6 +96,12 @@ def caller_address(call: MediaCall) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host or "unknown"
 
 
+def shown(user: User | None) -> str:
+    """A mailbox as the log names it: a number typed for nobody's mailbox is not written (it may be a PIN typed
+    at the wrong prompt)."""
+    return user.username if user is not None else "an unknown mailbox"
+
+
 async def ask(call: MediaCall, prompt: str, max_digits: int = MAX_DIGITS) -> str:
     """Plays `prompt` (a key cuts it short) and collects keys up to `#` or the timeout."""
     await call.play([prompts.prompt(prompt)])
@@ -154,7 +160,7 @@ async def login(call: MediaCall) -> User | None:
         try:
             right = await db(check_voicemail_pin)(user, pin, address, name)
         except lockout.Locked as exc:
-            log.warning("voicemail login to %s from %s locked for %s s", name, address, exc.retry_after)
+            log.warning("voicemail login to %s from %s locked for %s s", shown(user), address, exc.retry_after)
             await call.play([prompts.prompt("locked")], interrupt=False)
             await hang_up(call)
             return None
@@ -162,7 +168,7 @@ async def login(call: MediaCall) -> User | None:
             log.info("voicemail login to %s from %s", user.username, address)
             return user
         wrong += 1
-        log.info("wrong voicemail PIN for %s from %s (%d of %d)", name, address, wrong, MAX_WRONG_PINS)
+        log.info("wrong voicemail PIN for %s from %s (%d of %d)", shown(user), address, wrong, MAX_WRONG_PINS)
         await call.play([prompts.prompt("wrong_pin")], interrupt=False)
         if wrong >= MAX_WRONG_PINS:
             await goodbye(call)
