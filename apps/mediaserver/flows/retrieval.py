@@ -80,20 +80,9 @@ def act(pk: int, action: str) -> None:
 
 
 def caller_address(call: MediaCall) -> str:
-    """The address the lockout counts this caller's attempts from: the phone's SIP source. The INVITE reaches the
-    media server from the proxy, so the phone's own address is what the proxy saw; until the parsed INVITE carries
-    it (`Invite.source`, from the Via the proxy stamped with `received`), the host of the phone's Contact."""
-    source = getattr(call.invite, "source", "")
-    if source:
-        return source
-    try:
-        contact = call.getInfo().remoteContact
-    except Exception:  # noqa: BLE001 - pjsua2 raises its own Error; any failure means "unknown"
-        return "unknown"
-    host = contact.split("@", 1)[-1].split(";", 1)[0].strip("<> ")
-    if host.startswith("["):
-        return host[1 : host.find("]")] or "unknown"
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host or "unknown"
+    """The address the lockout counts this caller's attempts from: the phone's address as the proxy saw it (the
+    INVITE reaches the media server from the proxy, so its own source would lump every phone together)."""
+    return call.invite.source or "unknown"
 
 
 def shown(user: User | None) -> str:
