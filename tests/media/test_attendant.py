@@ -19,7 +19,7 @@ PROMPT_SECONDS = 1.5
 @pytest.fixture(scope="module")
 def attendants(media_pbx, tmp_path_factory):
     """Dial plan 100 (attendant), 101 (voicemail); operator: 440 Hz prompt, key 1 -> transfer_out 202, key 2 ->
-    voicemail_access; afterhour:
+    voicemail_access, key 3 -> voicemail_deposit 201; afterhour:
     880 Hz prompt, key 1 -> disconnect. Special mode off. Returns the seconds of the 'invalid' prompt."""
     folder = tmp_path_factory.mktemp("prompts")
     low = tones.write_tone(folder / "operator.wav", 440, PROMPT_SECONDS)
@@ -35,7 +35,8 @@ def attendants(media_pbx, tmp_path_factory):
         "services.special_mode_off()\n"
         "op = AutoAttendant.objects.get(system_id='operator')\n"
         f"op.prompt.save('operator.wav', File(open({str(low)!r}, 'rb')), save=True)\n"
-        "services.set_menu(op, [('1', 'transfer_out', '202'), ('2', 'voicemail_access', '')])\n"
+        "services.set_menu(op, [('1', 'transfer_out', '202'), ('2', 'voicemail_access', ''),"
+        " ('3', 'voicemail_deposit', '201')])\n"
         "ah = AutoAttendant.objects.get(system_id='afterhour')\n"
         f"ah.prompt.save('afterhour.wav', File(open({str(high)!r}, 'rb')), save=True)\n"
         "services.set_menu(ah, [('1', 'disconnect', '')])\n"
@@ -181,3 +182,22 @@ def test_voicemail_access_runs_retrieval_in_the_same_call(media_pbx, phones, pho
     assert tone_share(spoken[: rate // 2], 440, rate) < 0.5
     call.hang_up()
     phones.wait(lambda: call.ended, 5, "the hang-up")
+
+
+def test_voicemail_deposit_leaves_a_message_in_the_same_call(media_pbx, phones, phone_of, attendants, tmp_path):
+    from tests.media.test_voicemail_deposit import feed
+
+    before = len(feed(media_pbx).entries)
+    alice = phone_of("200")
+    call = call_attendant(media_pbx, phones, alice)
+    phones.pump(0.3)
+    call.dtmf("3")
+    phones.pump(1.5)  # into 201's system greeting ("The person at extension 2 0 1 ..."), which a key skips
+    call.dtmf("1")
+    phones.pump(0.8)  # the beep
+    assert call.active, media_pbx.logs()
+    call.play(tones.write_tone(tmp_path / "message.wav", 1000, 2.0))
+    phones.pump(2.3)
+    call.hang_up()
+    phones.wait(lambda: call.ended, 5, "the hang-up")
+    phones.wait(lambda: len(feed(media_pbx).entries) > before, 15, "the message in 201's feed", media_pbx.logs)
