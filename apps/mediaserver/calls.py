@@ -51,6 +51,7 @@ class MediaCall(pj.Call):
         self._media_up = asyncio.Event()
         self._digit = asyncio.Event()
         self._ended = asyncio.Event()
+        self._transfer_done = asyncio.Event()
         self._players: list[pj.AudioMediaPlayer] = []
         self._recorder: pj.AudioMediaRecorder | None = None
         self.stats = None  # the audio stream's statistics, read just before it ended (bench/mediaserver.py)
@@ -90,6 +91,13 @@ class MediaCall(pj.Call):
             *self.stats.values(),
         )
 
+    def onCallTransferStatus(self, prm):
+        # The transfer target rings or answered (the NOTIFYs of our REFER): this leg is done, the caller's phone
+        # has its new call. Final or not, no further NOTIFY is wanted.
+        if prm.statusCode >= 180 or prm.finalNotify:
+            self._transfer_done.set()
+            prm.cont = False
+
     def onDtmfDigit(self, prm):
         self.digits.append(prm.digit)
         self._digit.set()
@@ -97,7 +105,10 @@ class MediaCall(pj.Call):
     # ---- what flows await ---------------------------------------------------------------------------------
 
     async def pick_up(self) -> None:
-        """Answers (200) and waits for the audio to flow."""
+        """Answers (200) and waits for the audio to flow; nothing when answered already (a flow run from another,
+        e.g. voicemail retrieval from an attendant's menu)."""
+        if self.audio is not None:
+            return
         op = pj.CallOpParam()
         op.statusCode = 200
         self.answer(op)
@@ -220,8 +231,14 @@ class MediaCall(pj.Call):
         self.xfer(uri, pj.CallOpParam(True))
 
     async def transferred(self, timeout: float = 30) -> None:
-        """Waits until the caller's phone has left this call (it hangs up once the transfer is accepted)."""
-        await self._wait(self._ended, timeout)
+        """Waits until the transfer target rings or answers (then this leg may end) or the caller's phone has left
+        this call, at most `timeout` seconds."""
+        either = [asyncio.ensure_future(self._ended.wait()), asyncio.ensure_future(self._transfer_done.wait())]
+        try:
+            await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in either:
+                waiter.cancel()
 
     def end(self, code: int = 200) -> None:
         """Hangs up (or refuses with `code` while not answered yet)."""
