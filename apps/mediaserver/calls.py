@@ -115,6 +115,10 @@ class MediaCall(pj.Call):
         await self._wait(self._media_up, timeout=10)
         if self.audio is None:
             raise Hangup("no audio")
+        # PJSIP's bridge reads a port only while something listens to it; unread, the caller's jitter buffer
+        # overflows and discards while a prompt plays (and the stream figures count those as lost audio). The null
+        # sound device's port listens to every caller, so the stream is always read and its figures are true.
+        self.audio.startTransmit(self.server.sink)
 
     def _check(self) -> None:
         if self.gone:

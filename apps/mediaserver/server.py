@@ -66,6 +66,7 @@ class MediaServer:
         cfg.medConfig.maxMediaPorts = max(2 * self.max_calls + 16, 64)
         self.ep.libInit(cfg)
         self.ep.audDevManager().setNullDev()
+        self.sink = self.ep.audDevManager().getPlaybackDevMedia()  # calls.py: what keeps every caller's stream read
         transport = pj.TransportConfig()
         transport.port = self.port
         transport.boundAddress = self.host
