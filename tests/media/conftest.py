@@ -22,6 +22,7 @@ from tests.sip.conftest import (  # noqa: F401 (database_url: the fixture, used 
     LoggedProcess,
     database_url,
     free_udp_port,
+    set_sip_passwords,
     udp_port_bound,
 )
 
@@ -78,12 +79,7 @@ class MediaPbx:
         extra.update({"DATABASE_URL": database} if database else {})
         self.server = LiveServer(secret_key=SECRET_KEY, users=USERS, workers=2, extra_env=extra)
         self.server.start()
-        self.shell(
-            "from apps.users.models import User\n"
-            + "".join(
-                f"User.objects.filter(username={n!r}).update(sip_password={p!r})\n" for n, p in SIP_PASSWORDS.items()
-            )
-        )
+        set_sip_passwords(self.server, SIP_PASSWORDS)
         self.server.manage("make_prompts")
         self.kamailio = Kamailio(self.server, tmp)
         self.media = MediaServerProcess(self.server.env, tmp, self.media_port)

@@ -330,6 +330,16 @@ class Kamailio(LoggedProcess):
         time.sleep(0.5)  # its children finish their start after the socket is bound
 
 
+def set_sip_passwords(server: LiveServer, passwords: dict[str, str]) -> None:
+    """Gives the users `passwords` (user name -> SIP password) on the server's database."""
+    server.manage(
+        "shell",
+        "-c",
+        "from apps.users.models import User\n"
+        + "".join(f"User.objects.filter(username={n!r}).update(sip_password={p!r})\n" for n, p in passwords.items()),
+    )
+
+
 class KamailioPbx:
     """gunicorn (USERS, SIP_PASSWORDS) and a Kamailio on it; SIPps stand in for the voicemail and media servers."""
 
@@ -347,12 +357,7 @@ class KamailioPbx:
         self.tmp = tmp
         self.server = LiveServer(secret_key=SECRET_KEY, users=USERS, workers=2, extra_env=extra)
         self.server.start()
-        self.shell(
-            "from apps.users.models import User\n"
-            + "".join(
-                f"User.objects.filter(username={n!r}).update(sip_password={p!r})\n" for n, p in SIP_PASSWORDS.items()
-            )
-        )
+        set_sip_passwords(self.server, SIP_PASSWORDS)
         self.kamailio = Kamailio(self.server, tmp)
 
     def shell(self, code: str) -> str:
