@@ -22,6 +22,12 @@ from tests.sip.conftest import free_udp_port
 pytestmark = pytest.mark.server
 
 KAMAILIO = shutil.which("kamailio")
+try:  # the media server starts where PJSIP (CPython 3.12), espeak-ng and SoX are
+    import pjsua2  # noqa: F401
+
+    MEDIA = bool(shutil.which("espeak-ng") and shutil.which("sox"))
+except ImportError:
+    MEDIA = False
 
 
 def alive(pid: int) -> bool:
@@ -57,6 +63,10 @@ def is_agent(pid: int) -> bool:
     return b"run_callcontrol" in command_of(pid)
 
 
+def is_media_server(pid: int) -> bool:
+    return b"run_mediaserver" in command_of(pid)
+
+
 def is_kamailio(pid: int) -> bool:
     return Path(command_of(pid).split(b"\0")[0].decode(errors="replace")).name == "kamailio"
 
@@ -66,6 +76,7 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
     if with_kamailio and not KAMAILIO:
         pytest.skip("Kamailio is not installed (apt-get install kamailio ...)")
     sip_port = free_udp_port()
+    media_port = free_udp_port()
     server = LiveServer(secret_key="bin-run-test-secret-key-0123456789-abcdefghijklmnop")
     for name in ("SIPX_PROXY", "PBX_SIP_RUNNING"):  # the agent's proxy is bin/run's default: checked below
         server.env.pop(name, None)
@@ -75,6 +86,8 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
             # never the machine's 5060, nor the repository's pbx/run
             "PBX_SIP_PORT": str(sip_port),
             "SIPPROXY_RUN_DIR": str(tmp_path / "pbx-run"),
+            "MEDIA_SIP_PORT": str(media_port),  # never the machine's 5070
+            "MEDIA_CACHE_DIR": str(tmp_path / "media-cache"),
         }
     )
     server.manage("migrate", "--noinput", "-v", "0")
@@ -87,7 +100,8 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
     log = open(tmp_path / "run.log", "wb")
     env = {**server.env, "PY": sys.executable}
     proc = subprocess.Popen(["bin/run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    expected = 3 if with_kamailio else 2
+    expected = 2 + with_kamailio + MEDIA  # gunicorn, the agent, Kamailio, the media server
+    media_up = f"media server on udp 127.0.0.1:{media_port} (RTP"
 
     def output() -> str:
         return (tmp_path / "run.log").read_text(errors="replace")
@@ -98,6 +112,7 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
             text = output()
             up = "call-control agent: SIP on" in text
             up = up and ("SIP proxy (Kamailio) on" in text if with_kamailio else "bin/run: Kamailio not" in text)
+            up = up and (media_up in text if MEDIA else "media server is not started" in text)
             try:
                 up = up and server.request("GET", "/healthz", timeout=2)[0] == 200
             except OSError:
@@ -133,6 +148,16 @@ def test_bin_run_starts_all_restarts_a_killed_agent_and_sigterm_stops_all(tmp_pa
         children = children_of(proc.pid)
         assert len(children) == expected and agent not in children and any(is_agent(pid) for pid in children)
         assert [pid for pid in children if is_kamailio(pid)] == sip  # the agent's restart leaves Kamailio be
+        if MEDIA:  # a killed media server is started again (its calls are lost; the next ones reach the new one)
+            [media] = [pid for pid in children if is_media_server(pid)]
+            os.kill(media, signal.SIGKILL)
+            killed = time.monotonic()
+            while output().count(media_up) < 2:
+                assert time.monotonic() - killed < 60, output()[-3000:]
+                time.sleep(0.1)
+            assert "bin/run: the media server exited with status 137; starting it again" in output()
+            children = children_of(proc.pid)
+            assert len(children) == expected and media not in children
         everything = descendants_of(proc.pid)  # Kamailio's and gunicorn's own workers too
         proc.send_signal(signal.SIGTERM)  # to bin/run only, not to its process group
         assert proc.wait(40) == 0
