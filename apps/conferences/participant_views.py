@@ -35,7 +35,10 @@ class ParticipantActionView(LoginRequiredMixin, View):
 
     def post(self, request, pk: int, participant: int, action: str):
         if action not in ACTIONS:
-            return HttpResponseBadRequest(f"Unknown action {action!r}: use mute, unmute or remove.")
+            # Plain text: the refused value is echoed, and must not become markup.
+            return HttpResponseBadRequest(
+                f"Unknown action {action!r}: use mute, unmute or remove.", content_type="text/plain; charset=utf-8"
+            )
         conference = get_object_or_404(Conference.objects.select_related("owner"), pk=pk)
         if not services.may_moderate(request.user, conference):
             raise PermissionDenied("Only administrators and the conference's owner may mute or remove participants.")
