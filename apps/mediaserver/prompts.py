@@ -23,7 +23,8 @@ PHRASES = {
     "mailbox": "Please enter your mailbox number, followed by pound.",
     "pin": "Please enter your voicemail PIN, followed by pound.",
     "wrong_pin": "That PIN is not correct.",
-    "no_pin": "This mailbox has no voicemail PIN. Please set one in the user portal first.",
+    "no_pin": "This mailbox has no voicemail PIN. Please set one in the user portal first. "
+    "To open another mailbox, press star.",
     "locked": "Too many wrong PINs. Please try again later.",
     "you_have": "You have",
     "new_message": "new message.",

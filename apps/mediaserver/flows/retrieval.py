@@ -26,6 +26,7 @@ log = logging.getLogger("sipxweb.mediaserver")
 MAX_WRONG_PINS = 3  # the third wrong PIN ends the call
 MAX_SILENCES = 3  # prompts answered by nothing before the call ends
 KEY_TIMEOUT = 6.0  # seconds without a key that end an entry
+STAR_WINDOW = 3.0  # seconds after "this mailbox has no voicemail PIN" in which * still opens another mailbox
 MAX_DIGITS = 20
 END_PAUSE = 0.5  # seconds between the last prompt and the hang-up
 
@@ -128,7 +129,12 @@ async def login(call: MediaCall) -> User | None:
             user = await db(find_user)(name)
         if user is not None and user.is_active and not has_voicemail_pin(user):
             log.info("voicemail login to %s refused: no voicemail PIN set", user.username)
-            await call.play([prompts.prompt("no_pin")], interrupt=False)
+            # Nothing to check, so no login; but the caller may still open another mailbox with * (during the
+            # sentence or just after it).
+            await call.play([prompts.prompt("no_pin")])
+            if await call.collect(1, STAR_WINDOW, terminator="") == "*":
+                typed_box = True
+                continue
             await goodbye(call)
             return None
         await call.play([prompts.prompt("pin")])
