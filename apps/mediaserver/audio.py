@@ -5,9 +5,11 @@ recording holds (its length and loudness, so that silence is not kept as a messa
 import array
 import hashlib
 import math
+import os
 import shutil
 import subprocess
 import sys
+import uuid
 import wave
 from pathlib import Path
 
@@ -46,7 +48,7 @@ def playable(path: Path) -> Path:
     if sox is None:
         raise AudioError("SoX is not installed (Debian: apt-get install sox libsox-fmt-mp3).")
     cache.mkdir(parents=True, exist_ok=True)
-    partial = cache / f"{key}.part.wav"
+    partial = cache / f"{key}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part.wav"  # this process's own (prompts.make)
     done = subprocess.run(
         [sox, str(path), "-r", str(CLOCK_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", str(partial)],
         capture_output=True,

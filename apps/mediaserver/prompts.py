@@ -6,9 +6,11 @@ one never is. Numbers are said by composing the prompts of their words (`number(
 (`digits()`)."""
 
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -131,7 +133,9 @@ def make(force: bool = False) -> list[Path]:
             else:
                 command = [espeak, "-v", settings.MEDIA_PROMPTS_VOICE, "-s", "160", "-w", str(spoken), PHRASES[name]]
             subprocess.run(command, check=True, capture_output=True, timeout=60)
-            partial = target.with_suffix(".part.wav")
+            # A name of this process's own: two processes speaking the same prompt at once (two installations'
+            # starts, parallel tests) each rename a whole file of theirs; the last rename wins, with equal bytes.
+            partial = target.with_name(f"{target.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part.wav")
             subprocess.run(
                 [sox, str(spoken), "-r", str(CLOCK_RATE), "-c", "1", "-b", "16", "-e", "signed-integer", str(partial)],
                 check=True,

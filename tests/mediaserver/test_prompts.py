@@ -38,3 +38,16 @@ def test_make_speaks_the_missing_ones_once(tmp_path, settings, monkeypatch):
     assert prompts.make() == []
     monkeypatch.setattr(prompts, "PHRASES", {"goodbye": "Good bye now.", "n1": "one"})
     assert names(prompts.make()) == ["goodbye"]
+
+
+@pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which("sox")), reason="espeak-ng and SoX needed")
+def test_two_processes_speaking_at_once_both_succeed(tmp_path, settings, monkeypatch):
+    """Two starts at once (parallel tests, two installations' `make run`) speak the same prompts into one folder."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings.MEDIA_PROMPTS_DIR = tmp_path
+    monkeypatch.setattr(prompts, "PHRASES", {f"n{n}": str(n) for n in range(6)})
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: prompts.make(), range(2)))
+    assert not prompts.missing()
+    assert not list(tmp_path.glob("*.part.wav"))
