@@ -72,7 +72,9 @@ class MediaPbx:
             "SIPX_DOMAIN": DOMAIN,
             "MEDIA_SERVER_RUNNING": "1",
             "MEDIA_SIP_PORT": str(self.media_port),
-            "MEDIA_RTP_PORT": str(random.randrange(20000, 50000, 2)),
+            # Below Linux's ephemeral ports (32768-60999), where the phones' RTP ports are: a phone never gets a port
+            # a media server was just using.
+            "MEDIA_RTP_PORT": str(random.randrange(20000, 32000, 2)),
             "MEDIA_CACHE_DIR": str(tmp / "media-cache"),
             **env,
         }
