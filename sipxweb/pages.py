@@ -24,6 +24,20 @@ class AdminRequiredMixin(UserPassesTestMixin):
         return user.is_authenticated and getattr(user, "is_admin", False)
 
 
+def search_text(raw: str) -> str:
+    # NUL cannot be stored or searched in PostgreSQL text; it is never part of a real search.
+    return raw.replace("\x00", "").strip()
+
+
+def search(queryset, query: str, fields: tuple[str, ...]):
+    """The rows of `queryset` with `query` in any of `fields` (icontains), as the list pages and the admin JSON API
+    search (`?q=`). Search joins to-many tables: filter on ids so rows are not repeated and ordering stays simple."""
+    if not query or not fields:
+        return queryset
+    condition = reduce(or_, (Q(**{f"{f}__icontains": query}) for f in fields))
+    return queryset.filter(pk__in=queryset.model.objects.filter(condition).values("pk"))
+
+
 class ListPage(ListView):
     """A list page with a django-filter FilterSet (`filterset_class`), a search box (`q`, matched with
     `icontains` against `search_fields`) and pagination. Related rows must be fetched by the queryset
@@ -35,12 +49,9 @@ class ListPage(ListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        # NUL cannot be stored or searched in PostgreSQL text; it is never part of a real search.
-        self.query = self.request.GET.get("q", "").replace("\x00", "").strip()
-        if self.query and self.search_fields:
-            condition = reduce(or_, (Q(**{f"{f}__icontains": self.query}) for f in self.search_fields))
-            # Search joins to-many tables: filter on ids so rows are not repeated and ordering stays simple.
-            qs = qs.filter(pk__in=qs.model.objects.filter(condition).values("pk"))
+        self.query = search_text(self.request.GET.get("q", ""))
+        # The FilterSet's search fields, which the admin JSON API's ?q= uses as well (one home for the rule).
+        qs = search(qs, self.query, self.search_fields or getattr(self.filterset_class, "search_fields", ()))
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)

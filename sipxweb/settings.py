@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "apps.audit",
     "apps.users",
     "apps.phones",
     "apps.attendants",
@@ -142,6 +143,7 @@ INSTALLED_APPS = [
     "apps.voicemail",
     "apps.conferences",
     "apps.pbxdata",
+    "apps.adminapi",
     "apps.cdrs",
     "apps.callcontrol",
     "apps.sipproxy",
@@ -162,6 +164,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts, through which channel, from where: read by apps.audit when a service records a change.
+    "apps.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -249,12 +253,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_HTTPONLY = False  # the portal's scripts read it to call the REST URIs with the session
 
+# Requests per token (or per user without one) on the admin JSON API, counted in the shared cache; 0 = no limit.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "1200/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The key of a /private/{key}/... URL wins over any credentials sent with it (D9: an old key is 404).
         "apps.users.authentication.PrivateKeyAuthentication",
         "apps.users.authentication.BasicAuthentication",
         "apps.users.authentication.DigestAuthentication",
+        # API tokens (apps/users/tokens.py): the admin JSON API, and a user's own /my URIs.
+        "apps.users.tokens.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sipxweb.rest.permissions.IsPbxUser"],

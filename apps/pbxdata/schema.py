@@ -15,6 +15,24 @@ from sipxweb.text import text_problem
 
 Checker = Callable[[Any, str], Any]
 
+# Each checker carries the JSON Schema of what it accepts (`json_schema`), so that the admin JSON API describes its
+# bodies from the same definitions that check them (apps/adminapi/openapi.py); a checker without one accepts any.
+
+
+def described(check: Checker, schema: dict) -> Checker:
+    check.json_schema = schema
+    return check
+
+
+def json_schema(check: Checker) -> dict:
+    """The JSON Schema of what `check` accepts ({} when it does not say)."""
+    return dict(getattr(check, "json_schema", {}))
+
+
+def nullable_schema(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 REQUIRED = object()  # marker default: the key must be present
 
 
@@ -91,7 +109,12 @@ def text(max_length: int = 255, nullable: bool = False, blank: bool = True, patt
             raise PbxDataError(path, f"{show(value)} is not of the form {pattern}")
         return value
 
-    return check
+    schema: dict = {"type": "string", "maxLength": max_length}
+    if pattern:
+        schema["pattern"] = f"^(?:{pattern})$"
+    if not blank:
+        schema["minLength"] = 1
+    return described(check, nullable_schema(schema) if nullable else schema)
 
 
 def integer(lo: int, hi: int) -> Checker:
@@ -102,13 +125,16 @@ def integer(lo: int, hi: int) -> Checker:
             raise PbxDataError(path, f"{value} is not between {lo} and {hi}")
         return value
 
-    return check
+    return described(check, {"type": "integer", "minimum": lo, "maximum": hi})
 
 
 def boolean(value, path):
     if not isinstance(value, bool):
         raise PbxDataError(path, f"expected true or false, not {type_name(value)} {show(value)}")
     return value
+
+
+described(boolean, {"type": "boolean"})
 
 
 def choice(values: Iterable[str], nullable: bool = False) -> Checker:
@@ -121,7 +147,7 @@ def choice(values: Iterable[str], nullable: bool = False) -> Checker:
             raise PbxDataError(path, f"{show(value)} is not one of {', '.join(show(v) for v in values)}")
         return value
 
-    return check
+    return described(check, {"enum": [*values, None] if nullable else list(values)})
 
 
 def constant(expected: Any) -> Checker:
@@ -130,7 +156,7 @@ def constant(expected: Any) -> Checker:
             raise PbxDataError(path, f"expected {show(expected)}, not {show(value)}")
         return value
 
-    return check
+    return described(check, {"const": expected})
 
 
 def list_of(item: Checker, unique: Callable[[Any], Any] | None = None, what: str = "value") -> Checker:
@@ -151,7 +177,8 @@ def list_of(item: Checker, unique: Callable[[Any], Any] | None = None, what: str
             out.append(cleaned)
         return out
 
-    return check
+    check.item = item  # complete() walks into the items
+    return described(check, {"type": "array", "items": json_schema(item)})
 
 
 def check_keys(value: Any, path: str, known: Iterable[str]) -> None:
@@ -184,4 +211,33 @@ def obj(fields: dict[str, tuple[Checker, Any]]) -> Checker:
                 out[key] = default() if callable(default) else default
         return out
 
-    return check
+    required = [key for key, (_, default) in fields.items() if default is REQUIRED]
+    schema = {
+        "type": "object",
+        "properties": {key: json_schema(checker) for key, (checker, _) in fields.items()},
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = required
+    check.fields = fields  # the admin JSON API reads the keys and their defaults
+    return described(check, schema)
+
+
+def complete(check: Checker, value: Any) -> Any:
+    """`value` (as an export writes it: keys at their default left out) with every key of every object present,
+    absent ones at their defaults; an absent object is an object of defaults. Nothing is checked (the value was
+    stored by the rules): the admin JSON API shows whole objects."""
+    fields = getattr(check, "fields", None)
+    if fields is not None:
+        given = value if isinstance(value, dict) else {}
+        out = {}
+        for key, (sub, default) in fields.items():
+            if key in given:
+                out[key] = complete(sub, given[key])
+            else:
+                out[key] = complete(sub, default() if callable(default) else (None if default is REQUIRED else default))
+        return out
+    item = getattr(check, "item", None)
+    if item is not None and isinstance(value, list):
+        return [complete(item, v) for v in value]
+    return value

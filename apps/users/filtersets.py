@@ -27,6 +27,9 @@ class TypedUserFilter(django_filters.CharFilter):
 
 
 class UserFilterSet(django_filters.FilterSet):
+    # What ?q= searches, on the user list page and in the admin JSON API.
+    search_fields = ("username", "first_name", "last_name", "login_names__name")
+
     group = django_filters.ModelChoiceFilter(
         field_name="groups", queryset=UserGroup.objects.all(), label="Group", empty_label="Any group"
     )

@@ -247,3 +247,36 @@ class Ring(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:forward")
+
+
+class ApiToken(models.Model):
+    """A named credential for the admin JSON API (`Authorization: Bearer <token>`), acting as its user: an admin's
+    token reaches /api/v1/, any user's their own /my data. Only the SHA-256 of the token is stored (a token is 256
+    random bits, so a fast hash cannot be guessed back); `prefix` is its first characters, to tell tokens apart."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "read only"
+        WRITE = "write", "read and write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.user})"
+
+    def get_absolute_url(self):
+        return reverse("users:token_list")
+
+    @property
+    def writable(self) -> bool:
+        return self.scope == self.Scope.WRITE

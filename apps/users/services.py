@@ -34,6 +34,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
+from apps.audit import services as audit
 from apps.users import addressbook
 from apps.users.models import LoginName, Ring, User, UserGroup, UserProfile, new_feed_key
 from sipxweb import dialplan
@@ -488,9 +489,21 @@ def save_group(group: UserGroup) -> UserGroup:
     data = clean_group(GroupData(group.name, group.description))
     if UserGroup.objects.filter(name=data.name).exclude(pk=group.pk).exists():
         raise by_field([UserError(f'There is already a group named "{data.name}".', "name")])
+    before = {"name": group.name, "description": group.description} if group.pk else None
+    if before is not None:
+        stored = UserGroup.objects.get(pk=group.pk)
+        before = {"name": stored.name, "description": stored.description}
     group.name, group.description = data.name, data.description
     group.save()
+    audit.record("group", group.name, before, {"name": group.name, "description": group.description})
     return group
+
+
+@transaction.atomic
+def delete_group(group: UserGroup) -> None:
+    before = {"name": group.name, "description": group.description}
+    group.delete()
+    audit.record("group", before["name"], before, None)
 
 
 def save_groups(items: Sequence[GroupData]) -> dict[str, UserGroup]:
@@ -512,8 +525,18 @@ def save_groups(items: Sequence[GroupData]) -> dict[str, UserGroup]:
         elif row.description != data.description:
             row.description = data.description
             changed.append(row)
+    old_descriptions = {g.name: g.description for g in UserGroup.objects.filter(pk__in=[g.pk for g in changed])}
     UserGroup.objects.bulk_create(new, batch_size=BATCH)
     UserGroup.objects.bulk_update(changed, ["description"], batch_size=BATCH)
+    audit.record_many(
+        audit.Change(
+            "group",
+            g.name,
+            None if g in new else {"name": g.name, "description": old_descriptions[g.name]},
+            {"name": g.name, "description": g.description},
+        )
+        for g in [*new, *changed]
+    )
     return {g.name: g for g in UserGroup.objects.all()}
 
 
@@ -658,11 +681,14 @@ def save_user(
         user.set_unusable_password()
     if voicemail_pin is not None:
         user.voicemail_pin_hash = make_password(voicemail_pin)
+    before = _audited_before([User.objects.get(pk=user.pk)]).get(user.pk) if user.pk else None
     user.save()
     UserProfile.objects.get_or_create(user=user)
     _sync_login_names(user, r.aliases, pin)
     if groups is not None:
         user.groups.set(groups)
+    after_groups = [g.name for g in user.groups.all()] if groups is None else [g.name for g in groups]
+    audit.record("user", user.username, before, audit_fields(user, r.aliases, after_groups if user.pk else []))
     return user
 
 
@@ -775,6 +801,34 @@ USER_FIELDS = [
     "call_forward_timer",
 ]
 PROFILE_FIELDS = [*CONTACT_FIELDS, "timestamp"]
+# What the audit log compares of a user: its columns (the PIN as its hash, or None when it has none: an unusable
+# password is a fresh random string each time) and its aliases and groups.
+AUDITED_USER_FIELDS = [f for f in USER_FIELDS if f != "password"]
+
+
+def audit_fields(user: User, aliases: Sequence[str], groups: Sequence[str]) -> dict[str, Any]:
+    values = {name: getattr(user, name) for name in AUDITED_USER_FIELDS}
+    values["pin"] = user.password if user.has_usable_password() else None
+    values["aliases"], values["groups"] = list(aliases), sorted(groups)
+    return values
+
+
+def _audited_before(users: Iterable[User]) -> dict[int, dict]:
+    """The audit fields of stored users, their aliases and groups in two queries."""
+    users = list(users)
+    ids = [u.pk for u in users]
+    aliases: dict[int, list[str]] = {}
+    for user_id, name in _fetch(
+        LoginName.objects.filter(kind=LoginName.Kind.ALIAS).order_by("id").values_list("user_id", "name"),
+        "user_id__in",
+        ids,
+    ):
+        aliases.setdefault(user_id, []).append(name)
+    groups: dict[int, list[str]] = {}
+    memberships = User.groups.through.objects.values_list("user_id", "usergroup__name")
+    for user_id, name in _fetch(memberships, "user_id__in", ids):
+        groups.setdefault(user_id, []).append(name)
+    return {u.pk: audit_fields(u, aliases.get(u.pk, []), groups.get(u.pk, [])) for u in users}
 
 
 def _first(errors: list[UserError]) -> None:
@@ -823,9 +877,23 @@ def save_users(
         check_batch(cleaned, lambda i: f'user "{cleaned[i].username}"')
     existing = {u.username: u for u in _fetch(User.objects.all(), "username__in", [r.username for r in cleaned])}
     groups = _check_stored(cleaned, existing, check_dialplan)
+    before = _audited_before(existing.values())
     rows = _write_users(cleaned, existing, progress)
     _write_dependants(cleaned, rows, [r for r in rows if r.username in existing], groups, progress)
+    audit.record_many(
+        audit.Change("user", row.username, before.get(row.pk), audit_fields(row, r.aliases, r.groups))
+        for r, row in zip(cleaned, rows, strict=True)
+    )
     return rows
+
+
+@transaction.atomic
+def delete_user(user: User) -> None:
+    """Deletes a user and everything that hangs on it (the user pages and the admin JSON API)."""
+    before = _audited_before([user])[user.pk]
+    username = user.username
+    user.delete()
+    audit.record("user", username, before, None)
 
 
 def _write_users(records: list[UserRecord], existing: dict[str, User], progress: Progress) -> list[User]:

@@ -19,7 +19,6 @@ from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage, ad
 class UserListView(AdminRequiredMixin, ListPage):
     queryset = User.objects.prefetch_related("login_names", "groups")
     filterset_class = UserFilterSet
-    search_fields = ("username", "first_name", "last_name", "login_names__name")
     template_name = "users/user_list.html"
 
     def get_context_data(self, **kwargs):

@@ -1,6 +1,11 @@
 """Roles of docs/compatibility.md A.4 / B.1.3: every user (ROLE_USER), admins (ROLE_ADMIN), attendant admins."""
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+def read_only_token(request) -> bool:
+    """A read-only API token (apps/users/tokens.py) was presented: it may read, never change anything."""
+    return request.auth is not None and getattr(request.auth, "writable", True) is False
 
 
 class IsPbxUser(BasePermission):
@@ -8,6 +13,9 @@ class IsPbxUser(BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
+        if read_only_token(request) and request.method not in SAFE_METHODS:
+            self.message = "This API token is read-only."
+            return False
         return bool(user and user.is_authenticated and user.is_active)
 
 

@@ -6,8 +6,8 @@ from apps.pbxdata.schema import REQUIRED, PbxDataError, list_of, obj, text
 from apps.users import services
 from apps.users.models import UserGroup
 
-_group = obj({"name": (text(blank=False), REQUIRED), "description": (text(), "")})
-_groups = list_of(_group, unique=lambda g: g["name"], what="group")
+GROUP = obj({"name": (text(blank=False), REQUIRED), "description": (text(), "")})
+_groups = list_of(GROUP, unique=lambda g: g["name"], what="group")
 
 
 def validate(value, path):
@@ -27,8 +27,9 @@ def load(groups, ctx):
     ctx.step(len(groups))
 
 
+def dump_group(group: UserGroup) -> dict:
+    return {"name": group.name, **({"description": group.description} if group.description else {})}
+
+
 def dump():
-    return [
-        {"name": g.name, **({"description": g.description} if g.description else {})}
-        for g in UserGroup.objects.order_by("name")
-    ]
+    return [dump_group(g) for g in UserGroup.objects.order_by("name")]

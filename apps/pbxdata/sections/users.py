@@ -85,7 +85,7 @@ _forwarding = obj(
     {"expiration": (integer(*services.FORWARD_TIMER_RANGE), services.DEFAULT_TIMER), "rings": (list_of(_ring), list)}
 )
 
-_user = obj(
+USER = obj(
     {
         "userName": (text(blank=False), REQUIRED),
         "aliases": (list_of(text()), list),
@@ -153,8 +153,8 @@ def refused(error: services.UserError, where: str) -> PbxDataError:
     return PbxDataError(path, " ".join(error.messages))
 
 
-def _validated(value, path) -> tuple[dict, services.UserRecord]:
-    u = _user(value, path)
+def validated(value, path) -> tuple[dict, services.UserRecord]:
+    u = USER(value, path)
     # Which of two keys carries a PIN is the file's own form: clear, or the stored forms an export writes.
     if u["pin"] is not None and u["pinHash"] is not None:
         raise PbxDataError(f"{path}.pinHash", "give either pin (clear) or pinHash, not both")
@@ -174,7 +174,7 @@ def _validated(value, path) -> tuple[dict, services.UserRecord]:
 
 def validate(value, path):
     items = list_of(lambda item, _: item)(value, path)
-    checked = [_validated(item, f"{path}[{i}]") for i, item in enumerate(items)]
+    checked = [validated(item, f"{path}[{i}]") for i, item in enumerate(items)]
     try:
         services.check_batch([r for _, r in checked], label=lambda i: f"{path}[{i}]")
     except services.UserError as exc:
@@ -244,8 +244,9 @@ def dump_secrets(user: User) -> dict:
     return out
 
 
-def dump_user(user: User) -> dict:
-    """One user; keys at their default are left out, except `permissions` (its default is not empty)."""
+def dump_user(user: User, secrets: bool = True) -> dict:
+    """One user; keys at their default are left out, except `permissions` (its default is not empty). Without
+    `secrets` (the admin JSON API), the stored forms of PINs, the SIP password and the feed key are left out."""
     aliases = user.aliases
     out: dict = {"userName": user.username}
     if aliases:
@@ -254,7 +255,8 @@ def dump_user(user: User) -> dict:
         out["firstName"] = user.first_name
     if user.last_name:
         out["lastName"] = user.last_name
-    out.update(dump_secrets(user))
+    if secrets:
+        out.update(dump_secrets(user))
     if user.im_id:
         out["imId"] = user.im_id
     if user.im_enabled:
@@ -267,7 +269,8 @@ def dump_user(user: User) -> dict:
     groups = sorted(g.name for g in user.groups.all())
     if groups:
         out["groups"] = groups
-    out["feedKey"] = user.feed_key
+    if secrets:
+        out["feedKey"] = user.feed_key
     contact = dump_contact(getattr(user, "profile", None))
     if contact:
         out["contactInformation"] = contact

@@ -1,0 +1,24 @@
+"""/api/v1/: one DRF router over every resource of the admin JSON API (mounted in sipxweb/urls.py)."""
+
+from rest_framework.routers import SimpleRouter
+
+from apps.adminapi.resource import viewset_for
+from apps.adminapi.resources import users
+from apps.adminapi.resources.audit import AuditViewSet
+from apps.adminapi.resources.tokens import TokenViewSet
+
+
+class Router(SimpleRouter):
+    # /api/v1/users and /api/v1/users/300: no trailing slash, as the sipXconfig URIs.
+    def __init__(self):
+        super().__init__(trailing_slash="")
+
+
+router = Router()
+for resource in (users.Users(), users.Groups()):
+    router.register(resource.name, viewset_for(resource), basename=resource.name)
+router.register("tokens", TokenViewSet, basename="tokens")
+router.register("audit", AuditViewSet, basename="audit")
+
+app_name = "api-v1"
+urlpatterns = router.urls

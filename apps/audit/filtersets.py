@@ -1,0 +1,19 @@
+"""The audit log's filters: its admin page and /api/v1/audit."""
+
+import django_filters
+
+from apps.audit.models import AuditEntry
+
+
+class AuditEntryFilterSet(django_filters.FilterSet):
+    kind = django_filters.CharFilter(label="Kind", max_length=40)
+    key = django_filters.CharFilter(label="Object", max_length=255)
+    actor = django_filters.CharFilter(label="Who", max_length=255)
+    channel = django_filters.ChoiceFilter(choices=AuditEntry.Channel.choices, label="Through", empty_label="Any")
+    action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label="Action", empty_label="Any")
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Until")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["kind", "key", "actor", "channel", "action", "since", "until"]
