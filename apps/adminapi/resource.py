@@ -53,8 +53,13 @@ class Resource:
     def kept(self, obj) -> dict:
         return {}
 
+    @property
+    def checker(self) -> Checker:
+        # `item` is a plain function stored on the class: read it from there, not as a bound method.
+        return type(self).item
+
     def validate(self, item: dict, path: str):
-        return self.item(item, path)
+        return self.checker(item, path)
 
     def save(self, checked: list) -> list:
         raise NotImplementedError
@@ -65,7 +70,7 @@ class Resource:
     # -- derived
     @property
     def fields(self) -> dict:
-        return self.item.fields
+        return self.checker.fields
 
     @property
     def shown(self) -> list[str]:
@@ -77,7 +82,7 @@ class Resource:
 
     def full(self, obj) -> dict:
         """The representation with every shown key, at every depth (absent ones at their defaults)."""
-        whole = complete(self.item, self.represent(obj))
+        whole = complete(self.checker, self.represent(obj))
         return {key: whole[key] for key in self.shown}
 
     def search_fields(self) -> tuple[str, ...]:
@@ -85,12 +90,12 @@ class Resource:
 
     # -- schemas for the OpenAPI description
     def representation_schema(self) -> dict:
-        whole = json_schema(self.item)
+        whole = json_schema(self.checker)
         props = {k: v for k, v in whole["properties"].items() if k in self.shown}
         return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
     def body_schema(self, creating: bool, partial: bool = False) -> dict:
-        whole = json_schema(self.item)
+        whole = json_schema(self.checker)
         props = {k: v for k, v in whole["properties"].items() if k in self.accepted}
         schema = {"type": "object", "properties": props, "additionalProperties": False}
         if creating:

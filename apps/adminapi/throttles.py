@@ -26,14 +26,10 @@ class TokenRateThrottle(BaseThrottle):
         now = time.time()
         start = int(now // window * window)
         key = f"api-throttle:{who}:{start}"
-        if cache.add(key, 1, timeout=window + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired in between: a new window
-                cache.add(key, 1, timeout=window + 1)
-                count = 1
+        try:  # the common case first: the window's counter exists
+            count = cache.incr(key)
+        except ValueError:  # the window's first request (or a race with another worker's first: then count again)
+            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
         self._wait = start + window - now
         return count <= limit
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from apps.users import tokens
-from tests.conftest import basic
+from tests.conftest import REST, basic
 
 V1 = "/api/v1"
 
@@ -17,7 +17,9 @@ class Api:
         self.client, self.headers = client, headers
 
     def call(self, method: str, path: str, body=None, headers: dict | None = None, **extra):
-        url = path if path.startswith("/api/") else V1 + path
+        if path.startswith("http"):  # a `next` link: absolute
+            path = "/" + path.split("/", 3)[3]
+        url = path if path.startswith(("/api/", REST)) else V1 + path
         kwargs = {**self.headers, **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()}}
         if body is not None and not isinstance(body, dict | list) and "content_type" not in extra:
             extra["content_type"] = "application/octet-stream"
