@@ -45,7 +45,9 @@ def test_failures_on_any_worker_lock_the_name_on_every_worker(server, redis_db):
     assert any(b"lockout:acct:" in key for key in redis_db.scan_iter("*lockout:*"))
     for _ in range(6):
         status, headers, body = server.request("GET", LOGIN, basic=("bob", "1234"))
-        assert status == 429, body
+        # On failure, the counters as Redis holds them (CI once saw a 200 here and the cause is not known yet).
+        counters = {k: redis_db.get(k) for k in redis_db.scan_iter("*lockout:*")}
+        assert status == 429, (body, counters, server.output()[-3000:])
         assert int(dict((k.lower(), v) for k, v in headers)["retry-after"]) > 0
     # Another name from the same address is not locked; a success leaves no counter behind for it.
     assert server.request("GET", LOGIN, basic=("alice", "1234"))[0] == 200
