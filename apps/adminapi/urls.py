@@ -3,7 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from apps.adminapi.resource import viewset_for
-from apps.adminapi.resources import users
+from apps.adminapi.resources import conferences, phones, users
 from apps.adminapi.resources.audit import AuditViewSet
 from apps.adminapi.resources.tokens import TokenViewSet
 
@@ -15,7 +15,7 @@ class Router(SimpleRouter):
 
 
 router = Router()
-for resource in (users.Users(), users.Groups()):
+for resource in (users.Users(), users.Groups(), phones.Phones(), conferences.Conferences()):
     router.register(resource.name, viewset_for(resource), basename=resource.name)
 router.register("tokens", TokenViewSet, basename="tokens")
 router.register("audit", AuditViewSet, basename="audit")

@@ -13,6 +13,9 @@ class ConferenceFilterSet(django_filters.FilterSet):
         lambda rooms, user: rooms.filter(owner=user), label="Owner", help_text="User name, alias or IM id of the owner."
     )
 
+    # The list page's search box and the admin JSON API's ?q= (sipxweb/pages.py search()).
+    search_fields = ("name", "description", "extension", "owner__username")
+
     class Meta:
         model = Conference
         fields = ["enabled", "owner"]

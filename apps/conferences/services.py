@@ -1,6 +1,8 @@
 """The one writer of conferences, so a room is accepted or refused by the same rules whichever way it arrives:
-`save_conference` for the admin and portal pages, `upsert_conferences` for the PBX data file (many rooms, a
-fixed number of queries). GET /my/conferences reads `owned_by`.
+`save_conference` for the admin and portal pages, `upsert_conferences` for the PBX data file and the admin JSON API
+(many rooms, a fixed number of queries), `delete_conference` for the admin pages and the admin JSON API. Each records
+its changes in the audit log (the codes masked there); who is in a room now (the participants) is live call state
+and is not audited. GET /my/conferences reads `owned_by`.
 
 The rules: the model's field rules (name and extension characters, lengths, 1-10 digit codes, the participant
 limit); empty text means "not set" (None, omitted on the wire); names are unique; an extension is unique among
@@ -10,12 +12,14 @@ owner is a user named as the users app finds typed names (apps.users.lookup)."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import batched
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Lower
 
+from apps.audit import services as audit
 from apps.conferences.models import Conference, Participant
 from apps.users import lookup
 from sipxweb import dialplan
@@ -23,6 +27,7 @@ from sipxweb import dialplan
 # Optional text: "" is "not set", stored as None so the wire leaves it out whichever channel wrote it.
 NULLABLE_TEXT = ("description", "access_code", "moderator_code")
 _CHUNK = 900  # values per IN (...): databases bound the parameters of one statement
+KIND = "conference"  # the audit log's kind
 
 
 class ConferenceError(ValidationError):
@@ -50,6 +55,12 @@ class ConferenceData:
 
 # The ConferenceData fields stored as they are, in the model's order (the name is the key, the owner is resolved).
 STORED = ("description", "extension", "enabled", "access_code", "moderator_code", "max_participants", "auto_record")
+
+
+def audit_fields(conference: Conference) -> dict[str, Any]:
+    """What the audit log compares of a room: its fields, the owner by user name (fetch it with the room)."""
+    owner = conference.owner.username if conference.owner_id is not None else None
+    return {"name": conference.name, "owner": owner, **{field: getattr(conference, field) for field in STORED}}
 
 
 def _normalised(conference: Conference) -> None:
@@ -104,16 +115,19 @@ def check_conference(conference: Conference) -> None:
 def save_conference(conference: Conference) -> Conference:
     """Checks and stores one conference (the pages)."""
     check_conference(conference)
+    stored = Conference.objects.select_related("owner").filter(pk=conference.pk).first() if conference.pk else None
     try:
         with transaction.atomic():
             conference.save()
+            audit.record(KIND, conference.name, audit_fields(stored) if stored else None, audit_fields(conference))
     except IntegrityError:  # a concurrent request took the name or the extension after the check
         raise ConferenceError("name", "Another conference took this name or extension meanwhile; try again.") from None
     return conference
 
 
 def _stored(field: str, values: Sequence[str]) -> list[Conference]:
-    return [c for chunk in batched(values, _CHUNK) for c in Conference.objects.filter(**{f"{field}__in": chunk})]
+    rooms = Conference.objects.select_related("owner")  # the audit log names the owner before the change
+    return [c for chunk in batched(values, _CHUNK) for c in rooms.filter(**{f"{field}__in": chunk})]
 
 
 def upsert_conferences(items: Sequence[ConferenceData]) -> list[Conference]:
@@ -122,6 +136,7 @@ def upsert_conferences(items: Sequence[ConferenceData]) -> list[Conference]:
     caller rolls back. A fixed number of queries for any number of rooms (one per 900 for the lookups)."""
     owners = lookup.find_users({i.owner for i in items if i.owner})
     existing = {c.name: c for c in _stored("name", [i.name for i in items])}
+    before = {name: audit_fields(c) for name, c in existing.items()}
     rows: list[Conference] = []
     names: dict[str, int] = {}
     extensions: dict[str, int] = {}
@@ -154,7 +169,24 @@ def upsert_conferences(items: Sequence[ConferenceData]) -> list[Conference]:
         Conference.objects.filter(pk__in=chunk).update(extension=placeholder)
     Conference.objects.bulk_update(changed, ["owner", *STORED], batch_size=500)
     Conference.objects.bulk_create([row for row in rows if not row.pk], batch_size=500)
+    audit.record_many(audit.Change(KIND, row.name, before.get(row.name), audit_fields(row)) for row in rows)
     return rows
+
+
+@transaction.atomic
+def delete_conference(conference: Conference) -> None:
+    """Deletes a room (the admin pages and the admin JSON API)."""
+    before = audit_fields(conference)
+    conference.delete()
+    audit.record(KIND, before["name"], before, None)
+
+
+@transaction.atomic
+def delete_all_conferences() -> None:
+    """Every room (the data file's import --replace), each deletion in the audit log."""
+    rooms = list(Conference.objects.select_related("owner").order_by("name"))
+    Conference.objects.all().delete()
+    audit.record_many(audit.Change(KIND, room.name, audit_fields(room), None) for room in rooms)
 
 
 def _check_batch_extensions(rows: list[Conference], names: dict[str, int], extensions: dict[str, int]) -> None:

@@ -15,6 +15,9 @@ class PhoneFilterSet(django_filters.FilterSet):
         help_text="User name, alias or IM id of a line's user.",
     )
 
+    # The list page's search box and the admin JSON API's ?q= (sipxweb/pages.py search()).
+    search_fields = ("serial_number", "description")
+
     class Meta:
         model = Phone
         fields = ["model", "user"]

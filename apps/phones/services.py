@@ -1,16 +1,23 @@
-"""Creating and changing phones: one at a time (the phone pages), in bulk each on its own (POST /phone, the CSV
-import) and in bulk all or nothing (the PBX data file). Every channel goes through `_checked`, so a phone is
-accepted or refused by the same rules whichever way it arrives."""
+"""Creating, changing and deleting phones: one at a time (the phone pages, the admin JSON API), in bulk each on its
+own (POST /phone, the CSV import) and in bulk all or nothing (the PBX data file, the admin JSON API). Every channel
+goes through `_checked`, so a phone is accepted or refused by the same rules whichever way it arrives, and every
+write is recorded in the audit log here, whichever channel asked for it."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import batched
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from apps.audit import services as audit
 from apps.phones.catalogue import CATALOGUE
 from apps.phones.models import Line, Phone, normalise_serial, validate_serial
 from apps.users.models import User
+
+KIND = "phone"  # the audit log's kind
+_CHUNK = 900  # values per IN (...): databases bound the parameters of one statement
 
 
 @dataclass
@@ -100,6 +107,39 @@ def _checked(data: PhoneData, newest: bool = True, find=None) -> tuple[str | Non
     return version, users
 
 
+# ---- the audit log ------------------------------------------------------------------------------------------
+
+
+def audit_fields(phone: Phone, lines: Sequence[str]) -> dict[str, Any]:
+    """What the audit log compares of a phone: its columns and its lines' user names in order."""
+    return {
+        "serial_number": phone.serial_number,
+        "model": phone.model,
+        "version": phone.version,
+        "description": phone.description,
+        "lines": list(lines),
+    }
+
+
+def _stored_lines(phone_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """phone id -> its lines' user names in order, as stored (every phone's when `phone_ids` is None)."""
+    rows = Line.objects.order_by("phone_id", "position", "id").values_list("phone_id", "user__username")
+    if phone_ids is None:
+        found = list(rows)
+    else:
+        found = [row for chunk in batched(list(phone_ids), _CHUNK) for row in rows.filter(phone_id__in=chunk)]
+    lines: dict[int, list[str]] = {}
+    for phone_id, username in found:
+        lines.setdefault(phone_id, []).append(username)
+    return lines
+
+
+def _audited_before(phones: Iterable[Phone]) -> dict[int, dict[str, Any]]:
+    phones = list(phones)
+    lines = _stored_lines([p.pk for p in phones]) if phones else {}
+    return {p.pk: audit_fields(p, lines.get(p.pk, [])) for p in phones}
+
+
 def _set_lines(phone: Phone, users: list[User]) -> None:
     phone.lines.all().delete()
     Line.objects.bulk_create([Line(phone=phone, user=u, position=i) for i, u in enumerate(users)])
@@ -109,9 +149,12 @@ def _set_lines(phone: Phone, users: list[User]) -> None:
 def update_phone(phone: Phone, data: PhoneData) -> Phone:
     """Changes model, version, description and lines (in order); the serial number stays."""
     version, users = _checked(data)
+    # From the database: a model form has already put the new values on `phone`.
+    before = _audited_before([Phone.objects.get(pk=phone.pk)])[phone.pk]
     phone.model, phone.version, phone.description = data.model, version, data.description or ""
     phone.save()
     _set_lines(phone, users)
+    audit.record(KIND, phone.serial_number, before, audit_fields(phone, [u.username for u in users]))
     return phone
 
 
@@ -131,6 +174,7 @@ def create_phone(data: PhoneData) -> Phone:
                 serial_number=serial, model=data.model, version=version, description=data.description or ""
             )
             _set_lines(phone, users)
+            audit.record(KIND, serial, None, audit_fields(phone, [u.username for u in users]))
     except IntegrityError:  # a concurrent request created the same serial
         raise _exists(serial) from None
     return phone
@@ -175,6 +219,7 @@ def upsert_phones(items: Sequence[PhoneData], keep_missing_version: bool = False
             exc.item = index
             raise
     existing = {p.serial_number: p for p in Phone.objects.filter(serial_number__in=serials)}
+    before = _audited_before(existing.values())
     new, changed = [], []
     for serial, data, (version, _) in zip(serials, items, checked, strict=True):
         phone = existing.get(serial)
@@ -194,4 +239,28 @@ def upsert_phones(items: Sequence[PhoneData], keep_missing_version: bool = False
         for position, user in enumerate(users)
     ]
     Line.objects.bulk_create(lines, batch_size=500)
+    audit.record_many(
+        audit.Change(
+            KIND, serial, before.get(phones[serial].pk), audit_fields(phones[serial], [u.username for u in users])
+        )
+        for serial, (_, users) in zip(serials, checked, strict=True)
+    )
     return [phones[serial] for serial in serials]
+
+
+@transaction.atomic
+def delete_phone(phone: Phone) -> None:
+    """Deletes a phone and its lines (the phone pages and the admin JSON API)."""
+    before = _audited_before([phone])[phone.pk]
+    serial = phone.serial_number
+    phone.delete()
+    audit.record(KIND, serial, before, None)
+
+
+@transaction.atomic
+def delete_all_phones() -> None:
+    """Every phone and its lines (the data file's import --replace), each deletion in the audit log."""
+    lines = _stored_lines()
+    phones = list(Phone.objects.order_by("serial_number"))
+    Phone.objects.all().delete()
+    audit.record_many(audit.Change(KIND, p.serial_number, audit_fields(p, lines.get(p.pk, [])), None) for p in phones)

@@ -21,7 +21,6 @@ LINES_WITH_USERS = Prefetch("lines", queryset=Line.objects.select_related("user"
 class PhoneListView(AdminRequiredMixin, ListPage):
     queryset = Phone.objects.prefetch_related(LINES_WITH_USERS)
     filterset_class = PhoneFilterSet
-    search_fields = ("serial_number", "description")
     template_name = "phones/phone_list.html"
 
 
@@ -72,6 +71,13 @@ class PhoneUpdateView(PhoneFormMixin, UpdateView):
 class PhoneDeleteView(AdminRequiredMixin, DeletePage):
     model = Phone
     list_url_name = "phones:phone_list"
+
+    def form_valid(self, form):
+        # Through the service, which records the deletion in the audit log.
+        name = str(self.object)
+        services.delete_phone(self.object)
+        messages.success(self.request, f"{name} deleted.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PhoneImportView(AdminRequiredMixin, FormView):

@@ -4,10 +4,11 @@ does for the conference pages. Rooms are matched by name."""
 
 from apps.conferences import services
 from apps.conferences.models import Conference
-from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, integer, list_of, obj, show, text
+from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, integer, join, list_of, obj, show, text
 from sipxweb import dialplan
 
-_conference = obj(
+# One room: the admin JSON API (apps/adminapi/resources/conferences.py) checks its bodies with it too.
+CONFERENCE = obj(
     {
         "name": (text(), REQUIRED),
         "owner": (text(nullable=True), None),
@@ -36,20 +37,30 @@ KEYS = {
 
 
 def validate(value, path):
-    return list_of(_conference, what="conference")(value, path)
+    return list_of(CONFERENCE, what="conference")(value, path)
 
 
 def clear():
-    Conference.objects.all().delete()
+    services.delete_all_conferences()
+
+
+def conference_data(c: dict) -> services.ConferenceData:
+    """A checked room of the file (or of the admin JSON API) as the conferences service takes it."""
+    return services.ConferenceData(**{field: c[key] for field, key in KEYS.items()})
+
+
+def refused(error: services.ConferenceError, where: str) -> PbxDataError:
+    """The service's refusal of a value of room `where` ("conferences[3]"), at the path of the file's key."""
+    return PbxDataError(join(where, KEYS[error.field]), " ".join(error.messages).rstrip("."))
 
 
 def load(conferences, ctx):
     ctx.stage("conferences", len(conferences))
-    items = [services.ConferenceData(**{field: c[key] for field, key in KEYS.items()}) for c in conferences]
+    items = [conference_data(c) for c in conferences]
     try:
         services.upsert_conferences(items)
     except services.ConferenceError as exc:
-        raise PbxDataError(f"conferences[{exc.item}].{KEYS[exc.field]}", " ".join(exc.messages).rstrip(".")) from None
+        raise refused(exc, f"conferences[{exc.item}]") from None
     ctx.step(len(conferences))
 
 
@@ -67,23 +78,27 @@ def check_extensions(cleaned: dict) -> None:
             raise PbxDataError(path, f"{show(name)} is the extension of conference {show(rooms[0].name)}")
 
 
+def dump_conference(c: Conference) -> dict:
+    """One room; keys at their default are left out (`extension` and `enabled` always written). Its owner must be
+    fetched (`select_related("owner")`)."""
+    item = {"name": c.name}
+    if c.owner is not None:
+        item["owner"] = c.owner.username
+    if c.description is not None:
+        item["description"] = c.description
+    item["extension"] = c.extension
+    item["enabled"] = c.enabled
+    if c.access_code is not None:
+        item["accessCode"] = c.access_code
+    if c.moderator_code is not None:
+        item["moderatorCode"] = c.moderator_code
+    if c.max_participants:
+        item["maxParticipants"] = c.max_participants
+    if c.auto_record:
+        item["autoRecord"] = True
+    return item
+
+
 def dump():
-    out = []
-    for c in Conference.objects.select_related("owner").order_by("name"):
-        item = {"name": c.name}
-        if c.owner is not None:
-            item["owner"] = c.owner.username
-        if c.description is not None:
-            item["description"] = c.description
-        item["extension"] = c.extension
-        item["enabled"] = c.enabled
-        if c.access_code is not None:
-            item["accessCode"] = c.access_code
-        if c.moderator_code is not None:
-            item["moderatorCode"] = c.moderator_code
-        if c.max_participants:
-            item["maxParticipants"] = c.max_participants
-        if c.auto_record:
-            item["autoRecord"] = True
-        out.append(item)
+    out = [dump_conference(c) for c in Conference.objects.select_related("owner").order_by("name")]
     return out or None
