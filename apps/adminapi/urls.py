@@ -5,6 +5,8 @@ from rest_framework.routers import SimpleRouter
 from apps.adminapi.resource import viewset_for
 from apps.adminapi.resources import conferences, phones, users
 from apps.adminapi.resources.audit import AuditViewSet
+from apps.adminapi.resources.calls import ActiveCallViewSet, CdrViewSet
+from apps.adminapi.resources.mailboxes import MailboxViewSet
 from apps.adminapi.resources.tokens import TokenViewSet
 
 
@@ -19,6 +21,9 @@ for resource in (users.Users(), users.Groups(), phones.Phones(), conferences.Con
     router.register(resource.name, viewset_for(resource), basename=resource.name)
 router.register("tokens", TokenViewSet, basename="tokens")
 router.register("audit", AuditViewSet, basename="audit")
+router.register("mailboxes", MailboxViewSet, basename="mailboxes")
+router.register("cdrs", CdrViewSet, basename="cdrs")
+router.register("active-calls", ActiveCallViewSet, basename="active-calls")
 
 app_name = "api-v1"
 urlpatterns = router.urls

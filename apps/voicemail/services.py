@@ -1,7 +1,10 @@
-"""Voicemail rules, the only writer of mailboxes and messages: the REST views, the HTML pages,
-`deposit_voicemail` and the PBX data file (in bulk: `upsert_messages`, `set_active_greetings`) all call these,
-so a message or a greeting is accepted or refused by the same rules whichever way it arrives."""
+"""Voicemail rules, the only writer of mailboxes and messages: the REST views, the HTML pages, the admin JSON API,
+the media server, `deposit_voicemail` and the PBX data file (in bulk: `upsert_messages`, `set_active_greetings`) all
+call these, so a message or a greeting is accepted or refused by the same rules whichever way it arrives. Every
+change is recorded in the audit log here: kind "mailbox" (key "200"), "message" ("200/0000000042") and "greeting"
+("200/standard")."""
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.audit import services as audit
 from apps.users import lookup
 from apps.users.models import User
 from apps.voicemail.audio import NotAudio, inspect
@@ -69,6 +73,7 @@ def set_active_greetings(choices: Sequence[tuple[User, str | None]]) -> None:
     a fixed number of queries for any number of users. A user without a mailbox gets one only for a greeting
     other than `none` (no mailbox means `none`)."""
     wanted: dict[int, str] = {}
+    names: dict[int, str] = {}
     for index, (user, greeting) in enumerate(choices):
         greeting = greeting or ActiveGreeting.NONE
         if greeting not in ActiveGreeting.values:
@@ -80,6 +85,10 @@ def set_active_greetings(choices: Sequence[tuple[User, str | None]]) -> None:
             error.item = index
             raise error
         wanted[user.pk] = greeting
+        names[user.pk] = user.username
+    before = dict.fromkeys(wanted, ActiveGreeting.NONE.value)
+    for chunk in batched(wanted, _CHUNK):
+        before.update(Mailbox.objects.filter(user_id__in=chunk).values_list("user_id", "active_greeting"))
     # One upsert for the greetings (safe against a concurrent first change), one update back to the default.
     chosen = [Mailbox(user_id=pk, active_greeting=g) for pk, g in wanted.items() if g != ActiveGreeting.NONE]
     Mailbox.objects.bulk_create(
@@ -90,6 +99,11 @@ def set_active_greetings(choices: Sequence[tuple[User, str | None]]) -> None:
         Mailbox.objects.filter(user_id__in=chunk).exclude(active_greeting=ActiveGreeting.NONE).update(
             active_greeting=ActiveGreeting.NONE
         )
+    audit.record_many(
+        audit.Change("mailbox", names[pk], {"active_greeting": before[pk]}, {"active_greeting": g})
+        for pk, g in wanted.items()
+        if g != before[pk]
+    )
 
 
 def _read(upload) -> bytes:
@@ -136,6 +150,18 @@ def _message_rules(message: Message) -> None:
         raise VoicemailError(field, " ".join(messages)) from None
 
 
+# What the audit log shows of a message (its recording is not a value) and of a greeting.
+AUDITED_MESSAGE_FIELDS = ("folder", "subject", "sender", "sender_brief", "received", "duration", "format", "heard")
+
+
+def message_key(message: Message) -> str:
+    return f"{message.user.username}/{message.message_id}"
+
+
+def _audited(message: Message) -> dict:
+    return audit.snapshot(message, AUDITED_MESSAGE_FIELDS)
+
+
 def deposit(
     user: User,
     upload,
@@ -164,6 +190,7 @@ def deposit(
             with mediafiles.atomic():  # a failed save leaves no file behind
                 mediafiles.save(message.audio, message.filename, ContentFile(data))
                 message.save()
+                audit.record("message", message_key(message), None, _audited(message))
         except IntegrityError:  # another deposit took the same id at the same moment: take the next one
             message.pk, message.message_id = None, next_message_id()
             continue
@@ -200,6 +227,7 @@ def upsert_messages(items: Sequence[MessageData]) -> list[Message]:
     users = lookup.find_users({i.user for i in items})
     ids = [i.message_id for i in items]
     existing = {m.message_id: m for chunk in batched(ids, _CHUNK) for m in Message.objects.filter(message_id__in=chunk)}
+    before = {m.message_id: _audited(m) for m in existing.values()}
     rows: list[Message] = []
     replaced: list[str] = []
     seen: set[str] = set()
@@ -227,6 +255,7 @@ def upsert_messages(items: Sequence[MessageData]) -> list[Message]:
     Message.objects.bulk_update([row for row in rows if row.pk], STORED, batch_size=500)
     Message.objects.bulk_create([row for row in rows if not row.pk], batch_size=500)
     mediafiles.discard(Message, "audio", replaced)
+    audit.record_many(audit.Change("message", message_key(r), before.get(r.message_id), _audited(r)) for r in rows)
     return rows
 
 
@@ -248,13 +277,17 @@ def _attach(row: Message, item: MessageData) -> list[str]:
 def move(message: Message, folder: str) -> None:
     if folder not in Folder.values:
         raise VoicemailError("folder", f'"{folder}" is not a folder.', code="folder")
+    before = message.folder
     message.folder = folder
     message.save(update_fields=["folder"])
+    audit.record("message", message_key(message), {"folder": before}, {"folder": folder})
 
 
 def set_heard(message: Message, heard: bool = True) -> None:
+    before = message.heard
     message.heard = heard
     message.save(update_fields=["heard"])
+    audit.record("message", message_key(message), {"heard": before}, {"heard": heard})
 
 
 def delete(message: Message) -> None:
@@ -266,7 +299,9 @@ def delete(message: Message) -> None:
 
 
 def purge(message: Message) -> None:
+    key = message_key(message)
     message.delete()  # its recording goes when this commits (sipxweb.mediafiles)
+    audit.record("message", key, _audited(message), None)
 
 
 def save_greeting(user: User, kind: str, upload) -> Greeting:
@@ -276,12 +311,27 @@ def save_greeting(user: User, kind: str, upload) -> Greeting:
     data, info = audio_of(upload)
     mailbox, _ = Mailbox.objects.get_or_create(user=user)
     greeting = Greeting.objects.filter(mailbox=mailbox, kind=kind).first() or Greeting(mailbox=mailbox, kind=kind)
+    before = _audited_greeting(greeting) if greeting.pk else None
     greeting.format, greeting.duration = info.format, info.duration
     with mediafiles.atomic():  # the replaced recording goes when this commits
         mediafiles.save(greeting.audio, f"greeting-{kind}.{info.format}", ContentFile(data))
         greeting.save()
+        after = {"format": greeting.format, "duration": greeting.duration, "sha256": hashlib.sha256(data).hexdigest()}
+        audit.record("greeting", f"{user.username}/{kind}", before, after)
     return greeting
 
 
+def _audited_greeting(greeting: Greeting) -> dict:
+    """Format, length and the recording's digest, so that a new recording of the same length is a change too."""
+    try:
+        with greeting.audio.open("rb") as stored:
+            digest = hashlib.file_digest(stored, "sha256").hexdigest()
+    except (OSError, ValueError):  # the stored recording is missing
+        digest = None
+    return {"format": greeting.format, "duration": greeting.duration, "sha256": digest}
+
+
 def delete_greeting(greeting: Greeting) -> None:
+    key = f"{greeting.mailbox.user.username}/{greeting.kind}"
     greeting.delete()  # its recording goes when this commits (sipxweb.mediafiles)
+    audit.record("greeting", key, {"format": greeting.format, "duration": greeting.duration}, None)

@@ -200,7 +200,6 @@ class MailboxListView(AdminRequiredMixin, ListPage):
 
     template_name = "voicemail/mailbox_list.html"
     filterset_class = MailboxFilterSet
-    search_fields = ("username", "first_name", "last_name")
 
     def get_queryset(self):
         self.queryset = User.objects.annotate(

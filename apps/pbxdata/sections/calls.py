@@ -76,8 +76,12 @@ def _status(value, path):
     return value
 
 
+# One call record of the file (its keys are the admin JSON API's call record keys too).
+CALL = _schema()
+
+
 def validate(value, path):
-    calls = list_of(_schema(), unique=lambda c: c["callId"], what="call")(value, path)
+    calls = list_of(CALL, unique=lambda c: c["callId"], what="call")(value, path)
     for i, call in enumerate(calls):
         for key in ("connect", "end"):
             if call[key] is not None and call[key] < call["start"]:
@@ -127,26 +131,28 @@ def _iso(value) -> str | None:
     return f"{value:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 
 
+def dump_call(cdr: Cdr) -> dict:
+    """One call record; a failure status and reason only when the call has them."""
+    caller = aor_of(cdr.caller_aor)  # "" for a value no name-addr can carry (rows stored before the rules)
+    item = {
+        "callId": cdr.call_id,
+        "from": name_addr(cdr.caller_name, caller) if caller else "",
+        "to": aor_of(cdr.callee_aor),
+        "calleeContact": cdr.callee_contact or None,
+        "start": _iso(cdr.start_time),
+        "connect": _iso(cdr.connect_time),
+        "end": _iso(cdr.end_time),
+        "termination": cdr.termination,
+    }
+    if cdr.failure_status is not None:
+        item["failureStatus"] = cdr.failure_status
+    if cdr.failure_reason:
+        item["failureReason"] = cdr.failure_reason
+    return item
+
+
 def dump():
-    out = []
-    for cdr in Cdr.objects.order_by("start_time", "call_id"):
-        caller = aor_of(cdr.caller_aor)  # "" for a value no name-addr can carry (rows stored before the rules)
-        item = {
-            "callId": cdr.call_id,
-            "from": name_addr(cdr.caller_name, caller) if caller else "",
-            "to": aor_of(cdr.callee_aor),
-            "calleeContact": cdr.callee_contact or None,
-            "start": _iso(cdr.start_time),
-            "connect": _iso(cdr.connect_time),
-            "end": _iso(cdr.end_time),
-            "termination": cdr.termination,
-        }
-        if cdr.failure_status is not None:
-            item["failureStatus"] = cdr.failure_status
-        if cdr.failure_reason:
-            item["failureReason"] = cdr.failure_reason
-        out.append(item)
-    return out or None
+    return [dump_call(cdr) for cdr in Cdr.objects.order_by("start_time", "call_id")] or None
 
 
 def demo_calls(now: datetime) -> list[dict]:

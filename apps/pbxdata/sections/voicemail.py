@@ -71,7 +71,8 @@ def _seconds(value, path):
     return None if value is None else integer(0, 2**31 - 1)(value, path)
 
 
-_message = obj(
+# One message of the file (its keys are the admin JSON API's message keys too).
+MESSAGE = obj(
     {
         "user": (text(), REQUIRED),
         "folder": (text(), Folder.INBOX.value),
@@ -104,7 +105,7 @@ KEYS = {
 
 
 def validate(value, path):
-    return list_of(_message, what="message")(value, path)
+    return list_of(MESSAGE, what="message")(value, path)
 
 
 def clear():
@@ -155,22 +156,27 @@ def _export_file(message: Message, json_dir: Path, audio_dir: Path) -> str | Non
     return os.path.relpath(target, json_dir)
 
 
+def dump_message(m: Message) -> dict:
+    """One message without its recording (`m.user` is read: select it with the message)."""
+    return {
+        "user": m.user.username,
+        "folder": m.folder,
+        "messageId": m.message_id,
+        "subject": m.subject,
+        "from": m.sender,
+        "fromBrief": m.sender_brief,
+        "received": m.received.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "durationSecs": m.duration,
+        "format": m.format,
+        "heard": m.heard,
+    }
+
+
 def dump():
     export = _export_audio.get()
     out = []
     for m in Message.objects.select_related("user").order_by("user__username", "message_id"):
-        item = {
-            "user": m.user.username,
-            "folder": m.folder,
-            "messageId": m.message_id,
-            "subject": m.subject,
-            "from": m.sender,
-            "fromBrief": m.sender_brief,
-            "received": m.received.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "durationSecs": m.duration,
-            "format": m.format,
-            "heard": m.heard,
-        }
+        item = dump_message(m)
         if export is not None and m.audio:
             path = _export_file(m, *export)
             if path is not None:
