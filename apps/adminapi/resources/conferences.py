@@ -27,7 +27,9 @@ class Conferences(Resource):
     default_order = ("name",)
 
     def queryset(self):
-        return Conference.objects.select_related("owner")
+        # Prefetched, not joined: a change locks the row (select_for_update), which PostgreSQL refuses across the
+        # outer join that a nullable owner needs.
+        return Conference.objects.prefetch_related("owner")
 
     def represent(self, conference):
         return section.dump_conference(conference)
