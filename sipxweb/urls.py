@@ -57,6 +57,7 @@ urlpatterns = [
     path("routing/", include("apps.sipproxy.urls")),
     path("portal/routing/", include("apps.sipproxy.portal_urls")),
     path("provisioning/", include("apps.provisioning.admin_urls")),
+    path("audit/", include("apps.audit.urls")),
     path("api/v1/", include("apps.adminapi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

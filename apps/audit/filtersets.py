@@ -1,8 +1,11 @@
 """The audit log's filters: its admin page and /api/v1/audit."""
 
 import django_filters
+from django import forms
 
 from apps.audit.models import AuditEntry
+
+_PICKER = forms.DateTimeInput(attrs={"type": "datetime-local"})
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
@@ -11,8 +14,9 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(label="Who", max_length=255)
     channel = django_filters.ChoiceFilter(choices=AuditEntry.Channel.choices, label="Through", empty_label="Any")
     action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label="Action", empty_label="Any")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Until")
+    # ISO 8601 (2026-01-31T08:00, with or without a zone); the page's picker sends that form.
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since", widget=_PICKER)
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Until", widget=_PICKER)
 
     class Meta:
         model = AuditEntry

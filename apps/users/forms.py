@@ -2,13 +2,15 @@
 write-only inputs: they are never rendered back into a page, not even after a bad submit."""
 
 import re
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from apps.users import addressbook, credentials, lockout, services
-from apps.users.models import Ring, User, UserGroup, UserProfile
+from apps.users.models import ApiToken, Ring, User, UserGroup, UserProfile
 
 
 def split_names(value: str) -> list[str]:
@@ -260,6 +262,29 @@ class VoicemailPinForm(forms.Form):
         if cleaned.get("new_pin") and cleaned.get("confirm_pin") and cleaned["new_pin"] != cleaned["confirm_pin"]:
             self.add_error("confirm_pin", "The two PINs differ.")
         return cleaned
+
+
+class TokenForm(forms.Form):
+    """A new API token of the logged-in user (apps/users/tokens.create_token checks and stores it)."""
+
+    name = forms.CharField(
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text='What will use it, e.g. "backup script".',
+    )
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    expires = forms.DateField(
+        label="Valid until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The last day it works (until midnight, server time). Empty: until revoked.",
+    )
+
+    def expiry(self) -> datetime | None:
+        """The end of the chosen day: a token valid until the 31st works all that day."""
+        day = self.cleaned_data.get("expires")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 class LoginForm(AuthenticationForm):

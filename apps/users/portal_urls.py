@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.users import portal_views
+from apps.users import portal_views, token_views
 
 app_name = "portal"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("login-details/", portal_views.LoginDetailsView.as_view(), name="login_details"),
     path("login-details/sip-password/", portal_views.SipPasswordView.as_view(), name="sip_password"),
     path("feed-key/", portal_views.FeedKeyView.as_view(), name="feed_key"),
+    path("tokens/", token_views.MyTokenListView.as_view(), name="token_list"),
+    path("tokens/add/", token_views.MyTokenCreateView.as_view(), name="token_add"),
+    path("tokens/<int:pk>/revoke/", token_views.MyTokenRevokeView.as_view(), name="token_revoke"),
 ]

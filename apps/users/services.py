@@ -246,21 +246,29 @@ def validate_voicemail_pin(user, pin: str) -> None:
         raise UserError("A voicemail PIN may not be your own extension.", "voicemail_pin", code="pin_extension")
 
 
+@transaction.atomic
 def set_voicemail_pin(user: User, pin: str) -> None:
     validate_voicemail_pin(user, pin)
+    before = user.voicemail_pin_hash
     user.voicemail_pin_hash = make_password(pin)
     user.save(update_fields=["voicemail_pin_hash"])
+    # Masked in the log; a new salt makes every hash differ, so setting the same PIN again is still told.
+    audit.record("user", user.username, {"voicemail_pin_hash": before}, {"voicemail_pin_hash": user.voicemail_pin_hash})
 
 
 def set_portal_pin(user: User, pin: str) -> None:
-    """Sets the portal PIN: Django hash for Basic and the login form, HA1 per login name for Digest."""
+    """Sets the portal PIN: Django hash for Basic and the login form, HA1 per login name for Digest (save_user
+    records the change)."""
     save_user(user, pin=pin)
 
 
+@transaction.atomic
 def regenerate_feed_key(user: User) -> str:
     """D9: a new key for the `/private/{key}/...` URLs; the old URLs then answer 404."""
+    before = user.feed_key
     user.feed_key = new_feed_key()
     user.save(update_fields=["feed_key"])
+    audit.record("user", user.username, {"feed_key": before}, {"feed_key": user.feed_key})
     return user.feed_key
 
 
@@ -339,15 +347,23 @@ def _ring_rows(user_id: int, rings: Sequence[RingData]) -> list[Ring]:
     ]
 
 
+def _ring_fields(ring) -> dict[str, Any]:
+    """A ring as the audit log shows it (a stored Ring or a RingData)."""
+    return {"number": ring.number.strip(), "expiration": ring.expiration, "type": ring.type, "enabled": ring.enabled}
+
+
 @transaction.atomic
 def set_forwarding(user: User, timer: int | None, rings: Sequence[RingData]) -> None:
     """Replaces the ring list (in the given order) and, when `timer` is given, the forward timer."""
     validate_forwarding(timer, rings)
+    before = {"call_forward_timer": user.call_forward_timer, "rings": [_ring_fields(r) for r in user.rings.all()]}
     if timer is not None:
         user.call_forward_timer = timer
         user.save(update_fields=["call_forward_timer"])
     user.rings.all().delete()
     Ring.objects.bulk_create(_ring_rows(user.pk, rings))
+    after = {"call_forward_timer": user.call_forward_timer, "rings": [_ring_fields(r) for r in rings]}
+    audit.record("user", user.username, before, after)
 
 
 # ---- contact information -------------------------------------------------------------------------------------
@@ -444,6 +460,7 @@ def save_contact(
     except ValidationError as exc:
         errors += exc.error_list
     _refuse(errors)
+    before = _stored_contact(profile, [*values, *names])
     for name, value in values.items():
         setattr(profile, name, value)
     profile.timestamp = _now_ms()
@@ -451,7 +468,16 @@ def save_contact(
     user = profile.user
     user.first_name, user.last_name = names["first_name"], names["last_name"]
     user.save(update_fields=["first_name", "last_name"])
+    audit.record("user", user.username, before, {**values, **names})
     return profile
+
+
+def _stored_contact(profile: UserProfile, fields: Sequence[str]) -> dict[str, Any]:
+    """The stored values of a profile's `fields` (first and last name from its user), read again: a form has
+    already set its values on the instance it edits. One query."""
+    columns = {name: f"user__{name}" if name in ("first_name", "last_name") else name for name in fields}
+    row = UserProfile.objects.filter(pk=profile.pk).values(*columns.values()).first() if profile.pk else None
+    return {name: (row or {}).get(column) for name, column in columns.items()}
 
 
 def _now_ms() -> int:
@@ -808,6 +834,7 @@ AUDITED_USER_FIELDS = [f for f in USER_FIELDS if f != "password"]
 
 def audit_fields(user: User, aliases: Sequence[str], groups: Sequence[str]) -> dict[str, Any]:
     values = {name: getattr(user, name) for name in AUDITED_USER_FIELDS}
+    values["is_active"] = user.is_active  # only the user pages change it, but disabling a user is a change to tell
     values["pin"] = user.password if user.has_usable_password() else None
     values["aliases"], values["groups"] = list(aliases), sorted(groups)
     return values

@@ -1,8 +1,8 @@
-"""Admin pages for users and groups (mounted at /users/)."""
+"""Admin pages for users, groups and API tokens (mounted at /users/)."""
 
 from django.urls import path
 
-from apps.users import views
+from apps.users import token_views, views
 
 app_name = "users"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("groups/add/", views.UserGroupCreateView.as_view(), name="group_add"),
     path("groups/<int:pk>/", views.UserGroupUpdateView.as_view(), name="group_edit"),
     path("groups/<int:pk>/delete/", views.UserGroupDeleteView.as_view(), name="group_delete"),
+    path("tokens/", token_views.TokenListView.as_view(), name="token_list"),
+    path("tokens/add/", token_views.TokenCreateView.as_view(), name="token_add"),
+    path("tokens/<int:pk>/revoke/", token_views.TokenRevokeView.as_view(), name="token_revoke"),
 ]

@@ -29,11 +29,28 @@ class UserListView(AdminRequiredMixin, ListPage):
         return context
 
 
+class AuditTrailMixin:
+    """An edit page that shows its object's audit entries: keyed by the name as stored, not as a refused form
+    left it on the instance."""
+
+    audit_key_field = "name"
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.audit_key = getattr(obj, self.audit_key_field)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "audit_key": self.audit_key}
+
+
 class UserFormMixin(AdminRequiredMixin, FormPage):
     """Saves through services.save_user: login names, PINs, SIP password and groups, by the rules of every channel."""
 
     model = User
     form_class = UserForm
+    # Not "user" (the model's name): that would hide the logged-in user from base.html's menu and the audit trail.
+    context_object_name = "edited_user"
     list_url_name = "users:user_list"
     noun = "user"
     delete_url_name = "users:user_delete"
@@ -68,12 +85,15 @@ class UserCreateView(UserFormMixin, CreateView):
     pass
 
 
-class UserUpdateView(UserFormMixin, UpdateView):
+class UserUpdateView(AuditTrailMixin, UserFormMixin, UpdateView):
+    audit_key_field = "username"
     queryset = User.objects.prefetch_related("login_names", "groups")
+    template_name = "users/user_form.html"  # the generic form and the user's audit entries
 
 
 class UserDeleteView(AdminRequiredMixin, DeletePage):
     model = User
+    context_object_name = "deleted_user"  # as UserFormMixin's: "user" is the logged-in user
     list_url_name = "users:user_list"
 
     def form_valid(self, form):
@@ -81,10 +101,13 @@ class UserDeleteView(AdminRequiredMixin, DeletePage):
             # Deleting oneself would end the session mid-request and may leave no administrator.
             messages.error(self.request, "You cannot delete your own user.")
             return HttpResponseRedirect(self.object.get_absolute_url())
-        return super().form_valid(form)
+        name = str(self.object)
+        services.delete_user(self.object)  # records the deletion in the audit log
+        messages.success(self.request, f"{name} deleted.")
+        return HttpResponseRedirect(self.get_success_url())
 
 
-UserGroupListView, UserGroupCreateView, UserGroupUpdateView, UserGroupDeleteView = admin_pages(
+UserGroupListView, UserGroupCreateView, _GroupUpdateView, _ = admin_pages(
     UserGroup,
     UserGroupForm,
     noun="group",
@@ -94,3 +117,18 @@ UserGroupListView, UserGroupCreateView, UserGroupUpdateView, UserGroupDeleteView
     search_fields=("name", "description"),
     template_name="users/group_list.html",
 )
+
+
+class UserGroupUpdateView(AuditTrailMixin, _GroupUpdateView):
+    template_name = "users/group_form.html"  # the generic form and the group's audit entries
+
+
+class UserGroupDeleteView(AdminRequiredMixin, DeletePage):
+    model = UserGroup
+    list_url_name = "users:group_list"
+
+    def form_valid(self, form):
+        name = str(self.object)
+        services.delete_group(self.object)  # records the deletion in the audit log
+        messages.success(self.request, f"{name} deleted.")
+        return HttpResponseRedirect(self.get_success_url())
