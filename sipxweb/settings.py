@@ -282,8 +282,14 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "sipxweb — sipXconfig-compatible REST API",
-    "DESCRIPTION": "The sipXconfig 4.6 REST API as served by sipxweb. Paths are relative to the server root.",
+    "TITLE": "sipxweb — the sipXconfig-compatible REST API and the admin JSON API",
+    "DESCRIPTION": (
+        "Two APIs, paths relative to the server root. **/sipxconfig/rest/** is the sipXconfig 4.6 REST API as "
+        "sipxweb serves it (XML or XStream JSON, Basic or Digest with a PIN). **/api/v1/** is the admin JSON API "
+        "for integrations (docs/adminapi.md): plain JSON with the PBX data file's field names, a Bearer token "
+        "(POST /api/v1/tokens), limit/offset pages, ETags and If-Match, bulk creation, per-token throttling (429 "
+        "with Retry-After), and errors naming each refused field."
+    ),
     "VERSION": "1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -298,11 +304,13 @@ SPECTACULAR_SETTINGS = {
         "sipxweb.rest.schema.close_strict_bodies",
         "sipxweb.rest.schema.storable_text",
         "sipxweb.rest.schema.single_entry_rules",
+        "apps.adminapi.openapi.add_v1_error_responses",
     ],
     # "apiKey in path" is not valid OpenAPI for Swagger UI's try-out; the key is a path parameter anyway.
     "AUTHENTICATION_WHITELIST": [
         "apps.users.authentication.BasicAuthentication",
         "apps.users.authentication.DigestAuthentication",
+        "apps.users.tokens.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
 }
@@ -320,6 +328,7 @@ MAX_HEADER_BYTES = int(env("MAX_HEADER_BYTES", str(32 * 1024)))
 API_ERROR_LAYOUTS = {
     "/callcontroller/": "apps.callcontrol.api.errors.processing_status_response",
     "/sipproxy/": "apps.sipproxy.api.views.error_response",  # the route Kamailio asks (docs/sipproxy.md)
+    "/api/v1/": "apps.adminapi.errors.gate_refusal",  # the admin JSON API's error body, JSON as its answers
 }
 
 # The dial plan (sipxweb/dialplan.py): per app that hands out dialable names, the function that says which of

@@ -9,12 +9,30 @@ from rest_framework import exceptions, status
 
 from apps.pbxdata.schema import PbxDataError
 from sipxweb.dbdown import exception_handler as outage_or_d1_handler
+from sipxweb.rest.errors import error_response
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The object changed since you read it; read it again and repeat the change."
     default_code = "precondition_failed"
+
+
+# The request gate's refusals (sipxweb.bounds, through settings.API_ERROR_LAYOUTS): status -> the code DRF would give.
+GATE_CODES = {
+    400: "invalid",
+    403: "permission_denied",
+    404: "not_found",
+    413: "too_large",
+    414: "uri_too_long",
+    431: "headers_too_large",
+}
+
+
+def gate_refusal(status: int, sentence: str) -> HttpResponse:
+    """A refusal of the request gate (a control character in the path or query, a path, header or body too large,
+    a cross-site write) in the API's error body, as JSON like every other answer of /api/v1/."""
+    return error_response(status, sentence, GATE_CODES.get(status, "invalid"))
 
 
 def refused(path: str, message: str) -> HttpResponse:
