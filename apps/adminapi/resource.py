@@ -53,6 +53,10 @@ class Resource:
     def kept(self, obj) -> dict:
         return {}
 
+    def url_key(self, key: str) -> str:
+        """The stored form of a key as a URL gives it (a phone's serial may come with colons or in capitals)."""
+        return key
+
     @property
     def checker(self) -> Checker:
         # `item` is a plain function stored on the class: read it from there, not as a bound method.
@@ -119,8 +123,9 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
     def _object(self, key: str, for_update: bool = False):
         queryset = self.resource.queryset()
         if for_update:
-            queryset = queryset.select_for_update()
-        obj = queryset.filter(**{self.resource.lookup: key}).first()
+            # Only the object's own row: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+            queryset = queryset.select_for_update(of=("self",))
+        obj = queryset.filter(**{self.resource.lookup: self.resource.url_key(key)}).first()
         if obj is None:
             raise Http404(f"There is no {self.resource.kind} {show(key)}.")
         return obj

@@ -8,7 +8,7 @@ from apps.adminapi.resource import Resource
 from apps.pbxdata.sections import phones as section
 from apps.phones import services
 from apps.phones.filtersets import PhoneFilterSet
-from apps.phones.models import Line, Phone
+from apps.phones.models import Line, Phone, normalise_serial
 
 
 class Phones(Resource):
@@ -32,6 +32,9 @@ class Phones(Resource):
         except services.PhoneError as exc:
             raise section.refused(exc, path) from None
         return phone
+
+    def url_key(self, key):
+        return normalise_serial(key)
 
     def represent(self, phone):
         return section.dump_phone(phone)
