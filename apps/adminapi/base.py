@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from apps.adminapi import errors
 from apps.adminapi.permissions import IsApiAdmin
 from apps.adminapi.throttles import TokenRateThrottle
-from apps.pbxdata.schema import PbxDataError, parse_json
+from apps.pbxdata.schema import PbxDataError, parse_json, show
 from apps.users.authentication import BasicAuthentication, DigestAuthentication
 from apps.users.tokens import BearerAuthentication
 
@@ -56,7 +56,19 @@ class Page(LimitOffsetPagination):
     max_limit = 1000
 
     def get_limit(self, request):
+        _whole_number(request, self.limit_query_param, 1)
         return super().get_limit(request) or self.default_limit
+
+    def get_offset(self, request):
+        _whole_number(request, self.offset_query_param, 0)
+        return super().get_offset(request)
+
+
+def _whole_number(request, name: str, least: int) -> None:
+    # DRF silently falls back to the default for `?limit=abc`: a client with a typo would page wrongly unawares.
+    raw = request.query_params.get(name)
+    if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= least):
+        raise PbxDataError(name, f"{show(raw)} is not a whole number of at least {least}")
 
 
 # ---- ETags ---------------------------------------------------------------------------------------------------

@@ -230,3 +230,9 @@ def test_groups_crud_and_audit(api, sales, alice):
     assert api.delete("/groups/support").status_code == 204
     actions = list(AuditEntry.objects.filter(kind="group", key="support").values_list("action", flat=True))
     assert sorted(actions) == ["create", "delete", "update"]
+
+
+@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "offset=-1", "limit=%C2%B2"])
+def test_a_page_that_cannot_be_read_is_a_400(api, alice, query):
+    response = api.get(f"/users?{query}")
+    assert response.status_code == 400 and query.split("=")[0] in response.json()["fields"], response.content
