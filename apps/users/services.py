@@ -567,7 +567,9 @@ def save_groups(items: Sequence[GroupData]) -> dict[str, UserGroup]:
 
 
 def delete_all_groups() -> None:
+    groups = list(UserGroup.objects.values("name", "description"))
     UserGroup.objects.all().delete()
+    audit.record_many(audit.Change("group", g["name"], g, None) for g in groups)
 
 
 # ---- one user ------------------------------------------------------------------------------------------------
@@ -988,9 +990,13 @@ def _write_dependants(records, rows, old_rows, groups, progress: Progress) -> No
 
 
 def delete_all_users() -> None:
-    """Every user and what hangs on them (import --replace): children first, as single DELETE statements."""
+    """Every user and what hangs on them (import --replace): children first, as single DELETE statements. The audit
+    log gets one deletion per user (their last state, as `delete_user` records it)."""
+    before = _audited_before(User.objects.all())
+    names = dict(User.objects.values_list("pk", "username"))
     LoginName.objects.all().delete()
     Ring.objects.all().delete()
     UserProfile.objects.all().delete()
     User.groups.through.objects.all().delete()
     User.objects.all().delete()
+    audit.record_many(audit.Change("user", names[pk], values, None) for pk, values in before.items())
