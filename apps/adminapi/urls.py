@@ -1,9 +1,10 @@
 """/api/v1/: one DRF router over every resource of the admin JSON API (mounted in sipxweb/urls.py)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.adminapi.resource import viewset_for
-from apps.adminapi.resources import conferences, phones, users
+from apps.adminapi.resources import conferences, phonebooks, phones, users
 from apps.adminapi.resources.audit import AuditViewSet
 from apps.adminapi.resources.calls import ActiveCallViewSet, CdrViewSet
 from apps.adminapi.resources.mailboxes import MailboxViewSet
@@ -25,5 +26,18 @@ router.register("mailboxes", MailboxViewSet, basename="mailboxes")
 router.register("cdrs", CdrViewSet, basename="cdrs")
 router.register("active-calls", ActiveCallViewSet, basename="active-calls")
 
+router.register("phonebooks", viewset_for(phonebooks.Phonebooks()), basename="phonebooks")
+
 app_name = "api-v1"
 urlpatterns = router.urls
+# A phonebook's entries and its file import, below /phonebooks/{name} (a router does not nest).
+entries = phonebooks.EntryViewSet.as_view
+urlpatterns += [
+    path("phonebooks/<str:name>/entries", entries({"get": "list", "post": "create"}), name="phonebook-entries"),
+    path(
+        "phonebooks/<str:name>/entries/<str:pk>",
+        entries({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+        name="phonebook-entry",
+    ),
+    path("phonebooks/<str:name>/import", phonebooks.ImportView.as_view(), name="phonebook-import"),
+]

@@ -8,6 +8,9 @@ from apps.phonebooks.models import Phonebook, PhonebookEntry
 
 
 class PhonebookFilterSet(django_filters.FilterSet):
+    # The search box of the list page and the admin JSON API's ?q=.
+    search_fields = ("name", "description")
+
     group = django_filters.CharFilter(
         method="filter_group",
         label="Group",
@@ -28,6 +31,9 @@ class PhonebookFilterSet(django_filters.FilterSet):
 
 class PhonebookEntryFilterSet(django_filters.FilterSet):
     """A phonebook's file entries (the page gives the phonebook): by company, which the search box does not read."""
+
+    # The search box of the phonebook's page and the admin JSON API's ?q= on /phonebooks/{name}/entries.
+    search_fields = ("first_name", "last_name", "number", "email_address")
 
     company = django_filters.CharFilter(
         field_name="company_name", lookup_expr="icontains", label="Company", max_length=255

@@ -56,6 +56,18 @@ def parse(content: bytes) -> ParsedFile:
     return parse_csv(text)
 
 
+def import_file(phonebook, content: bytes, replace: bool = False) -> tuple[ParsedFile, int]:
+    """The import of the phonebook page and the admin JSON API: the whole file is read first; with any bad row
+    nothing is imported (0), else its entries are added to the phonebook's (or replace them). A file that cannot be
+    read at all raises PhonebookFileError."""
+    parsed = parse(content)
+    if parsed.rejected:
+        return parsed, 0
+    if replace:
+        return parsed, services.replace_file_entries(phonebook, parsed.entries)
+    return parsed, services.add_entries(parsed.entries, phonebook=phonebook)
+
+
 # ---- CSV -----------------------------------------------------------------------------------------------
 
 SIPX_COLUMNS = {title.lower(): source for title, source in addressbook.csv_columns()}

@@ -106,7 +106,7 @@ class EntryDeleteView(EntryUpdateView):
     def post(self, request, pk):
         entry = self.entry(request, pk)
         name = str(entry)
-        entry.delete()
+        services.delete_private_entry(request.user, entry)
         messages.success(request, f"{name} was deleted from your phonebook.")
         return redirect("portal-phonebook:phonebook")
 

@@ -3,7 +3,13 @@ phonebooks with their groups (`save_phonebook` for the pages, `upsert_phonebooks
 in bulk with their search words and checked by `entry_problem`, private entries under the owner's lock with the
 duplicate check (docs/compatibility.md D2), file imports that replace a phonebook's entries, private phonebooks and
 their show-on-phone switch. What a user sees (the merged view, search, paging, the shared phonebook listing) is read in
-SQL by readmodel.py."""
+SQL by readmodel.py.
+
+Every write is recorded in the audit log (apps.audit) here, whichever channel calls. A phonebook, a private phonebook
+and an entry written one at a time (or a client's short list of entries) get an entry each with their fields; a
+file import, the data file and POST /my/phonebook record one entry per phonebook with its number of entries before
+and after: a file holds up to 200,000 rows, which would double the import's writes and bury the log, and the file
+itself is the record of what it held."""
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -11,9 +17,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.http import Http404
 
-from apps.phonebooks.models import EntryWord, Phonebook, PhonebookEntry, PrivatePhonebook, make_sort_key
+from apps.audit import services as audit
+from apps.phonebooks.models import (
+    EntryWord,
+    Phonebook,
+    PhonebookEntry,
+    PhonebookSettings,
+    PrivatePhonebook,
+    make_sort_key,
+)
 from apps.phonebooks.readmodel import sees_key, tables
 from apps.users import addressbook
 from apps.users.models import User, UserGroup
@@ -28,6 +43,13 @@ NAMES = ("first_name", "last_name", "number")
 ENTRY_FIELDS = (*NAMES, "internal_id", *(f.model for f in addressbook.ENTRY_FIELDS))
 ADDRESSES = tuple(f.model for f in addressbook.ENTRY_FIELDS if f.kind == addressbook.ADDRESS)
 MAX_LEN = PhonebookEntry._meta.get_field("number").max_length  # every text field of an entry has this length
+
+
+# The audit log's kinds; the keys are a phonebook's name, "<phonebook>/<entry id>" (as the admin JSON API's
+# /phonebooks/{name}/entries/{id}), the owner's user name, "<user name>/<entry id>".
+PHONEBOOK, ENTRY = "phonebook", "phonebook entry"
+PRIVATE, PRIVATE_ENTRY = "private phonebook", "private phonebook entry"
+SETTINGS = "phonebook settings"
 
 
 class DuplicateEntry(Exception):
@@ -74,6 +96,45 @@ def _checked(datas: Iterable[Mapping], shared: bool) -> Iterable[Mapping]:
         yield data
 
 
+# ---- what the audit log compares ---------------------------------------------------------------------------
+
+
+def entry_fields(entry: PhonebookEntry) -> dict:
+    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
+
+
+def entry_key(owner: str, entry: PhonebookEntry) -> str:
+    return f"{owner}/{entry.pk}"
+
+
+def _phonebook_fields(book: Phonebook, members, consumers, entries: int) -> dict:
+    return {
+        "name": book.name,
+        "description": book.description,
+        "members": sorted(g.name for g in members),
+        "consumers": sorted(g.name for g in consumers),
+        "entries": entries,
+    }
+
+
+def _stored_phonebooks(pks: Iterable[int]) -> dict[int, dict]:
+    """The audit fields of stored phonebooks, by id (three queries)."""
+    books = Phonebook.objects.filter(pk__in=list(pks)).prefetch_related("members", "consumers")
+    books = books.annotate(entry_count=Count("entries"))
+    return {b.pk: _phonebook_fields(b, b.members.all(), b.consumers.all(), b.entry_count) for b in books}
+
+
+def _private_fields(book: PrivatePhonebook, entries: int) -> dict:
+    return {"show_on_phone": book.show_on_phone, "entries": entries}
+
+
+def _record_count(phonebook: Phonebook | None, private: PrivatePhonebook | None, before: int, after: int) -> None:
+    if phonebook is not None:
+        audit.record(PHONEBOOK, phonebook.name, {"entries": before}, {"entries": after})
+    else:
+        audit.record(PRIVATE, private.user.username, {"entries": before}, {"entries": after})
+
+
 # ---- writing entries -----------------------------------------------------------------------------------
 
 
@@ -110,23 +171,36 @@ def _write_words(entries: Iterable[PhonebookEntry]) -> None:
 
 def add_entries(datas: Iterable[Mapping], *, phonebook=None, private=None, progress=None, batch: int = 1000) -> int:
     """Creates entries (dicts of ENTRY_FIELDS) in a shared or a private phonebook, in batches; returns how many.
-    All or nothing: the first entry `entry_problem` refuses raises PhonebookError and nothing is kept."""
+    All or nothing: the first entry `entry_problem` refuses raises PhonebookError and nothing is kept. The audit
+    log tells the phonebook's number of entries before and after."""
+    with transaction.atomic():
+        if phonebook is not None:
+            # Two imports into one phonebook at once: the second waits here, so its recount (one statement,
+            # its own snapshot) sees the first's rows; unlocked, the later UPDATE stored a stale key_count.
+            _lock_phonebook(phonebook)
+        before = (phonebook or private).entries.count()
+        count = _add_entries(datas, phonebook=phonebook, private=private, progress=progress, batch=batch)
+        _record_count(phonebook, private, before, before + count)
+    return count
+
+
+def _add_entries(datas, *, phonebook=None, private=None, progress=None, batch: int = 1000, created=None) -> int:
+    """add_entries without the lock (a shared phonebook's writer holds it) and without the audit log; the new rows
+    are appended to `created` when given."""
     owner = {"phonebook": phonebook} if phonebook is not None else {"private_phonebook": private}
     count = 0
     pending: list[PhonebookEntry] = []
     stamp = int(time.time() * 1000)
 
     def flush():
-        created = PhonebookEntry.objects.bulk_create(pending)
-        _write_words(created)
+        rows = PhonebookEntry.objects.bulk_create(pending)
+        _write_words(rows)
+        if created is not None:
+            created.extend(rows)
         if progress is not None:
-            progress(len(created))
+            progress(len(rows))
 
     with transaction.atomic():
-        if phonebook is not None:
-            # Two imports into one phonebook at once: the second waits here, so its recount (one statement,
-            # its own snapshot) sees the first's rows; unlocked, the later UPDATE stored a stale key_count.
-            _lock_phonebook(phonebook)
         for data in _checked(datas, shared=phonebook is not None):
             entry = _new_entry(data, **owner)
             entry.timestamp = stamp
@@ -181,6 +255,7 @@ def create_private_entry(user: User, data: dict) -> PhonebookEntry:
         entry.timestamp = int(time.time() * 1000)
         entry.save()
         _write_words([entry])
+        audit.record(PRIVATE_ENTRY, entry_key(user.username, entry), None, entry_fields(entry))
     return entry
 
 
@@ -189,7 +264,8 @@ def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> Phone
     with transaction.atomic():
         _lock_owner(user)
         # Read again under the lock: saving a pk that was deleted meanwhile would insert it again.
-        if not PhonebookEntry.objects.filter(pk=entry.pk, private_phonebook__user=user).exists():
+        stored = PhonebookEntry.objects.filter(pk=entry.pk, private_phonebook__user=user).first()
+        if stored is None:
             raise EntryGone(f"There is no entry {entry.pk} in your private phonebook any more.")
         key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
         if sees_key(user, key, exclude_entry=entry.pk):
@@ -200,7 +276,21 @@ def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> Phone
         fresh.save(force_update=True)
         EntryWord.objects.filter(entry=fresh).delete()
         _write_words([fresh])
+        audit.record(PRIVATE_ENTRY, entry_key(user.username, fresh), entry_fields(stored), entry_fields(fresh))
     return fresh
+
+
+def delete_private_entry(user: User, entry: PhonebookEntry) -> None:
+    """Deletes an entry of the user's private phonebook (the portal page, DELETE /my/phonebook/entry/{id}); one
+    that is gone already is no error."""
+    with transaction.atomic():
+        _lock_owner(user)
+        stored = PhonebookEntry.objects.filter(pk=entry.pk, private_phonebook__user=user).first()
+        if stored is None:
+            return
+        key = entry_key(user.username, stored)  # before delete() forgets the id
+        stored.delete()
+        audit.record(PRIVATE_ENTRY, key, entry_fields(stored), None)
 
 
 def own_entry(user: User, entry_id) -> PhonebookEntry | None:
@@ -217,13 +307,21 @@ def own_entry(user: User, entry_id) -> PhonebookEntry | None:
 def delete_private_phonebook(user: User) -> None:
     with transaction.atomic():
         _lock_owner(user)  # not between another request's duplicate check and its insert (a 500 on the FK)
-        PrivatePhonebook.objects.filter(user=user).delete()
+        book = PrivatePhonebook.objects.filter(user=user).annotate(entry_count=Count("entries")).first()
+        if book is None:
+            return
+        book.delete()
+        audit.record(PRIVATE, user.username, _private_fields(book, book.entry_count), None)
 
 
 def set_show_on_phone(user: User, show: bool) -> PrivatePhonebook:
-    book = private_phonebook(user, create=True)
-    book.show_on_phone = show
-    book.save(update_fields=["show_on_phone"])
+    with transaction.atomic():
+        book = PrivatePhonebook.objects.select_for_update().filter(user=user).first()
+        before = None if book is None else {"show_on_phone": book.show_on_phone}
+        book = book or private_phonebook(user, create=True)
+        book.show_on_phone = show
+        book.save(update_fields=["show_on_phone"])
+        audit.record(PRIVATE, user.username, before, {"show_on_phone": show})
     return book
 
 
@@ -241,8 +339,12 @@ def replace_private_phonebooks(books: Mapping[int, PrivateData | None]) -> None:
     500 users. The first refused entry raises PhonebookError with `item` = the user's position in `books`."""
     ids = list(books)
     with transaction.atomic():
+        before: dict[int, dict] = {}
         for start in range(0, len(ids), BATCH):
-            PrivatePhonebook.objects.filter(user_id__in=ids[start : start + BATCH]).delete()
+            stored = PrivatePhonebook.objects.filter(user_id__in=ids[start : start + BATCH])
+            for book in stored.annotate(entry_count=Count("entries")):
+                before[book.user_id] = _private_fields(book, book.entry_count)
+            stored.delete()
         wanted = [(position, user_id, data) for position, (user_id, data) in enumerate(books.items()) if data]
         created = PrivatePhonebook.objects.bulk_create(
             [PrivatePhonebook(user_id=user_id, show_on_phone=data.show_on_phone) for _, user_id, data in wanted],
@@ -252,12 +354,18 @@ def replace_private_phonebooks(books: Mapping[int, PrivateData | None]) -> None:
             by_user = dict(PrivatePhonebook.objects.filter(user_id__in=ids).values_list("user_id", "pk"))
             for book in created:
                 book.pk = by_user[book.user_id]
-        for (position, _, data), book in zip(wanted, created, strict=True):
+        after: dict[int, dict] = {}
+        for (position, user_id, data), book in zip(wanted, created, strict=True):
             try:
-                add_entries(data.entries, private=book)
+                after[user_id] = _private_fields(book, _add_entries(data.entries, private=book))
             except PhonebookError as exc:
                 exc.item = position
                 raise
+        changed = [user_id for user_id in ids if user_id in before or user_id in after]
+        names: dict[int, str] = {}
+        for start in range(0, len(changed), BATCH):
+            names.update(User.objects.filter(pk__in=changed[start : start + BATCH]).values_list("pk", "username"))
+        audit.record_many(audit.Change(PRIVATE, names[i], before.get(i), after.get(i)) for i in changed)
 
 
 # ---- shared phonebooks ---------------------------------------------------------------------------------
@@ -285,28 +393,47 @@ def save_phonebook(book: Phonebook, members: Iterable[UserGroup], consumers: Ite
     with its member and consumer groups. A name another phonebook has raises PhonebookError, also when another admin
     stored it a moment ago (the unique index refuses our insert)."""
     _check_phonebook(book)
+    members, consumers = list(members), list(consumers)
     with transaction.atomic():
         if Phonebook.objects.filter(name=book.name).exclude(pk=book.pk).exists():
             raise PhonebookError(NAME_TAKEN, "name")
-        try:
-            with transaction.atomic():
-                book.save()
-        except IntegrityError:
-            raise PhonebookError(NAME_TAKEN, "name") from None
+        before = _stored_phonebooks([book.pk]).get(book.pk) if book.pk else None
+        _save_new_name(book)
         book.members.set(members)
         book.consumers.set(consumers)
+        count = before["entries"] if before else 0
+        audit.record(PHONEBOOK, book.name, before, _phonebook_fields(book, members, consumers, count))
     return book
+
+
+def _save_new_name(book: Phonebook) -> None:
+    """Saves the phonebook; a name another transaction stored a moment ago is refused (its unique index)."""
+    try:
+        with transaction.atomic():
+            book.save()
+    except IntegrityError:
+        raise PhonebookError(NAME_TAKEN, "name") from None
+
+
+def delete_phonebook(book: Phonebook) -> None:
+    """Deletes a shared phonebook with its file entries (the admin page and the admin JSON API)."""
+    with transaction.atomic():
+        before = _stored_phonebooks([book.pk]).get(book.pk)
+        book.delete()
+        if before is not None:
+            audit.record(PHONEBOOK, before["name"], before, None)
 
 
 @dataclass
 class PhonebookData:
-    """A shared phonebook as the data file gives it: groups by name, `entries` its file entries (ENTRY_FIELDS)."""
+    """A shared phonebook as the data file gives it: groups by name, `entries` its file entries (ENTRY_FIELDS);
+    None keeps the stored ones (the admin JSON API, which writes entries apart)."""
 
     name: str
     description: str = ""
     members: Sequence[str] = ()
     consumers: Sequence[str] = ()
-    entries: Sequence[Mapping] = field(default_factory=list)
+    entries: Sequence[Mapping] | None = field(default_factory=list)
 
 
 def _groups_named(names: Sequence[str], groups: Mapping[str, UserGroup], role: str) -> list[UserGroup]:
@@ -317,14 +444,16 @@ def _groups_named(names: Sequence[str], groups: Mapping[str, UserGroup], role: s
 
 
 def upsert_phonebooks(items: Sequence[PhonebookData], progress=None) -> list[Phonebook]:
-    """The data file's phonebooks, matched by name, all or nothing: a stored one is replaced (description, groups,
-    file entries), the others are created. Every group must exist; entries follow `entry_problem` (shared). The
-    first problem raises PhonebookError with `item` = the phonebook's position in `items`."""
+    """The data file's phonebooks (and the admin JSON API's), matched by name, all or nothing: a stored one is
+    replaced (description, groups, file entries unless `entries` is None), the others are created. Every group must
+    exist; entries follow `entry_problem` (shared). The first problem raises PhonebookError with `item` = the
+    phonebook's position in `items`."""
     wanted = {name for item in items for name in (*item.members, *item.consumers)}
     groups = {g.name: g for g in UserGroup.objects.filter(name__in=wanted)} if wanted else {}
-    books = []
+    books, changes = [], []
     with transaction.atomic():
         existing = {p.name: p for p in Phonebook.objects.filter(name__in=[item.name for item in items])}
+        before = _stored_phonebooks(p.pk for p in existing.values())
         for position, item in enumerate(items):
             try:
                 members = _groups_named(item.members, groups, "members")
@@ -332,22 +461,104 @@ def upsert_phonebooks(items: Sequence[PhonebookData], progress=None) -> list[Pho
                 book = existing.get(item.name) or Phonebook(name=item.name)
                 book.description = item.description
                 _check_phonebook(book)
-                book.save()
+                _save_new_name(book)  # a name twice in `items`, or stored by another transaction meanwhile
                 book.members.set(members)
                 book.consumers.set(consumers)
-                replace_file_entries(book, item.entries)
+                old = before.get(book.pk)
+                if item.entries is None:
+                    count = old["entries"] if old else 0
+                else:
+                    count = _replace_file_entries(book, item.entries)
             except PhonebookError as exc:
                 exc.item = position
                 raise
+            changes.append(audit.Change(PHONEBOOK, book.name, old, _phonebook_fields(book, members, consumers, count)))
             books.append(book)
             if progress is not None:
                 progress(1)
+        audit.record_many(changes)
     return books
 
 
 def replace_file_entries(phonebook: Phonebook, datas: Iterable[dict], progress=None) -> int:
-    """Removes the phonebook's file entries and imports `datas` instead, in one transaction."""
+    """Removes the phonebook's file entries and imports `datas` instead, in one transaction; the audit log tells the
+    number of entries before and after."""
     with transaction.atomic():
         _lock_phonebook(phonebook)
+        before = phonebook.entries.count()
+        count = _replace_file_entries(phonebook, datas, progress, locked=True)
+        _record_count(phonebook, None, before, count)
+    return count
+
+
+def _replace_file_entries(phonebook: Phonebook, datas: Iterable[dict], progress=None, locked: bool = False) -> int:
+    with transaction.atomic():
+        if not locked:
+            _lock_phonebook(phonebook)
         phonebook.entries.all().delete()
-        return add_entries(datas, phonebook=phonebook, progress=progress)
+        return _add_entries(datas, phonebook=phonebook, progress=progress)
+
+
+# ---- a shared phonebook's entries one by one (the admin JSON API) ------------------------------------------
+
+
+def create_entries(phonebook: Phonebook, datas: Sequence[Mapping]) -> list[PhonebookEntry]:
+    """Creates a client's entries (dicts of ENTRY_FIELDS) in a shared phonebook, all or nothing (the first refused
+    one raises PhonebookError with `entry` set); each is recorded in the audit log with its fields."""
+    created: list[PhonebookEntry] = []
+    with transaction.atomic():
+        _lock_phonebook(phonebook)
+        _add_entries(datas, phonebook=phonebook, created=created)
+        audit.record_many(audit.Change(ENTRY, entry_key(phonebook.name, e), None, entry_fields(e)) for e in created)
+    return created
+
+
+def update_entry(phonebook: Phonebook, entry: PhonebookEntry, data: Mapping) -> PhonebookEntry:
+    """Replaces every field of a shared phonebook's entry by `data`'s (absent = cleared), by the rules of an
+    imported entry (`entry_problem`); a refused value raises PhonebookError naming its field."""
+    problem = entry_problem(data, shared=True)
+    if problem:
+        raise PhonebookError(problem[1], problem[0])
+    with transaction.atomic():
+        _lock_phonebook(phonebook)
+        # Read again under the lock: saving a pk that was deleted meanwhile would insert it again.
+        stored = PhonebookEntry.objects.filter(pk=entry.pk, phonebook=phonebook).first()
+        if stored is None:
+            raise EntryGone(f"There is no entry {entry.pk} in phonebook {phonebook.name} any more.")
+        fresh = _new_entry({name: data.get(name) for name in ENTRY_FIELDS}, phonebook=phonebook)
+        fresh.pk = entry.pk
+        fresh.timestamp = int(time.time() * 1000)
+        fresh.save(force_update=True)
+        EntryWord.objects.filter(entry=fresh).delete()
+        _write_words([fresh])
+        _recount(phonebook)
+        audit.record(ENTRY, entry_key(phonebook.name, fresh), entry_fields(stored), entry_fields(fresh))
+    return fresh
+
+
+def delete_entry(phonebook: Phonebook, entry: PhonebookEntry) -> None:
+    """Deletes an entry of a shared phonebook; one that is gone already is no error."""
+    with transaction.atomic():
+        _lock_phonebook(phonebook)
+        stored = PhonebookEntry.objects.filter(pk=entry.pk, phonebook=phonebook).first()
+        if stored is None:
+            return
+        key = entry_key(phonebook.name, stored)  # before delete() forgets the id
+        stored.delete()
+        _recount(phonebook)
+        audit.record(ENTRY, key, entry_fields(stored), None)
+
+
+# ---- the PBX-wide phonebook settings ---------------------------------------------------------------------
+
+SETTINGS_FIELDS = ("everyone", "google_domain")
+
+
+def save_settings(settings: PhonebookSettings) -> PhonebookSettings:
+    """The phonebook settings page; the audit log's key is "settings" (there is one row)."""
+    with transaction.atomic():
+        stored = PhonebookSettings.objects.select_for_update().filter(pk=settings.pk).first()
+        before = audit.snapshot(stored, SETTINGS_FIELDS) if stored else None
+        settings.save()
+        audit.record(SETTINGS, "settings", before, audit.snapshot(settings, SETTINGS_FIELDS))
+    return settings

@@ -40,7 +40,6 @@ def phonebooks_with_counts():
 
 class PhonebookListView(AdminRequiredMixin, ListPage):
     filterset_class = PhonebookFilterSet
-    search_fields = ("name", "description")
     template_name = "phonebooks/phonebook_list.html"
 
     def get_queryset(self):
@@ -86,12 +85,17 @@ class PhonebookDeleteView(AdminRequiredMixin, DeletePage):
     model = Phonebook
     list_url_name = "phonebooks:phonebook_list"
 
+    def form_valid(self, form):
+        name = str(self.object)
+        services.delete_phonebook(self.object)
+        messages.success(self.request, f"{name} deleted.")
+        return redirect(self.get_success_url())
+
 
 class PhonebookDetailView(AdminRequiredMixin, ListPage):
     """The file entries of one phonebook, searchable and paginated, with its members and consumers."""
 
     filterset_class = PhonebookEntryFilterSet
-    search_fields = ("first_name", "last_name", "number", "email_address")
     template_name = "phonebooks/phonebook_detail.html"
 
     def get_queryset(self):
@@ -124,17 +128,11 @@ class PhonebookImportView(AdminRequiredMixin, FormView):
         upload = form.cleaned_data["file"]
         context = {"phonebook": self.phonebook, "file_name": upload.name}
         try:
-            parsed = importers.parse(upload.read())
+            parsed, imported = importers.import_file(self.phonebook, upload.read(), form.cleaned_data["replace"])
         except importers.PhonebookFileError as exc:
             form.add_error("file", str(exc))
             return self.form_invalid(form)
-        context["parsed"] = parsed
-        if parsed.rejected:
-            context["imported"] = 0
-        elif form.cleaned_data["replace"]:
-            context["imported"] = services.replace_file_entries(self.phonebook, parsed.entries)
-        else:
-            context["imported"] = services.add_entries(parsed.entries, phonebook=self.phonebook)
+        context.update(parsed=parsed, imported=imported)
         return render(self.request, "phonebooks/phonebook_import_result.html", context)
 
 
@@ -164,6 +162,6 @@ class PhonebookSettingsView(AdminRequiredMixin, FormPage, UpdateView):
         return PhonebookSettings.load()
 
     def form_valid(self, form):
-        form.save()
+        services.save_settings(form.save(commit=False))
         messages.success(self.request, "Phonebook settings saved.")
         return redirect(self.list_url_name)

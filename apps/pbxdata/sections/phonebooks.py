@@ -8,7 +8,7 @@ Import semantics, as for users: a phonebook of the file replaces the stored one 
 and groups); a user of the file gets exactly the file's private phonebook (none when the key is absent).
 Entries are written in bulk (apps.phonebooks.services.add_entries), so 100,000 entries are one import."""
 
-from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, list_of, obj, text
+from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, described, json_schema, list_of, obj, text
 from apps.phonebooks import services
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PrivatePhonebook
 from apps.users import addressbook
@@ -23,11 +23,16 @@ ENTRY_PATHS = {
 }
 
 
+_address_keys = obj({key: (text(nullable=True), None) for key in addressbook.ADDRESS_KEYS})
+
+
 def _address(value, path):
     if not isinstance(value, dict):
         raise PbxDataError(path, f"expected an object of {', '.join(addressbook.ADDRESS_KEYS)}")
-    check = obj({key: (text(nullable=True), None) for key in addressbook.ADDRESS_KEYS})
-    return {k: v for k, v in check(value, path).items() if v is not None}
+    return {k: v for k, v in _address_keys(value, path).items() if v is not None}
+
+
+described(_address, json_schema(_address_keys))
 
 
 _contact = obj(
@@ -44,34 +49,39 @@ _entry = obj(
 )
 
 
-def _entries(shared: bool):
-    """The entries of a shared or a private phonebook, checked by the services' entry rules as soon as the file is
-    read, so that a bad entry is refused before anything is written."""
-    check_list = list_of(_entry)
+def _checked_entry(shared: bool):
+    """One entry of a shared or a private phonebook, checked by the services' entry rules as soon as it is read, so
+    that a bad entry is refused before anything is written. It has the keys of `_entry` (`fields`: the admin JSON
+    API reads them, and `complete` fills them)."""
 
     def check(value, path):
-        entries = check_list(value, path)
-        for index, item in enumerate(entries):
-            problem = services.entry_problem(entry_data(item), shared)
-            if problem:
-                raise PbxDataError(f"{path}[{index}].{ENTRY_PATHS[problem[0]]}", problem[1])
-        return entries
+        item = _entry(value, path)
+        problem = services.entry_problem(entry_data(item), shared)
+        if problem:
+            raise PbxDataError(f"{path}.{ENTRY_PATHS[problem[0]]}", problem[1])
+        return item
 
-    return check
+    check.fields = _entry.fields
+    return described(check, json_schema(_entry))
 
 
-_private = obj({"showOnPhone": (boolean, True), "entries": (_entries(shared=False), list)})
+# One entry of a shared phonebook (the admin JSON API's /phonebooks/{name}/entries) and of a private one.
+ENTRY = _checked_entry(shared=True)
+PRIVATE_ENTRY = _checked_entry(shared=False)
+
+_private = obj({"showOnPhone": (boolean, True), "entries": (list_of(PRIVATE_ENTRY), list)})
 _names = list_of(text(blank=False), unique=str, what="group")
-_phonebook = obj(
+# One shared phonebook (the admin JSON API's /phonebooks, which serves `entries` apart).
+PHONEBOOK = obj(
     {
         "name": (text(blank=False), REQUIRED),
         "description": (text(), ""),
         "members": (_names, list),
         "consumers": (_names, list),
-        "entries": (_entries(shared=True), list),
+        "entries": (list_of(ENTRY), list),
     }
 )
-_phonebooks = list_of(_phonebook, unique=lambda p: p["name"], what="phonebook")
+_phonebooks = list_of(PHONEBOOK, unique=lambda p: p["name"], what="phonebook")
 
 
 def validate_private(value, path):
@@ -109,7 +119,7 @@ def dump_entry(entry: PhonebookEntry) -> dict:
     return out
 
 
-def _refused(exc: services.PhonebookError, where: str) -> PbxDataError:
+def refused(exc: services.PhonebookError, where: str) -> PbxDataError:
     """The data file's error for a value the services refuse; `where` is the path of the phonebook."""
     if exc.entry is not None:
         path = f"{where}.entries[{exc.entry}].{ENTRY_PATHS[exc.field]}"
@@ -132,7 +142,7 @@ def load_private(users: list[dict], ctx) -> None:
     try:
         services.replace_private_phonebooks(books)
     except services.PhonebookError as exc:
-        raise _refused(exc, f"users[{exc.item}].privatePhonebook") from None
+        raise refused(exc, f"users[{exc.item}].privatePhonebook") from None
 
 
 def dump_private() -> dict:
@@ -161,31 +171,35 @@ def load(phonebooks: list[dict], ctx) -> None:
     try:
         services.upsert_phonebooks(items, progress=ctx.step)
     except services.PhonebookError as exc:
-        error = _refused(exc, f"phonebooks[{exc.item}]")
+        error = refused(exc, f"phonebooks[{exc.item}]")
         if exc.entry is None and exc.index is not None:  # an unknown group: say where groups come from
             error = PbxDataError(error.path, f'{error.message} (add it to "groups")')
         raise error from None
 
 
-def _entries(queryset) -> list[dict]:
+def _dump_entries(queryset) -> list[dict]:
     return [dump_entry(e) for e in queryset.order_by("sort_key", "id").iterator(chunk_size=2000)]
+
+
+def dump_phonebook(book: Phonebook, entries: bool = True) -> dict:
+    """One phonebook (its members and consumers prefetched); keys at their default are left out. Without
+    `entries` (the admin JSON API, which serves them apart) its entries are not read."""
+    item: dict = {"name": book.name}
+    if book.description:
+        item["description"] = book.description
+    members = sorted(g.name for g in book.members.all())
+    consumers = sorted(g.name for g in book.consumers.all())
+    if members:
+        item["members"] = members
+    if consumers:
+        item["consumers"] = consumers
+    if entries:
+        dumped = _dump_entries(book.entries.all())
+        if dumped:
+            item["entries"] = dumped
+    return item
 
 
 def dump():
     books = Phonebook.objects.order_by("name").prefetch_related("members", "consumers")
-    out = []
-    for book in books:
-        item: dict = {"name": book.name}
-        if book.description:
-            item["description"] = book.description
-        members = sorted(g.name for g in book.members.all())
-        consumers = sorted(g.name for g in book.consumers.all())
-        if members:
-            item["members"] = members
-        if consumers:
-            item["consumers"] = consumers
-        entries = _entries(book.entries.all())
-        if entries:
-            item["entries"] = entries
-        out.append(item)
-    return out or None
+    return [dump_phonebook(book) for book in books] or None

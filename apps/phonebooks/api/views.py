@@ -168,7 +168,7 @@ class MyPhonebookEntryView(WireView):
     def delete(self, request, entry_id, **kwargs):
         entry = services.own_entry(request.user, entry_id)
         if entry is not None:
-            entry.delete()
+            services.delete_private_entry(request.user, entry)
         return empty_ok()
 
 
