@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.adminapi.resource import viewset_for
+from apps.adminapi.resources import attendants as attendant_resources
 from apps.adminapi.resources import conferences, phonebooks, phones, users
 from apps.adminapi.resources.audit import AuditViewSet
 from apps.adminapi.resources.calls import ActiveCallViewSet, CdrViewSet
@@ -27,6 +28,7 @@ router.register("cdrs", CdrViewSet, basename="cdrs")
 router.register("active-calls", ActiveCallViewSet, basename="active-calls")
 
 router.register("phonebooks", viewset_for(phonebooks.Phonebooks()), basename="phonebooks")
+router.register("attendants", viewset_for(attendant_resources.Attendants()), basename="attendants")
 
 app_name = "api-v1"
 urlpatterns = router.urls
@@ -40,4 +42,9 @@ urlpatterns += [
         name="phonebook-entry",
     ),
     path("phonebooks/<str:name>/import", phonebooks.ImportView.as_view(), name="phonebook-import"),
+]
+# An attendant's prompt (below /attendants/{name}) and the special mode.
+urlpatterns += [
+    path("attendants/<str:name>/prompt", attendant_resources.AttendantPromptView.as_view(), name="attendant-prompt"),
+    path("special-mode", attendant_resources.SpecialModeView.as_view(), name="special-mode"),
 ]

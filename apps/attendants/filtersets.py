@@ -1,5 +1,6 @@
 """FilterSets for auto-attendants: one per listed model. `AutoAttendantFilterSet` is the `/attendants/` list's
-filters (GET /auto-attendant takes no query filters: sipXconfig's clients always get every attendant)."""
+filters and search, and those of /api/v1/attendants (GET /auto-attendant takes no query filters: sipXconfig's
+clients always get every attendant)."""
 
 import django_filters
 
@@ -7,6 +8,9 @@ from apps.attendants.models import AutoAttendant, MenuItem
 
 
 class AutoAttendantFilterSet(django_filters.FilterSet):
+    # The list page's search box and the admin JSON API's ?q= (apps/adminapi/resources/attendants.py).
+    search_fields = ("name", "description")
+
     action = django_filters.ChoiceFilter(
         choices=MenuItem.Action.choices,
         method="filter_action",

@@ -1,23 +1,19 @@
 """HTML forms of the attendant editor: the attendant's fields with the prompt upload, and the menu as a
 formset whose rows are checked one by one with services.validate_menu_item (errors next to their row);
-services.set_menu saves the whole menu."""
+services.save_attendant saves the attendant with its whole menu."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 
 from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem
-
-PROMPT_EXTENSIONS = ["wav", "mp3"]
-PROMPT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class AttendantForm(forms.ModelForm):
     prompt = forms.FileField(
         label="Prompt",
         required=False,
-        validators=[FileExtensionValidator(PROMPT_EXTENSIONS)],
+        validators=[services.check_prompt],  # .wav or .mp3, at most 20 MB: the rule of every channel
         help_text="The greeting played to callers: a .wav or .mp3 file.",
         # A plain file input: the clearable one links to MEDIA_URL, which this site does not serve.
         widget=forms.FileInput(attrs={"accept": ".wav,.mp3,audio/wav,audio/mpeg"}),
@@ -55,12 +51,6 @@ class AttendantForm(forms.ModelForm):
 
     def clean_on_failure(self):
         return self._kept("on_failure")
-
-    def clean_prompt(self):
-        upload = self.cleaned_data.get("prompt")
-        if upload and hasattr(upload, "size") and upload.size > PROMPT_MAX_BYTES:
-            raise ValidationError(f"The prompt is larger than {PROMPT_MAX_BYTES // (1024 * 1024)} MB.")
-        return upload
 
     def clean(self):
         cleaned = super().clean()

@@ -1,12 +1,18 @@
-"""Auto-attendant rules shared by REST, HTML and the PBX data file: saving an attendant with its menu, menu
-validation, name resolution (D12) and the special-mode state machine (D11)."""
+"""Auto-attendant rules shared by REST, HTML, the admin JSON API and the PBX data file: saving attendants with
+their menus and prompts, menu validation, name resolution (D12) and the special-mode state machine (D11). Every
+change is recorded in the audit log here: an attendant under its name (kind "attendant"), the special mode as
+kind and key "special-mode"."""
 
+import contextvars
 import re
+from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import transaction
 
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
+from apps.audit import services as audit
 
 EXTENSION = re.compile(r"^[0-9*#+]{1,32}$")
 SIP_URI = re.compile(r"^sips?:[^@\s]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$")
@@ -15,6 +21,22 @@ NEEDS_PARAMETER = {
     MenuItem.Action.TRANSFER_TO_AA: "an attendant",
     MenuItem.Action.TRANSFER_OUT: "an extension or SIP URI",
 }
+PROMPT_EXTENSIONS = ["wav", "mp3"]
+PROMPT_MAX_BYTES = 20 * 1024 * 1024
+
+KIND = "attendant"
+SPECIAL_KIND = SPECIAL_KEY = "special-mode"
+# The attendant's own fields in the audit log (the menu is added as a list of its rows).
+AUDITED_FIELDS = (
+    "name",
+    "system_id",
+    "description",
+    "prompt",
+    "language",
+    "digit_timeout",
+    "max_invalid",
+    "on_failure",
+)
 
 
 class MenuError(ValidationError):
@@ -62,6 +84,53 @@ def validate_menu_item(key: str, action: str, parameter: str, attendant_names: s
         )
 
 
+class AttendantError(Exception):
+    """A refused attendant of a batch (save_attendants): `item` is its index, `error` the ValidationError (a field
+    dict from the model's rules, the prompt's check under "prompt", or a MenuError)."""
+
+    def __init__(self, item: int, error: ValidationError):
+        super().__init__(f"attendant {item}: {' '.join(error.messages)}")
+        self.item, self.error = item, error
+
+
+def check_prompt(upload) -> None:
+    """A prompt file as the attendant editor takes it: a .wav or .mp3 file, not empty, at most 20 MB."""
+    FileExtensionValidator(PROMPT_EXTENSIONS)(upload)
+    if not upload.size:
+        raise ValidationError("The prompt file is empty.")
+    if upload.size > PROMPT_MAX_BYTES:
+        raise ValidationError(f"The prompt is larger than {PROMPT_MAX_BYTES // (1024 * 1024)} MB.")
+
+
+def menu_rows(items: Iterable[tuple[str, str, str]]) -> list[dict]:
+    """A menu as the audit log keeps it: the data file's rows (`parameter` only when there is one)."""
+    rows = [(k, a, (p or "").strip()) for k, a, p in items]
+    return [{"key": k, "action": a, **({"parameter": p} if p else {})} for k, a, p in rows]
+
+
+def _stored_menu(attendant: AutoAttendant) -> list[dict]:
+    return menu_rows((m.key, m.action, m.parameter) for m in attendant.menu.all())
+
+
+def audit_fields(attendant: AutoAttendant, menu: list[dict] | None) -> dict:
+    """What the audit log keeps of an attendant: its fields (the prompt by its stored name) and its menu."""
+    values = {name: getattr(attendant, name) for name in AUDITED_FIELDS}
+    values["prompt"] = attendant.prompt.name or None
+    if menu is not None:
+        values["menu"] = menu
+    return values
+
+
+def _stored(ids: Sequence[int]) -> dict[int, dict]:
+    """The audit fields of stored attendants, menus included, in two queries."""
+    rows = AutoAttendant.objects.filter(pk__in=ids).prefetch_related("menu")
+    return {a.pk: audit_fields(a, _stored_menu(a)) for a in rows}
+
+
+# Inside save_attendants the batch records each attendant once, its menu included; set_menu then records nothing.
+_batch_records: contextvars.ContextVar[bool] = contextvars.ContextVar("attendants_batch_records", default=False)
+
+
 @transaction.atomic
 def set_menu(attendant: AutoAttendant, items: list[tuple[str, str, str]]) -> None:
     """Replaces the menu with (key, action, parameter) rows; keys must be unique. All or nothing."""
@@ -76,22 +145,79 @@ def set_menu(attendant: AutoAttendant, items: list[tuple[str, str, str]]) -> Non
         except MenuError as exc:
             exc.index = index
             raise
+    rows = [(k, a, (p or "").strip()) for k, a, p in items]
+    before = None if _batch_records.get() else _stored_menu(attendant)
     attendant.menu.all().delete()
-    MenuItem.objects.bulk_create(
-        [MenuItem(attendant=attendant, key=k, action=a, parameter=(p or "").strip()) for k, a, p in items]
-    )
+    MenuItem.objects.bulk_create([MenuItem(attendant=attendant, key=k, action=a, parameter=p) for k, a, p in rows])
+    if before is not None:
+        audit.record(KIND, attendant.name, {"menu": before}, {"menu": menu_rows(rows)})
+
+
+def _check(attendant: AutoAttendant) -> None:
+    """The model's rules (as the editor's form checks them: name unique, language at most 16 characters, ...), a
+    name of more than blanks, and a newly uploaded prompt's file."""
+    errors = {}
+    try:
+        attendant.full_clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if "name" not in errors and not attendant.name.strip():
+        errors["name"] = [ValidationError("An attendant needs a name.")]
+    if attendant.prompt and not attendant.prompt._committed and "prompt" not in errors:
+        try:
+            check_prompt(attendant.prompt)
+        except ValidationError as exc:
+            errors["prompt"] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
+def save_attendants(
+    batch: Sequence[tuple[AutoAttendant, list[tuple[str, str, str]] | None]], progress: Callable[[], None] | None = None
+) -> list[AutoAttendant]:
+    """Checks and saves each attendant of `batch` (with its prompt, when a new file was assigned), then replaces
+    the menus given (None: the menu stays) with set_menu, so that a menu may name any attendant of the batch.
+    All or nothing: the first refused attendant raises AttendantError. One audit entry per attendant."""
+    before = _stored([a.pk for a, _ in batch if a.pk])
+    olds = [before.get(a.pk) if a.pk else None for a, _ in batch]
+    token = _batch_records.set(True)
+    try:
+        for item, (attendant, _) in enumerate(batch):
+            try:
+                _check(attendant)
+            except ValidationError as exc:
+                raise AttendantError(item, exc) from None
+            attendant.save()
+            if progress is not None:
+                progress()
+        for item, (attendant, menu) in enumerate(batch):
+            if menu is not None:
+                try:
+                    set_menu(attendant, menu)
+                except ValidationError as exc:
+                    raise AttendantError(item, exc) from None
+    finally:
+        _batch_records.reset(token)
+    audit.record_many(
+        audit.Change(
+            KIND,
+            attendant.name,
+            old,
+            audit_fields(attendant, menu_rows(menu) if menu is not None else (old or {}).get("menu", [])),
+        )
+        for (attendant, menu), old in zip(batch, olds, strict=True)
+    )
+    return [attendant for attendant, _ in batch]
+
+
 def save_attendant(attendant: AutoAttendant, menu: list[tuple[str, str, str]] | None = None) -> AutoAttendant:
-    """Checks the attendant's fields by the model's rules (as the editor's form does: name unique and not empty,
-    language at most 16 characters, ...), saves it and, given a menu, replaces the menu with set_menu.
-    Raises ValidationError (a field dict for the attendant's own fields, MenuError for the menu)."""
-    attendant.full_clean()
-    attendant.save()
-    if menu is not None:
-        set_menu(attendant, menu)
-    return attendant
+    """save_attendants for one attendant (the editor page, the prompt of the admin JSON API). Raises
+    ValidationError (a field dict for the attendant's own fields and its prompt, MenuError for the menu)."""
+    try:
+        return save_attendants([(attendant, menu)])[0]
+    except AttendantError as exc:
+        raise exc.error from None
 
 
 def resolve(name: str) -> AutoAttendant | None:
@@ -109,51 +235,91 @@ class SpecialModeConflict(Exception):
     """The selection cannot be cleared while special mode is on (409)."""
 
 
+def special_fields(mode: SpecialMode) -> dict:
+    """What the audit log keeps of the special mode (the attendant by its name)."""
+    return {"enabled": mode.enabled, "attendant": mode.attendant.name if mode.attendant_id else None}
+
+
+def _locked_mode() -> tuple[SpecialMode, dict]:
+    mode = SpecialMode.objects.select_for_update().get_or_create(pk=1)[0]
+    return mode, special_fields(mode)
+
+
+def _record_mode(mode: SpecialMode, before: dict) -> SpecialMode:
+    audit.record(SPECIAL_KIND, SPECIAL_KEY, before, special_fields(mode))
+    return mode
+
+
+def _afterhour() -> AutoAttendant | None:
+    return AutoAttendant.objects.filter(system_id=AutoAttendant.SystemId.AFTERHOUR).first()
+
+
 @transaction.atomic
 def special_mode_on() -> SpecialMode:
     """D11 (4.4 semantics): on; `afterhour` is selected only when nothing is."""
-    mode = SpecialMode.objects.select_for_update().get_or_create(pk=1)[0]
+    mode, before = _locked_mode()
     mode.enabled = True
     if mode.attendant_id is None:
-        mode.attendant = AutoAttendant.objects.filter(system_id=AutoAttendant.SystemId.AFTERHOUR).first()
+        mode.attendant = _afterhour()
     mode.save()
-    return mode
+    return _record_mode(mode, before)
 
 
 @transaction.atomic
 def special_mode_off() -> SpecialMode:
     """D11: off, and the selection is kept."""
-    mode = SpecialMode.objects.select_for_update().get_or_create(pk=1)[0]
+    mode, before = _locked_mode()
     mode.enabled = False
     mode.save(update_fields=["enabled"])
-    return mode
+    return _record_mode(mode, before)
 
 
 @transaction.atomic
 def select_special(attendant: AutoAttendant) -> SpecialMode:
-    mode = SpecialMode.objects.select_for_update().get_or_create(pk=1)[0]
+    mode, before = _locked_mode()
     mode.attendant = attendant
     mode.save(update_fields=["attendant"])
-    return mode
+    return _record_mode(mode, before)
 
 
 @transaction.atomic
 def clear_special() -> SpecialMode:
     """B.2.7 DELETE: 409 while special mode is on; otherwise no attendant is selected."""
-    mode = SpecialMode.objects.select_for_update().get_or_create(pk=1)[0]
+    mode, before = _locked_mode()
     if mode.enabled:
         raise SpecialModeConflict("Special mode is on: turn it off before clearing the special attendant.")
     mode.attendant = None
     mode.save(update_fields=["attendant"])
-    return mode
+    return _record_mode(mode, before)
 
 
+@transaction.atomic
+def set_special_mode(enabled: bool, attendant: AutoAttendant | None) -> SpecialMode:
+    """The whole state at once (the admin JSON API's PUT, the data file), recorded as one change: the same as
+    special_mode_off, then select_special (or clear_special), then special_mode_on when `enabled`; so on with
+    nothing selected selects `afterhour` (D11)."""
+    mode, before = _locked_mode()
+    mode.enabled = enabled
+    mode.attendant = attendant if attendant is not None or not enabled else _afterhour()
+    mode.save()
+    return _record_mode(mode, before)
+
+
+@transaction.atomic
 def delete_attendant(attendant: AutoAttendant) -> None:
+    """Deletes a user attendant; a system one, or the one answering in special mode now, is refused. Deleting the
+    selected special attendant (special mode off) clears the selection."""
     if attendant.is_system:
         raise ValidationError(
             f'"{attendant.name}" is a system attendant ({attendant.system_id}) and cannot be deleted.'
         )
-    mode = SpecialMode.current()
+    mode, mode_before = _locked_mode()
     if mode.enabled and mode.attendant_id == attendant.pk:
         raise ValidationError(f'"{attendant.name}" answers calls in special mode now: turn special mode off first.')
+    name, before = attendant.name, audit_fields(attendant, None)
+    selected = mode.attendant_id == attendant.pk
     attendant.delete()
+    changes = [audit.Change(KIND, name, before, None)]
+    if selected:  # the row's foreign key was set to null by the delete
+        changes.append(audit.Change(SPECIAL_KIND, SPECIAL_KEY, mode_before, {**mode_before, "attendant": None}))
+    audit.record_many(changes)

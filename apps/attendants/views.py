@@ -34,8 +34,7 @@ class AttendantAdminRequiredMixin(UserPassesTestMixin):
 
 class AttendantListView(AttendantAdminRequiredMixin, ListPage):
     queryset = AutoAttendant.objects.annotate(menu_size=Count("menu")).order_by("id")  # GROUP BY drops Meta.ordering
-    filterset_class = AutoAttendantFilterSet
-    search_fields = ("name", "description")
+    filterset_class = AutoAttendantFilterSet  # its search_fields are the search box's
     template_name = "attendants/attendant_list.html"
 
     def get_context_data(self, **kwargs):
@@ -83,8 +82,8 @@ class SpecialAttendantView(AttendantAdminRequiredMixin, View):
 
 
 class AttendantFormMixin(AdminRequiredMixin, FormPage):
-    """The attendant editor: the attendant's fields and its menu formset, saved together (form.save, then
-    services.set_menu) in one transaction. A bad submit shows every row as typed with its errors."""
+    """The attendant editor: the attendant's fields and its menu formset, saved together by
+    services.save_attendant in one transaction. A bad submit shows every row as typed with its errors."""
 
     model = AutoAttendant
     form_class = AttendantForm
@@ -117,8 +116,7 @@ class AttendantFormMixin(AdminRequiredMixin, FormPage):
         is_new = form.instance.pk is None
         try:
             with mediafiles.atomic():  # a refused menu also removes the prompt the form just stored
-                self.object = form.save()
-                services.set_menu(self.object, formset.menu_items())
+                self.object = services.save_attendant(form.save(commit=False), formset.menu_items())
         except ValidationError as exc:
             if is_new:  # rolled back: the form must still create
                 form.instance.pk, form.instance._state.adding = None, True

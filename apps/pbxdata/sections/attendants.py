@@ -1,6 +1,7 @@
 """`autoAttendants` (matched by system id, else by name) and `specialMode`: the file's schema and its mapping
-onto apps.attendants.services (save_attendant, set_menu, delete_attendant, the special-mode functions), which hold
-every rule as they do for the REST URIs and the attendant pages."""
+onto apps.attendants.services (save_attendants, delete_attendant, set_special_mode), which hold every rule as they
+do for the REST URIs, the attendant pages and the admin JSON API. `ATTENDANT` checks one attendant, `dump_attendant`
+writes one; `SPECIAL` and `special_of` are the special mode's (apps/adminapi/resources/attendants.py uses them)."""
 
 from django.core.exceptions import ValidationError
 
@@ -15,7 +16,7 @@ _item = obj(
         "parameter": (text(nullable=True), None),
     }
 )
-_attendant = obj(
+ATTENDANT = obj(
     {
         "name": (text(), REQUIRED),
         "systemId": (choice(AutoAttendant.SystemId.values, nullable=True), None),
@@ -29,7 +30,7 @@ _attendant = obj(
         "onFailure": (choice(AutoAttendant.OnFailure.values), AutoAttendant.OnFailure.DISCONNECT.value),
     }
 )
-_special = obj({"enabled": (boolean, False), "attendant": (text(nullable=True), None)})
+SPECIAL = obj({"enabled": (boolean, False), "attendant": (text(nullable=True), None)})
 
 # Model field -> the file's key, to name the path of a refused value.
 KEYS = {
@@ -41,7 +42,7 @@ KEYS = {
 
 
 def validate(value, path):
-    attendants = list_of(_attendant, unique=lambda a: a["name"], what="attendant")(value, path)
+    attendants = list_of(ATTENDANT, unique=lambda a: a["name"], what="attendant")(value, path)
     seen = {}
     for i, att in enumerate(attendants):
         if att["systemId"] is not None:
@@ -60,6 +61,31 @@ def _message(exc: ValidationError) -> str:
     return " ".join(exc.messages).rstrip(".")
 
 
+def fill(row: AutoAttendant, item: dict) -> AutoAttendant:
+    """`row` with the checked attendant's values (its menu is saved apart: menu_of)."""
+    row.name, row.system_id = item["name"], item["systemId"]
+    row.description, row.language = item["description"], item["language"]
+    row.prompt = item["prompt"] or ""
+    row.digit_timeout, row.max_invalid = item["digitTimeout"], item["maxInvalid"]
+    row.on_failure = item["onFailure"]
+    return row
+
+
+def menu_of(item: dict) -> list[tuple[str, str, str]]:
+    return [(m["key"], m["action"], m["parameter"] or "") for m in item["menu"]]
+
+
+def refused(exc: services.AttendantError, where: str) -> PbxDataError:
+    """The refusal of a batch's attendant, at its path under `where` (e.g. "autoAttendants[2]")."""
+    error = exc.error
+    if isinstance(error, services.MenuError):
+        return PbxDataError(f"{where}.menu[{error.index}].{error.field}", _message(error))
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.message_dict.items()))
+        return PbxDataError(f"{where}.{KEYS.get(field, field)}", " ".join(errors).rstrip("."))
+    return PbxDataError(where, _message(error))
+
+
 def load(attendants, ctx):
     """Saves every attendant first, then the menus, so that a menu may name any attendant of the file."""
     by_system = {a.system_id: a for a in AutoAttendant.objects.filter(system_id__isnull=False)}
@@ -70,12 +96,7 @@ def load(attendants, ctx):
         row = by_system.get(item["systemId"]) if item["systemId"] else by_name.get(item["name"])
         if row is None or (row.system_id and item["systemId"] is None):
             row = AutoAttendant()
-        row.name, row.system_id = item["name"], item["systemId"]
-        row.description, row.language = item["description"], item["language"]
-        row.prompt = item["prompt"] or ""
-        row.digit_timeout, row.max_invalid = item["digitTimeout"], item["maxInvalid"]
-        row.on_failure = item["onFailure"]
-        rows.append(row)
+        rows.append(fill(row, item))
     # A name the file gives may belong to another attendant now: a user attendant gives way, a system one cannot.
     clashes = AutoAttendant.objects.filter(name__in={r.name for r in rows}).exclude(pk__in=[r.pk for r in rows if r.pk])
     for other in clashes:
@@ -84,47 +105,40 @@ def load(attendants, ctx):
             services.delete_attendant(other)
         except ValidationError as exc:
             raise PbxDataError(f"autoAttendants[{i}].name", _message(exc)) from None
-    for i, row in enumerate(rows):
-        try:
-            services.save_attendant(row)
-        except ValidationError as exc:
-            field, errors = next(iter(exc.message_dict.items()))
-            raise PbxDataError(f"autoAttendants[{i}].{KEYS.get(field, field)}", " ".join(errors).rstrip(".")) from None
-        ctx.step()
-    for i, (row, item) in enumerate(zip(rows, attendants, strict=True)):
-        menu = [(m["key"], m["action"], m["parameter"] or "") for m in item["menu"]]
-        try:
-            services.set_menu(row, menu)
-        except services.MenuError as exc:
-            raise PbxDataError(f"autoAttendants[{i}].menu[{exc.index}].{exc.field}", _message(exc)) from None
+    try:
+        services.save_attendants([(row, menu_of(item)) for row, item in zip(rows, attendants, strict=True)], ctx.step)
+    except services.AttendantError as exc:
+        raise refused(exc, f"autoAttendants[{exc.item}]") from None
+
+
+def dump_attendant(att: AutoAttendant) -> dict:
+    """One attendant as the file writes it (its menu read through `att.menu.all()`: prefetch it for many)."""
+    item = {"name": att.name}
+    if att.system_id:
+        item["systemId"] = att.system_id
+    if att.description:
+        item["description"] = att.description
+    if att.prompt:
+        item["prompt"] = att.prompt.name
+    if att.language != "en":
+        item["language"] = att.language
+    menu = [
+        {"key": m.key, "action": m.action, **({"parameter": m.parameter} if m.parameter else {})}
+        for m in att.menu.all()
+    ]
+    if menu:
+        item["menu"] = menu
+    # Always written, defaults included: how a caller who presses nothing is treated should be read, not guessed.
+    item["digitTimeout"], item["maxInvalid"], item["onFailure"] = att.digit_timeout, att.max_invalid, att.on_failure
+    return item
 
 
 def dump():
-    out = []
-    for att in AutoAttendant.objects.prefetch_related("menu").order_by("id"):
-        item = {"name": att.name}
-        if att.system_id:
-            item["systemId"] = att.system_id
-        if att.description:
-            item["description"] = att.description
-        if att.prompt:
-            item["prompt"] = att.prompt.name
-        if att.language != "en":
-            item["language"] = att.language
-        menu = [
-            {"key": m.key, "action": m.action, **({"parameter": m.parameter} if m.parameter else {})}
-            for m in att.menu.all()
-        ]
-        if menu:
-            item["menu"] = menu
-        # Always written, defaults included: how a caller who presses nothing is treated should be read, not guessed.
-        item["digitTimeout"], item["maxInvalid"], item["onFailure"] = att.digit_timeout, att.max_invalid, att.on_failure
-        out.append(item)
-    return out
+    return [dump_attendant(att) for att in AutoAttendant.objects.prefetch_related("menu").order_by("id")]
 
 
 def validate_special(value, path):
-    return _special(value, path)
+    return SPECIAL(value, path)
 
 
 def clear_special():
@@ -132,20 +146,19 @@ def clear_special():
 
 
 def load_special(special, ctx):
-    """Through the special-mode functions of REST and the pages: off, select (or clear), then on if asked; on
-    with nothing selected selects `afterhour`, as PUT specialmode does."""
+    """Through services.set_special_mode, as the admin JSON API: on with nothing selected selects `afterhour`, as
+    PUT specialmode does."""
     attendant = None
     if special["attendant"] is not None:
         attendant = AutoAttendant.objects.filter(name=special["attendant"]).first()
         if attendant is None:
             raise PbxDataError("specialMode.attendant", f"there is no attendant {show(special['attendant'])}")
-    services.special_mode_off()
-    if attendant is None:
-        services.clear_special()
-    else:
-        services.select_special(attendant)
-    if special["enabled"]:
-        services.special_mode_on()
+    services.set_special_mode(special["enabled"], attendant)
+
+
+def special_of(mode: SpecialMode) -> dict:
+    """The special mode with both keys (`mode.attendant` read: select_related it)."""
+    return {"enabled": mode.enabled, "attendant": mode.attendant.name if mode.attendant else None}
 
 
 def dump_special():
@@ -153,4 +166,4 @@ def dump_special():
     mode = SpecialMode.current()
     if not mode.enabled and mode.attendant is None:
         return None
-    return {"enabled": mode.enabled, "attendant": mode.attendant.name if mode.attendant else None}
+    return special_of(mode)
