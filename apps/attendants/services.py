@@ -323,3 +323,26 @@ def delete_attendant(attendant: AutoAttendant) -> None:
     if selected:  # the row's foreign key was set to null by the delete
         changes.append(audit.Change(SPECIAL_KIND, SPECIAL_KEY, mode_before, {**mode_before, "attendant": None}))
     audit.record_many(changes)
+
+
+@transaction.atomic
+def delete_all_attendants() -> None:
+    """import --replace: every user attendant goes and the system ones lose their menus, in single DELETE
+    statements; the audit log gets one entry per attendant (and the special mode's, when its selection goes)."""
+    before = _stored(list(AutoAttendant.objects.values_list("pk", flat=True)))
+    mode, mode_before = _locked_mode()
+    selection_goes = mode.attendant_id is not None and before[mode.attendant_id]["system_id"] is None
+    AutoAttendant.objects.filter(system_id__isnull=True).delete()
+    MenuItem.objects.all().delete()
+    changes = [
+        audit.Change(KIND, old["name"], old, None if old["system_id"] is None else {**old, "menu": []})
+        for old in before.values()
+    ]
+    if selection_goes:
+        changes.append(audit.Change(SPECIAL_KIND, SPECIAL_KEY, mode_before, {**mode_before, "attendant": None}))
+    audit.record_many(changes)
+
+
+def reset_special_mode() -> SpecialMode:
+    """import --replace: off, nothing selected."""
+    return set_special_mode(False, None)

@@ -553,3 +553,22 @@ def test_pages_and_sipxconfig_uris_record_their_changes(api, sales, admin_client
     assert admin_client.post(reverse("attendants:attendant_delete", args=[sales.pk])).status_code == 302
     gone = AuditEntry.objects.filter(kind="attendant", key="Sales").latest("id")
     assert (gone.action, gone.channel) == ("delete", "page")
+
+
+def test_import_replace_records_what_it_clears(tmp_path, sales):
+    from tests.pbxdata.helpers import doc, run_import
+
+    services.set_menu(AutoAttendant.objects.get(system_id="operator"), [("0", "dial_by_name", "")])
+    services.select_special(sales)
+    last = AuditEntry.objects.latest("id").id
+    run_import(tmp_path, doc(), "--replace")
+    entries = AuditEntry.objects.filter(id__gt=last)
+    assert {e.channel for e in entries} == {"import"}
+    assert not AutoAttendant.objects.filter(name="Sales").exists()
+    assert entries.get(kind="attendant", key="Sales").action == "delete"
+    assert entries.get(kind="attendant", key="operator").changes == {
+        "menu": [[{"key": "0", "action": "dial_by_name"}], []]
+    }
+    assert entries.get(kind="special-mode").changes == {"attendant": ["Sales", None]}
+    run_import(tmp_path, doc(), "--replace")  # nothing left to clear: nothing to record
+    assert AuditEntry.objects.filter(channel="import").count() == entries.count()

@@ -6,7 +6,7 @@ writes one; `SPECIAL` and `special_of` are the special mode's (apps/adminapi/res
 from django.core.exceptions import ValidationError
 
 from apps.attendants import services
-from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
+from apps.attendants.models import AutoAttendant, SpecialMode
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, integer, list_of, obj, show, text
 
 _item = obj(
@@ -53,8 +53,7 @@ def validate(value, path):
 
 
 def clear():
-    AutoAttendant.objects.filter(system_id__isnull=True).delete()
-    MenuItem.objects.all().delete()
+    services.delete_all_attendants()
 
 
 def _message(exc: ValidationError) -> str:
@@ -142,7 +141,7 @@ def validate_special(value, path):
 
 
 def clear_special():
-    SpecialMode.objects.update(enabled=False, attendant=None)
+    services.reset_special_mode()
 
 
 def load_special(special, ctx):
