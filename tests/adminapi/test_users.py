@@ -236,3 +236,10 @@ def test_groups_crud_and_audit(api, sales, alice):
 def test_a_page_that_cannot_be_read_is_a_400(api, alice, query):
     response = api.get(f"/users?{query}")
     assert response.status_code == 400 and query.split("=")[0] in response.json()["fields"], response.content
+
+
+def test_a_group_name_is_stored_without_surrounding_space(api):
+    response = api.post("/groups", {"name": "\u00a0support ", "description": ""})
+    assert response.status_code == 201 and response.json()["name"] == "support", response.content
+    assert response["Location"].endswith("/groups/support")
+    assert api.post("/groups", {"name": " support"}).status_code == 409

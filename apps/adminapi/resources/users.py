@@ -70,6 +70,12 @@ class Groups(Resource):
     def queryset(self):
         return UserGroup.objects.annotate(user_count=Count("users"))
 
+    def validate(self, item, path):
+        group = self.checker(item, path)
+        # The name as stored (without surrounding white space): the API looks the group up by it after the write.
+        group["name"] = group["name"].strip()
+        return group
+
     def represent(self, group):
         return group_section.dump_group(group)
 
