@@ -156,7 +156,8 @@ ERROR = {
         },
     },
     "required": ["error", "type"],
-    "additionalProperties": False,
+    # a resource may add detail for programs (a refused file import lists its bad rows as `lines`)
+    "additionalProperties": True,
 }
 
 ERROR_EXAMPLES = {
@@ -455,6 +456,10 @@ ETAG_HEADER = {
 }
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in text.replace("-", " ").replace("_", " ").split())
 
@@ -537,7 +542,9 @@ class ResourceSchema(V1Schema):
 
     def _representation(self, resource) -> dict:
         schema = oas30(_whole(resource.representation_schema()))
-        schema["description"] = f"A {resource.kind} as /api/v1/{resource.name} shows it (every key present)."
+        schema["description"] = (
+            f"{_a(resource.kind).capitalize()} as /api/v1/{resource.name} shows it (every key present)."
+        )
         return component(self.registry, self._names(resource), schema)
 
     def _new(self, resource) -> dict:
@@ -713,7 +720,7 @@ class ResourceSchema(V1Schema):
         }
         return self.operation(
             self._operation_id(resource, "create"),
-            f"Create a {resource.kind} (or several)",
+            f"Create {_a(resource.kind)} (or several)",
             f"One {resource.kind} as an object, or a JSON list of them: all are stored or none (a refusal names the "
             f"list item, `[3].{resource.key}`). An existing {resource.key} is 409.",
             [resource.name],
@@ -742,7 +749,7 @@ class ResourceSchema(V1Schema):
         not_modified = {"description": "Unchanged since the ETag in If-None-Match.", "headers": {"ETag": ETAG_HEADER}}
         return self.operation(
             self._operation_id(resource, "retrieve"),
-            f"Read a {resource.kind}",
+            f"Read {_a(resource.kind)}",
             f"The {resource.kind} with every key (defaults included) and its ETag.",
             [resource.name],
             parameters,
@@ -768,7 +775,7 @@ class ResourceSchema(V1Schema):
         )
         return self.operation(
             self._operation_id(resource, action),
-            f"{verb} a {resource.kind}",
+            f"{verb} {_a(resource.kind)}",
             f"{what} The {resource.key} cannot change. With If-Match, only the version read (else 412).",
             [resource.name],
             [self._key_parameter(resource, examples), self._if_match()],
@@ -785,7 +792,7 @@ class ResourceSchema(V1Schema):
     def _destroy(self, resource, examples):
         return self.operation(
             self._operation_id(resource, "destroy"),
-            f"Delete a {resource.kind}",
+            f"Delete {_a(resource.kind)}",
             "With If-Match, only the version read (else 412).",
             [resource.name],
             [self._key_parameter(resource, examples), self._if_match()],
@@ -1047,6 +1054,8 @@ def add_v1_error_responses(result, generator, request, public):
             if "requestBody" in operation:
                 statuses.append("413")
             _in_oas30(operation)
+            if method == "get":
+                _one_page(operation)
             responses = operation["responses"]
             for status in statuses:
                 responses.setdefault(status, error_response(status, error_ref))
@@ -1069,3 +1078,25 @@ def _in_oas30(operation: dict) -> None:
         for media in content.values():
             if isinstance(media, dict) and isinstance(media.get("schema"), dict):
                 media["schema"] = oas30(media["schema"])
+
+
+PAGE_KEYS = {"count", "next", "previous", "results"}
+
+
+def _is_page(schema) -> bool:
+    return isinstance(schema, dict) and PAGE_KEYS <= set(schema.get("properties", {}))
+
+
+def _one_page(operation: dict) -> None:
+    """A list action that describes its page with a raw schema gets it wrapped by drf-spectacular once more: in an
+    array (a `list` action is taken for a list of objects), or in the view's paginated envelope. The answer is the
+    page itself."""
+    for response in operation.get("responses", {}).values():
+        media = ((response or {}).get("content") or {}).get("application/json") if isinstance(response, dict) else None
+        schema = (media or {}).get("schema")
+        if not isinstance(schema, dict):
+            continue
+        if schema.get("type") == "array" and _is_page(schema.get("items")):
+            media["schema"] = schema["items"]
+        elif _is_page(schema) and _is_page(schema["properties"]["results"].get("items")):
+            media["schema"] = schema["properties"]["results"]["items"]

@@ -17,6 +17,7 @@ A resource says:
 * `delete(obj)`; `filterset_class` (the admin list page's), `ordering` ({wire: model field}), `default_order`."""
 
 from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import quote
 
 from django.db import transaction
 from django.http import Http404
@@ -78,7 +79,12 @@ class Resource:
 
     @property
     def shown(self) -> list[str]:
-        return [k for k in self.fields if k not in self.hidden]
+        # read for every object of a page: worked out once (a resource's keys do not change)
+        try:
+            return self._shown
+        except AttributeError:
+            self._shown = [k for k in self.fields if k not in self.hidden]
+            return self._shown
 
     @property
     def accepted(self) -> list[str]:
@@ -192,7 +198,9 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
             self._save(checked, paths)
         if not bulk:
             obj = self._object(keys[0])
-            return self._respond(obj, status.HTTP_201_CREATED, {"Location": f"{request.path.rstrip('/')}/{keys[0]}"})
+            # the key as one URL segment: a space or a non-ASCII letter would make the header unusable
+            location = f"{request.path.rstrip('/')}/{quote(str(keys[0]), safe='')}"
+            return self._respond(obj, status.HTTP_201_CREATED, {"Location": location})
         rows = {getattr(o, res.lookup): o for o in res.queryset().filter(**{f"{res.lookup}__in": keys})}
         return Response([res.full(rows[k]) for k in keys], status=status.HTTP_201_CREATED)
 

@@ -227,17 +227,54 @@ def complete(check: Checker, value: Any) -> Any:
     """`value` (as an export writes it: keys at their default left out) with every key of every object present,
     absent ones at their defaults; an absent object is an object of defaults. Nothing is checked (the value was
     stored by the rules): the admin JSON API shows whole objects."""
+    fill = _filler(check)
+    return value if fill is None else fill(value)
+
+
+# checker -> the function that completes its values (None: a value it takes is complete as it is). The admin JSON
+# API completes every object of a page (a user has some fifty keys at every depth): the walk through the checkers'
+# `fields` and `item` is done once per checker, not once per value.
+_FILLERS: dict = {}
+
+
+def _filler(check: Checker) -> Callable[[Any], Any] | None:
+    try:
+        return _FILLERS[check]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable checker: walked each time
+        return _make_filler(check)
+    fill = _FILLERS[check] = _make_filler(check)
+    return fill
+
+
+def _make_filler(check: Checker) -> Callable[[Any], Any] | None:
     fields = getattr(check, "fields", None)
     if fields is not None:
-        given = value if isinstance(value, dict) else {}
-        out = {}
-        for key, (sub, default) in fields.items():
-            if key in given:
-                out[key] = complete(sub, given[key])
-            else:
-                out[key] = complete(sub, default() if callable(default) else (None if default is REQUIRED else default))
-        return out
+        plan = [(key, _filler(sub), default) for key, (sub, default) in fields.items()]
+
+        def fill_object(value):
+            given = value if isinstance(value, dict) else {}
+            out = {}
+            for key, fill, default in plan:
+                if key in given:
+                    found = given[key]
+                elif callable(default):
+                    found = default()
+                else:
+                    found = None if default is REQUIRED else default
+                out[key] = found if fill is None else fill(found)
+            return out
+
+        return fill_object
     item = getattr(check, "item", None)
-    if item is not None and isinstance(value, list):
-        return [complete(item, v) for v in value]
-    return value
+    if item is not None:
+        fill_item = _filler(item)
+
+        def fill_list(value):
+            if not isinstance(value, list):
+                return value
+            return list(value) if fill_item is None else [fill_item(v) for v in value]
+
+        return fill_list
+    return None
