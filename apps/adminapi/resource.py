@@ -128,10 +128,12 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
     # -- helpers
     def _object(self, key: str, for_update: bool = False):
         queryset = self.resource.queryset()
+        lookup = {self.resource.lookup: self.resource.url_key(key)}
         if for_update:
-            # Only the object's own row: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-            queryset = queryset.select_for_update(of=("self",))
-        obj = queryset.filter(**{self.resource.lookup: self.resource.url_key(key)}).first()
+            # The object's own row is locked by a query of its own: PostgreSQL refuses FOR UPDATE with the
+            # resource's GROUP BY (a count annotated on each group) and on the nullable side of an outer join.
+            list(queryset.model._base_manager.select_for_update().filter(**lookup).values_list("pk", flat=True))
+        obj = queryset.filter(**lookup).first()
         if obj is None:
             raise Http404(f"There is no {self.resource.kind} {show(key)}.")
         return obj
