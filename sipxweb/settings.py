@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "apps.sipproxy",
     "apps.provisioning",
     "apps.mediaserver",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,12 @@ rest_patterns = [
     re_path(NOT_FOUND_PATTERN, rest_not_found),
 ]
 
+# The error pages (sipxweb/views.py): the layout's for the pages, the API's own body under its prefixes.
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
+
 urlpatterns = [
     path(REST, include(rest_patterns)),
     # Phones poll their files: second on the hot path, ahead of the call controller's root include (which every
