@@ -219,6 +219,7 @@ def test_the_account_menu_holds_the_administrators_own_pages(demo, watched):
     expect(own).to_be_hidden()
     w.page.click("details.user-menu > summary")
     expect(own).to_be_visible()
+    w.shot("account-menu-1366")
     w.page.click("main h1")  # a click elsewhere closes it
     expect(own).to_be_hidden()
     w.page.click("details.user-menu > summary")
