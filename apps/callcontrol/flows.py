@@ -16,6 +16,8 @@ import re
 import time
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from apps.callcontrol import store
 from apps.callcontrol.legs import ALLOW, Leg
 from apps.callcontrol.sip import SipUri, name_addr
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from apps.callcontrol.attempt import Attempt
 
 REFER_WAIT = 32.0  # after the REFER is accepted, how long we wait for a final sipfrag before hanging up
+NO_ANSWER = "the calling party did not answer"  # how an outcome starts when the caller's phone never answered
 
 
 def calling_ruri(attempt: Attempt) -> str:
@@ -35,15 +38,29 @@ def calling_ruri(attempt: Attempt) -> str:
     return str(SipUri.parse(attempt.calling_uri).with_params(*params))
 
 
+def caller_name_addr(attempt: Attempt) -> str:
+    """The calling party as a name-addr, with the agent's name when the agent is the calling party (click-to-call
+    from the portal: the user's own phones ring)."""
+    calling = SipUri.parse(attempt.calling_uri)
+    own = calling.user == attempt.agent and calling.host.lower() == settings.SIPX_DOMAIN.lower() and not calling.port
+    return name_addr(attempt.calling_uri, attempt.display_name if own else None)
+
+
+def callee_name_addr(attempt: Attempt) -> str:
+    """The called party for the call record: without URI headers (a conference PIN is no part of a call's record)."""
+    return name_addr(SipUri.parse(attempt.called_uri).without_headers())
+
+
 class CallFlows:
     async def refer(self: Agent, attempt: Attempt, legs: list[Leg]) -> tuple[bool, str]:
         calling = attempt.calling_uri
         leg = Leg(self, attempt, calling, calling, calling_ruri(attempt))
         legs.append(leg)
+        leg.announce = {"referred_by": caller_name_addr(attempt), "refer_to": callee_name_addr(attempt)}
         await self.db(store.set_call_id, attempt.id, leg.call_id)
         final = await self.invite(attempt, leg, self.dummy_sdp(leg), attempt.timeout, record=True)
         if final is None:
-            return False, "the calling party did not answer (CANCEL after timeout)"
+            return False, f"{NO_ANSWER} (CANCEL after timeout)"
         if final.status >= 300:
             return False, f"the calling party's INVITE failed: {final.first}"
         self.ack_2xx(leg, final)
@@ -93,7 +110,7 @@ class CallFlows:
         await self.db(store.set_call_id, attempt.id, a.call_id)
         final = await self.invite(attempt, a, self.dummy_sdp(a), attempt.timeout, record=True)
         if final is None or final.status >= 300:
-            return False, f"the calling party did not answer: {final.first if final else 'timeout'}"
+            return False, f"{NO_ANSWER}: {final.first if final else 'timeout'}"
         self.ack_2xx(a, final)
         called = attempt.called_uri
         b = Leg(self, attempt, called, called, called)

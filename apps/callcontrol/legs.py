@@ -58,6 +58,9 @@ class Leg:
         self.ack_dest = None
         self.sdp = b""
         self.sdp_version = 1
+        # Extra columns of the leg's R event: click-to-call's leg to the caller's phone names the call it sets up
+        # (caller and callee), so that the call record is the call the user asked for (apps/cdrs/resolver.py).
+        self.announce: dict[str, str] = {}
 
     # ---- headers ---------------------------------------------------------------------------------
     @property
@@ -142,7 +145,7 @@ class Dialogs:
             leg.invite_tx = tx
             if first and record:
                 first = False
-                await self.event(leg, "R", msg, contact=self.contact)
+                await self.event(leg, "R", msg, contact=self.contact, **leg.announce)
             remaining = max(0.0, loop_deadline - time.monotonic())
             try:
                 final = await asyncio.wait_for(asyncio.shield(tx.final), remaining)

@@ -1,5 +1,6 @@
-"""The portal's call box (mounted at /cdrs/my/ by sipxweb/urls.py, so that it keeps its path next to the user's own
-call pages `/cdrs/my/active/` and `/cdrs/my/history/`, apps/cdrs/portal_urls.py). Call control has no admin pages."""
+"""The portal's click-to-call pages (mounted at /cdrs/my/ by sipxweb/urls.py, so that they keep their paths next to
+the user's own call pages `/cdrs/my/active/` and `/cdrs/my/history/`, apps/cdrs/portal_urls.py): the call box and
+the progress of a call that every Call button follows. Call control has no admin pages."""
 
 from django.urls import path
 
@@ -9,4 +10,5 @@ app_name = "portal-callcontrol"
 
 urlpatterns = [
     path("call/", portal_views.CallBoxView.as_view(), name="call_box"),
+    path("call/progress/", portal_views.CallProgressView.as_view(), name="call_progress"),
 ]

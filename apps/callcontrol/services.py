@@ -1,6 +1,7 @@
-"""Click-to-call logic shared by `PUT /my/call/{to}`, `/callcontroller/...` and the portal's call box:
-number clean-up (B.3.1), party parsing and resolution (B.4), who may place which call (`authorize_call`),
-queueing an attempt for the agent, finding the attempt a status asks for (its documents are api/serializers.py).
+"""Click-to-call logic shared by `PUT /my/call/{to}`, `/callcontroller/...` and the portal's Call buttons:
+number clean-up (B.3.1, and spaces: `check_target`, the one rule of every Call button), party parsing and
+resolution (B.4), who may place which call (`authorize_call`), queueing an attempt for the agent, finding the
+attempt a status asks for (its documents are api/serializers.py, its progress in words progress.py).
 
 Parties become SIP URIs only through `apps.callcontrol.sip.SipUri`; a party that a SIP user part cannot
 carry (`?` headers, `;` parameters, a second `@`, spaces, controls, quotes, angle brackets) is refused
@@ -19,7 +20,12 @@ from apps.callcontrol.sip import SipUri, check_host, unescape
 from apps.users.credentials import find_login
 from apps.users.models import LoginName
 
-_STRIP = str.maketrans("", "", "[](){}.-")
+# B.3.1 deletes `[ ] ( ) . { } -`; people also write a number with spaces (`+39 02 5550 9999`, the no-break
+# and thin spaces that phonebook files and browsers' copy-paste bring along), so those go as well. Tabs, line
+# ends and other control characters stay: they are never part of a number someone dialled.
+DIALLED_EXTRAS = " \u00a0\u2009\u202f"
+_STRIP = str.maketrans("", "", "[](){}.-" + DIALLED_EXTRAS)
+MAX_TARGET = 150
 _CHAR = r"(?:[-_.!~*'()&=+$,;?/a-zA-Z0-9]|%[0-9a-fA-F]{2})"
 _VALID = re.compile(rf"{_CHAR}+|{_CHAR}+@\w[-._\w]*\w\.\w{{2,6}}")
 
@@ -37,17 +43,46 @@ class CallNotAllowed(Exception):
 _NOT_IN_USER = re.compile(r"[?;@\s\x00-\x1f\x7f-\x9f<>\"\\\[\]{}|^`]")
 
 
-def clean_target(value: str) -> str | None:
-    """B.3.1: drop `[ ] ( ) . { } -`, then validate; None when invalid. `9.9-86(406)9[99]` -> `9986406999`.
-    B.3.1 lists `;` and `?` as allowed, but in a Request-URI they start parameters and headers: refused."""
-    cleaned = (value or "").translate(_STRIP)
-    if not cleaned or not _VALID.fullmatch(cleaned):
-        return None
+def strip_dialled(value: str) -> str:
+    """A number as people write it, as it is dialled: `+1 (617) 555-0142` -> `+16175550142` (a leading `+` is
+    kept). The one rule for click-to-call's target (every page's Call button and `PUT /my/call/{to}`) and for
+    matching a dialled number with a phonebook entry (apps/cdrs/names.py)."""
+    return (value or "").translate(_STRIP)
+
+
+def check_target(value: str) -> str:
+    """A click-to-call target as typed -> what is dialled (B.3.1: `9.9-86(406)9[99]` -> `9986406999`, and
+    spaces dropped: `+39 02 5550 9999` -> `+390255509999`). B.3.1 lists `;` and `?` as allowed, but in a
+    Request-URI they start parameters and headers: refused. BadParty with the sentence every page and the REST
+    answer show when `value` cannot be called."""
+    cleaned = strip_dialled(value)
+    shown = (value or "")[:MAX_TARGET]
+    if not cleaned:
+        raise BadParty("Enter a phone number or a user name to call.")
+    if len(cleaned) > MAX_TARGET:
+        raise BadParty(f"A number to call has at most {MAX_TARGET} characters.")
+    if not _VALID.fullmatch(cleaned) or not _callable(cleaned):
+        raise BadParty(
+            f"{shown!r} is not a phone number or user name to call (digits, letters and * + , / are allowed; "
+            "? ; @ quotes and angle brackets are not)."
+        )
+    return cleaned
+
+
+def _callable(cleaned: str) -> bool:
     try:
         parse_party(cleaned)
     except BadParty:
+        return False
+    return True
+
+
+def clean_target(value: str) -> str | None:
+    """`check_target` for callers that only need to know: what is dialled, or None when `value` cannot be called."""
+    try:
+        return check_target(value)
+    except BadParty:
         return None
-    return cleaned
 
 
 def parse_party(value: str, domain: str | None = None) -> SipUri:
@@ -161,7 +196,19 @@ def click_to_call(user, target: str) -> CallAttempt:
     authorize_call(user, user.username, user)
     called = sip_uri(target)
     calling = str(SipUri(user.username, settings.SIPX_DOMAIN))  # the builder escapes any user name
-    return queue_call(user, calling, called, key=f"{user.username}:{user.username}:{target}")
+    return queue_call(user, calling, called, key=click_to_call_key(user, target))
+
+
+def click_to_call_key(user, target: str) -> str:
+    """The key of the user's click-to-call attempts to `target` (as dialled): the call controller's
+    `<agent>:<callingParty>:<calledParty>`, so its GET shows their status lines too."""
+    return f"{user.username}:{user.username}:{target}"
+
+
+def own_attempt(user, target: str) -> CallAttempt | None:
+    """The user's newest click-to-call attempt to `target` (as dialled) whose result is still kept."""
+    attempt = latest_attempt(click_to_call_key(user, target))
+    return attempt if attempt is not None and attempt.agent_id == user.pk else None
 
 
 def latest_attempt(key: str) -> CallAttempt | None:

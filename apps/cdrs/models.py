@@ -104,6 +104,10 @@ class Cdr(models.Model):
 
     @property
     def duration_seconds(self) -> int | None:
+        """How long the call was connected; 0 for a call never answered (its ringing is no part of a call's
+        length); None while it goes on."""
         if self.end_time is None or self.start_time is None:
             return None
-        return int((self.end_time - (self.connect_time or self.start_time)).total_seconds())
+        if self.connect_time is None:
+            return 0
+        return max(0, int((self.end_time - self.connect_time).total_seconds()))

@@ -3,6 +3,7 @@ folded into the call
 record of its Call-ID as it is stored, and `housekeeping()` closes calls whose end was lost.
 
     R -> record with start_time, termination R      S -> connect_time, termination I, callee_contact
+         (an R with a Refer-To: click-to-call, the record is Referred-By -> Refer-To)
     E -> end_time, termination C (T after a REFER)  F -> failed (F, failure status) unless connected
     T -> remembers the transfer (the end becomes T)
 
@@ -26,10 +27,17 @@ MAX_RINGING = timedelta(minutes=2)  # a call ringing longer than this failed
 def _set_parties(cdr: Cdr, event: CallStateEvent) -> None:
     """The record's caller and callee from the event's From and To. An AOR is kept only when it is a SIP or tel
     URI (aor_of gives "" otherwise), and the display name only with its AOR, so the PBX data file can always
-    write the pair as a name-addr and read it back."""
-    cdr.caller_aor = aor_of(event.from_url)
-    cdr.caller_name = display_name(event.from_url)[:255] if cdr.caller_aor else ""
-    cdr.callee_aor = aor_of(event.to_url)
+    write the pair as a name-addr and read it back.
+
+    An R that names a Refer-To is click-to-call's first leg (the agent's INVITE of the caller's own phone, which
+    it then refers to the callee): its From and To are the agent and the caller's phone ("200 -> 200"), but the
+    call the user asked for is Referred-By -> Refer-To, and that is what the record says."""
+    caller, callee = event.from_url, event.to_url
+    if event.event_type == EventType.REQUEST and event.refer_to:
+        caller, callee = event.referred_by or event.to_url, event.refer_to
+    cdr.caller_aor = aor_of(caller)
+    cdr.caller_name = display_name(caller)[:255] if cdr.caller_aor else ""
+    cdr.callee_aor = aor_of(callee)
     cdr.caller_user = user_of(cdr.caller_aor)
     cdr.callee_user = user_of(cdr.callee_aor)
 

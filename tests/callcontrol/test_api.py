@@ -28,6 +28,30 @@ def test_put_call_cleans_up_the_number(client, users, prefix):
     assert attempt.key == "201:201:9986406999" and attempt.state == "queued"
 
 
+@pytest.mark.parametrize(
+    ("to", "dialled"),
+    [
+        ("%2B1%20(617)%20555-0142", "+16175550142"),  # as a phonebook lists it
+        ("+39%2002%205550%209999", "+390255509999"),
+        ("%2B39%C2%A002%C2%A05550%C2%A09999", "+390255509999"),  # no-break spaces, as pasted
+    ],
+)
+def test_put_call_drops_the_spaces_of_a_written_number(client, users, to, dialled):
+    response = client.put(REST + "/my/call/" + to, **basic("bob", "1234"))
+    assert response.status_code == 200 and response.content == b""
+    attempt = CallAttempt.objects.get()
+    assert attempt.called_uri == f"sip:{dialled}@example.org" and attempt.key == f"201:201:{dialled}"
+
+
+def test_put_call_refusal_says_why(client, users):
+    response = client.put(REST + "/my/call/%20%20", **basic("bob", "1234"))
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "Enter a phone number or a user name to call."
+    response = client.put(REST + "/my/call/" + "1" * 151, **basic("bob", "1234"))
+    assert json.loads(response.content)["error"] == "A number to call has at most 150 characters."
+    assert not CallAttempt.objects.exists()
+
+
 def test_put_call_private_alias_and_body_ignored(client, users, settings):
     settings.FEED_KEY_FULL_ACCESS = True
     response = client.put(f"{REST}/private/{users['bob'].feed_key}/call/202", data="+", content_type="text/plain")

@@ -93,7 +93,8 @@ def test_awkward_names_survive_the_call_the_pages_and_a_backup(client, bob, tmp_
     leg.events("E")
     client.force_login(bob)
     page = html.unescape(client.get(reverse("portal-cdrs:my_cdr_list")).content.decode())
-    assert f"{SHOWN} - 201" in page
+    # The history names a user as the directory does (the name beside the extension), unescaped.
+    assert f'<td class="caller">{FIRST} {LAST} <span class="muted">201</span></td>' in page
 
     first = dump()
     exported = tmp_path / "pbx.json"

@@ -1,5 +1,6 @@
 """Browser tests of the call pages: the admin's active calls refresh by themselves, call history with filters,
-charts and CSV export, the portal's call box and own calls (Chromium via Playwright, live server)."""
+charts and CSV export, the portal's call box and own calls, and click-to-call from My phonebook followed live
+(Chromium via Playwright, live server; the call-control agent's part is played by its own store functions)."""
 
 from datetime import timedelta
 
@@ -7,8 +8,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from apps.callcontrol import store
 from apps.callcontrol.models import CallAttempt
 from apps.cdrs.models import Cdr
+from apps.phonebooks import services as phonebooks
 
 pytestmark = pytest.mark.e2e
 
@@ -75,9 +78,107 @@ def test_portal_call_box_and_own_calls(users, page, live_server, login):
     assert (attempt.calling_uri, attempt.called_uri) == ("sip:200@example.org", "sip:5551234567@example.org")
     page.fill("#id_number", "123*we@sip")
     page.click("#call-box button:has-text('Call')")
-    expect(page.locator(".errors")).to_contain_text("Enter a phone number")
+    expect(page.locator(".errors")).to_contain_text("'123*we@sip' is not a phone number or user name to call")
     page.click("nav a:text-is('My active calls')")
     expect(page.locator("#active-calls tbody tr")).to_have_count(1)
     page.click("nav a:text-is('My call history')")
     expect(page.locator("table.list tbody tr")).to_have_count(1)
     expect(page.locator("#id_user")).to_have_count(0)
+
+
+class FakeAgent:
+    """Writes, through the agent's own store functions, what the call-control agent writes while it places the one
+    queued attempt: the status lines of the caller's phone and of the REFER's NOTIFYs, then the outcome."""
+
+    def __init__(self):
+        [self.row] = store.claim("e2e-agent")
+        self.ms = 1_700_000_000_000
+        store.set_call_id(self.row["id"], "leg@127.0.0.1")
+
+    def line(self, method, text):
+        self.ms += 10
+        store.add_status(self.row["id"], self.ms, "leg@127.0.0.1", method, text)
+
+    def finish(self, ok, outcome="done"):
+        store.finish(self.row["id"], ok, outcome)
+
+
+@pytest.fixture
+def phonebook(users):
+    alice = users["alice"]
+    for first, last, number in (("Jane", "Doe", "+1 (617) 555-0142"), ("Marco", "Rossi", "+39 02 5550 9999")):
+        phonebooks.create_private_entry(alice, {"first_name": first, "last_name": last, "number": number})
+    phonebooks.create_private_entry(alice, {"first_name": "Bad", "last_name": "Number", "number": "123*we@sip"})
+    return alice
+
+
+def call_button(page, number):
+    return page.locator(f"#my-phonebook button[data-call='{number}']")
+
+
+def status_of(page, number):
+    return page.locator(f"#my-phonebook button[data-call='{number}'] + .call-status")
+
+
+def test_call_from_my_phonebook_is_followed_to_the_answer(phonebook, page, live_server, login):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login("alice", "1234")
+    page.goto(live_server.url + "/portal/phonebook/")
+    button, status = call_button(page, "+1 (617) 555-0142"), status_of(page, "+1 (617) 555-0142")
+    button.click()
+    expect(status).to_have_text("Waiting for the call agent…")
+    expect(button).to_be_disabled()
+    attempt = CallAttempt.objects.get()
+    assert attempt.called_uri == "sip:+16175550142@example.org"  # spaces and ( ) - gone, the + kept
+    agent = FakeAgent()
+    expect(status).to_have_text("Ringing your phone…")
+    agent.line("INVITE", "SIP/2.0 180 Ringing")
+    agent.line("INVITE", "SIP/2.0 200 OK")
+    expect(status).to_have_text("Connecting to Jane Doe…")
+    agent.line("NOTIFY", "SIP/2.0 180 Ringing")
+    expect(status).to_have_text("Ringing Jane Doe…")
+    agent.line("NOTIFY", "SIP/2.0 200 OK")
+    agent.finish(True)
+    expect(status).to_have_text("Jane Doe answered.")
+    expect(button).to_be_enabled()
+    expect(button).to_have_text("Call")
+    assert not errors, errors
+
+
+def test_call_from_my_phonebook_says_no_answer_and_why_it_was_refused(phonebook, page, live_server, login):
+    login("alice", "1234")
+    page.goto(live_server.url + "/portal/phonebook/")
+    button, status = call_button(page, "+39 02 5550 9999"), status_of(page, "+39 02 5550 9999")
+    button.click()
+    expect(status).to_have_text("Waiting for the call agent…")
+    assert CallAttempt.objects.get().called_uri == "sip:+390255509999@example.org"
+    agent = FakeAgent()
+    agent.line("INVITE", "SIP/2.0 180 Ringing")
+    expect(status).to_have_text("Ringing your phone…")
+    agent.line("INVITE", "SIP/2.0 487 Request Terminated")
+    agent.finish(False, "the calling party did not answer (CANCEL after timeout)")
+    expect(status).to_have_text("No answer from your phone.")
+    expect(button).to_be_enabled()
+    # A number that cannot be called: the server's sentence, and the button stays usable.
+    bad = call_button(page, "123*we@sip")
+    bad.click()
+    expect(status_of(page, "123*we@sip")).to_have_text(
+        "'123*we@sip' is not a phone number or user name to call (digits, letters and * + , / are allowed; "
+        "? ; @ quotes and angle brackets are not)."
+    )
+    expect(bad).to_be_enabled()
+    assert CallAttempt.objects.count() == 1
+
+
+def test_the_call_box_follows_its_call(users, page, live_server, login):
+    login("alice", "1234")
+    page.goto(live_server.url + "/cdrs/my/call/")
+    page.fill("#id_number", "201")
+    page.click("#call-box button:has-text('Call')")
+    status = page.locator("#call-progress")
+    expect(status).to_have_text("Waiting for the call agent…")
+    agent = FakeAgent()
+    agent.line("INVITE", "SIP/2.0 486 Busy Here")
+    agent.finish(False, "the calling party's INVITE failed: SIP/2.0 486 Busy Here")
+    expect(status).to_have_text("Your phone is busy.")

@@ -3,6 +3,7 @@ SIPp callee that the phone then calls, for PUT /my/call/{to} and POST /callcontr
 password; a phone that never answers (CANCEL after `timeout`); status lines; active calls while the call is
 up and not after BYE; the B.3.1 number clean-up on the wire; the seed page's PHP sample."""
 
+import json
 import shutil
 import subprocess
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.sip.conftest import SCENARIOS, Sipp
+from tests.sip.test_provisioning_kamailio import Browser
 
 pytestmark = [pytest.mark.sip, pytest.mark.server]
 
@@ -39,7 +41,8 @@ def test_put_my_call_rings_the_phone_refers_it_and_lists_the_call_while_up(pbx, 
         assert status == 200 and body == b""
         calls = pbx.wait_for(pbx.active, what="the active call")
         assert len(calls) == 1
-        assert calls[0]["from"] == "201" and calls[0]["to"] == "201" and calls[0]["direction"] == "INCOMING"
+        # The record is the call the user asked for (201 -> 202), answered so far by 201's own phone.
+        assert calls[0]["from"] == "201" and calls[0]["to"] == "202" and calls[0]["direction"] == "INCOMING"
         assert calls[0]["recipient"] == "201"
         pbx.wait_for(lambda: pbx.active() == [], what="the call to end after BYE")
         finish(phone, callee)
@@ -64,7 +67,7 @@ def test_callcontroller_post_with_digest_on_the_callcontrol_port(pbx, sipp_dir):
         status, _, body = pbx.digest("POST", CC + "?isForwardingAllowed=true&subject=hello")
         assert status == 200 and body == b""
         calls = pbx.wait_for(pbx.active, what="the active call")
-        assert calls[0]["to-aor"] == "<sip:201@example.org>"
+        assert calls[0]["to-aor"] == "<sip:202@example.org>"  # the callee, not the agent's leg to 201
         pbx.wait_for(lambda: pbx.active() == [], what="the call to end after BYE")
         finish(phone, callee)
     finally:
@@ -126,6 +129,46 @@ def test_messy_number_is_cleaned_up_and_referred_in_the_domain(pbx, sipp_dir):
     assert "INVITE sip:9986406999@example.org SIP/2.0" in callee.message_log()
     status, _, _ = pbx.rest("PUT", "/sipxconfig/rest/my/call/123%2Awe%40sip")
     assert status == 400
+
+
+def test_a_phonebook_number_with_spaces_is_called_and_followed_from_the_page(pbx, sipp_dir):
+    """What My phonebook's Call button does (static/js/calls.js), over HTTP with the page's session: PUT the number
+    as the phonebook writes it, then poll its progress until the outcome; the history then lists the call."""
+    pbx.server.manage("collectstatic", "--noinput", "-v", "0")  # the pages name their static files by hash
+    browser = Browser(pbx.server, "bob", "1234")
+    phone, callee = start_refer_pair(pbx, sipp_dir, hold_ms=100)
+    try:
+        headers = {**browser._headers(), "X-CSRFToken": browser.cookies["csrftoken"]}
+        status, _, body = pbx.server.request("PUT", "/sipxconfig/rest/my/call/%2B1%20(617)%20555-0142", headers)
+        assert status == 200, body
+        seen = []
+
+        def outcome():
+            status, _, body = browser.get("/cdrs/my/call/progress/?number=%2B1%20(617)%20555-0142")
+            assert status == 200, body
+            seen.append(json.loads(body))
+            return seen[-1]["done"]
+
+        pbx.wait_for(outcome, what="the call's outcome")
+        finish(phone, callee)
+    finally:
+        phone.stop(), callee.stop()
+    assert "Refer-To: <sip:+16175550142@example.org>" in phone.message_log()
+    assert "INVITE sip:+16175550142@example.org SIP/2.0" in callee.message_log()
+    assert seen[-1]["text"] == "+16175550142 answered."  # the phone's NOTIFY said 200 OK
+    # Every answer on the way was one of the steps, in order (how many a poll catches depends on the timing).
+    steps = [
+        "Waiting for the call agent…",
+        "Ringing your phone…",
+        "Connecting to +16175550142…",
+        "Ringing +16175550142…",
+    ]
+    order = [steps.index(p["text"]) for p in seen[:-1]]
+    assert order == sorted(order)
+    status, _, page = browser.get("/cdrs/my/history/")
+    rows = page.decode()[page.decode().index("<tbody>") :]
+    assert '<td class="caller">201</td>' in rows and '<td class="callee">+16175550142</td>' in rows
+    assert "click-to-call" in rows
 
 
 # The seed page's PHP sample, byte for byte (tests/sip/click2call.php); only the host:port is replaced.

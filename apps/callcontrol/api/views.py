@@ -28,12 +28,10 @@ class CallView(WireView):
 
     @extend_schema(request=None, responses={200: OpenApiResponse(description="Call queued")}, summary="Click to call")
     def put(self, request, to, **kwargs):
-        target = services.clean_target(to)
-        if target is None or len(target) > 150:
-            raise ValidationError(
-                f"{to[:150]!r} is not a phone number or user name to call (digits, letters and * + , / are "
-                "allowed; ? ; @ spaces, quotes and angle brackets are not)."
-            )
+        try:
+            target = services.check_target(to)
+        except services.BadParty as exc:
+            raise ValidationError(str(exc)) from None
         try:
             services.click_to_call(request.user, target)
         except services.CallNotAllowed as exc:
