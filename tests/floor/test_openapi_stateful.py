@@ -48,6 +48,10 @@ def test_stateful_run(keep_test_connection, make_user, admin_user, name, pin):
     make_user("201", aliases=["bob"])
     auth = _auth(name, pin)
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=auth)
+    # The sipXconfig URIs. The admin JSON API has its own run (tests/adminapi/test_schemathesis.py): its bodies are
+    # whole PBX objects that the business rules refuse more often than the description can say (an alias held by
+    # another user), so `positive_data_acceptance` does not apply to them.
+    schema = schema.exclude(path_regex="^/api/v1/")
     machine = schema.as_state_machine()
 
     class Run(machine):
