@@ -26,13 +26,15 @@ GATE_CODES = {
     413: "too_large",
     414: "uri_too_long",
     431: "headers_too_large",
+    500: "server_error",
+    503: "database_unavailable",
 }
 
 
 def gate_refusal(status: int, sentence: str) -> HttpResponse:
     """A refusal of the request gate (a control character in the path or query, a path, header or body too large,
     a cross-site write) in the API's error body, as JSON like every other answer of /api/v1/."""
-    return error_response(status, sentence, GATE_CODES.get(status, "invalid"))
+    return error_response(status, sentence, GATE_CODES.get(status, "invalid" if status < 500 else "server_error"))
 
 
 def refused(path: str, message: str) -> HttpResponse:
