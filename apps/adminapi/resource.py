@@ -54,6 +54,9 @@ class Resource:
     def kept(self, obj) -> dict:
         return {}
 
+    def prepare(self, rows) -> None:
+        """Fetches what `represent` reads of other tables for these rows at once (a page, or one object)."""
+
     def url_key(self, key: str) -> str:
         """The stored form of a key as a URL gives it (a phone's serial may come with colons or in capitals)."""
         return key
@@ -136,6 +139,7 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
         obj = queryset.filter(**lookup).first()
         if obj is None:
             raise Http404(f"There is no {self.resource.kind} {show(key)}.")
+        self.resource.prepare([obj])
         return obj
 
     def _merged(self, body, path: str, obj=None, partial: bool = False) -> dict:
@@ -168,6 +172,7 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
         queryset = base.ordered(queryset, request.query_params.get("ordering", ""), res.ordering, res.default_order)
         paginator = self.pagination_class()
         rows = paginator.paginate_queryset(queryset, request, view=self)
+        res.prepare(rows)
         return paginator.get_paginated_response([res.full(row) for row in rows])
 
     def retrieve(self, request, key=None):
@@ -204,6 +209,7 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
             location = f"{request.path.rstrip('/')}/{quote(str(keys[0]), safe='')}"
             return self._respond(obj, status.HTTP_201_CREATED, {"Location": location})
         rows = {getattr(o, res.lookup): o for o in res.queryset().filter(**{f"{res.lookup}__in": keys})}
+        res.prepare(list(rows.values()))
         return Response([res.full(rows[k]) for k in keys], status=status.HTTP_201_CREATED)
 
     def _save(self, checked: Sequence, paths: Sequence[str]):

@@ -61,7 +61,8 @@ def usable(secret: str) -> ApiToken | None:
     """The token `secret` names when it may be used now (not revoked, not expired, its user enabled)."""
     if not secret.startswith(PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret)).first()
+    # One row by a unique column: no ordering (the model's, by user, would make Django compile joins each time).
+    token = next(iter(ApiToken.objects.select_related("user").filter(digest=_digest(secret)).order_by()[:1]), None)
     now = timezone.now()
     if token is None or token.revoked is not None or (token.expires is not None and token.expires <= now):
         return None

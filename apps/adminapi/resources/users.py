@@ -29,10 +29,15 @@ class Users(Resource):
     default_order = ("username",)
 
     def queryset(self):
-        return User.objects.select_related("profile").prefetch_related("login_names", "groups", "rings")
+        return User.objects.select_related("profile")
+
+    def prepare(self, rows):
+        related = user_section.related_of(rows)
+        for user in rows:
+            user.api_related = related[user.pk]
 
     def represent(self, user):
-        return user_section.dump_user(user, secrets=False)
+        return user_section.dump_user(user, secrets=False, related=user.api_related)
 
     def kept(self, user):
         return user_section.dump_secrets(user) | {"feedKey": user.feed_key}

@@ -9,6 +9,8 @@ when the file has none (regenerating it would break the user's private URLs). Us
 alone (or deleted first with --replace). The clash of user names with conference extensions is checked once every
 section is loaded (`conferences.check_extensions`): the file's own rooms may move."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, check_keys, choice, integer, list_of, obj, text
@@ -244,10 +246,37 @@ def dump_secrets(user: User) -> dict:
     return out
 
 
-def dump_user(user: User, secrets: bool = True) -> dict:
+@dataclass
+class Related:
+    """What dump_user reads of a user's other rows, fetched for many users at once by `related_of`."""
+
+    aliases: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    rings: list[dict] = field(default_factory=list)
+
+
+def related_of(users) -> dict[int, Related]:
+    """The aliases, group names and rings of `users` in three queries of plain values: a page of the admin JSON API
+    costs a third of what prefetching model instances costs (Django builds a queryset per user and relation)."""
+    ids = [u.pk for u in users]
+    out = {pk: Related() for pk in ids}
+    aliases = LoginName.objects.filter(user_id__in=ids, kind=LoginName.Kind.ALIAS).order_by("id")
+    for user_id, name in aliases.values_list("user_id", "name"):
+        out[user_id].aliases.append(name)
+    memberships = User.groups.through.objects.filter(user_id__in=ids).values_list("user_id", "usergroup__name")
+    for user_id, name in memberships:
+        out[user_id].groups.append(name)
+    rings = Ring.objects.filter(user_id__in=ids).order_by("position", "id")
+    for user_id, *ring in rings.values_list("user_id", "number", "expiration", "type", "enabled"):
+        out[user_id].rings.append(dict(zip(("number", "expiration", "type", "enabled"), ring, strict=True)))
+    return out
+
+
+def dump_user(user: User, secrets: bool = True, related: Related | None = None) -> dict:
     """One user; keys at their default are left out, except `permissions` (its default is not empty). Without
-    `secrets` (the admin JSON API), the stored forms of PINs, the SIP password and the feed key are left out."""
-    aliases = user.aliases
+    `secrets` (the admin JSON API), the stored forms of PINs, the SIP password and the feed key are left out.
+    `related`: the user's aliases, groups and rings as `related_of` fetched them (else read from prefetched rows)."""
+    aliases = related.aliases if related is not None else user.aliases
     out: dict = {"userName": user.username}
     if aliases:
         out["aliases"] = aliases
@@ -266,7 +295,7 @@ def dump_user(user: User, secrets: bool = True) -> dict:
     if user.is_admin:
         out["admin"] = True
     out["permissions"] = user.permission_names
-    groups = sorted(g.name for g in user.groups.all())
+    groups = sorted(related.groups if related is not None else (g.name for g in user.groups.all()))
     if groups:
         out["groups"] = groups
     if secrets:
@@ -274,10 +303,14 @@ def dump_user(user: User, secrets: bool = True) -> dict:
     contact = dump_contact(getattr(user, "profile", None))
     if contact:
         out["contactInformation"] = contact
-    rings = [
-        {"number": r.number, "expiration": r.expiration, "type": r.type, "enabled": r.enabled}
-        for r in sorted(user.rings.all(), key=lambda r: (r.position, r.pk))
-    ]
+    rings = (
+        related.rings
+        if related is not None
+        else [
+            {"number": r.number, "expiration": r.expiration, "type": r.type, "enabled": r.enabled}
+            for r in sorted(user.rings.all(), key=lambda r: (r.position, r.pk))
+        ]
+    )
     if rings or user.call_forward_timer != services.DEFAULT_TIMER:
         out["callForwarding"] = {"expiration": user.call_forward_timer, "rings": rings}
     return out
