@@ -30,8 +30,13 @@ class UserFilterSet(django_filters.FilterSet):
     # What ?q= searches, on the user list page and in the admin JSON API.
     search_fields = ("username", "first_name", "last_name", "login_names__name")
 
+    # By name, as the data file, the admin JSON API and the phonebook filters name groups (an id is never shown).
     group = django_filters.ModelChoiceFilter(
-        field_name="groups", queryset=UserGroup.objects.all(), label="Group", empty_label="Any group"
+        field_name="groups",
+        queryset=UserGroup.objects.all(),
+        to_field_name="name",
+        label="Group",
+        empty_label="Any group",
     )
     permission = django_filters.ChoiceFilter(
         choices=[("voicemail", "Voicemail"), ("attendant-admin", "Attendant admin")],
