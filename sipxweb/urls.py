@@ -1,7 +1,6 @@
 """Top-level routes: the sipXconfig REST API under /sipxconfig/rest/, the admin pages under /<app>/,
 the end-user portal under /portal/, the OpenAPI description under /api/."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -44,7 +43,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("users/", include("apps.users.urls")),
     path("portal/", include("apps.users.portal_urls")),
     path("phonebooks/", include("apps.phonebooks.urls")),

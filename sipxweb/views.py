@@ -1,9 +1,10 @@
-"""Project-level pages: home (an administrator's overview, a user's portal), login, health check, and the error
+"""Project-level pages: home (an administrator's overview, a user's portal), login, logout, health check, and the error
 pages: 400/403/404/500 inside the layout for the pages, the API's own error body under the API prefixes."""
 
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -31,6 +32,17 @@ def home(request):
 def healthz(request):
     """Unauthenticated and trivial: load balancers probe it; bench/auth.py uses it as the baseline."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logs out; the login page it leads to then says so (a message of the new, anonymous session)."""
+
+    def post(self, request, *args, **kwargs):
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, "You have been logged out.")
+        return response
 
 
 class LoginView(auth_views.LoginView):

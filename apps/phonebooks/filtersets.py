@@ -1,5 +1,5 @@
-"""FilterSets for phonebooks: one per listed model, for the admin lists (the phonebook URIs take no query filters,
-and the portal's merged view is searched in SQL by readmodel.search)."""
+"""FilterSets for phonebooks: one per listed model, for the admin lists and the admin JSON API (the sipXconfig
+phonebook URIs take no query filters; their search is readmodel.search, B.3.8)."""
 
 import django_filters
 from django.db.models import Q
@@ -30,10 +30,11 @@ class PhonebookFilterSet(django_filters.FilterSet):
 
 
 class PhonebookEntryFilterSet(django_filters.FilterSet):
-    """A phonebook's file entries (the page gives the phonebook): by company, which the search box does not read."""
+    """A phonebook's file entries (the page gives the phonebook), by company as well as by the search box."""
 
-    # The search box of the phonebook's page and the admin JSON API's ?q= on /phonebooks/{name}/entries.
-    search_fields = ("first_name", "last_name", "number", "email_address")
+    # The search box of the phonebook's page, the admin JSON API's ?q= on /phonebooks/{name}/entries and, for its
+    # entries, the portal's "My phonebook" (readmodel.contacts_page): one search of contacts everywhere.
+    search_fields = ("first_name", "last_name", "number", "company_name", "email_address")
 
     company = django_filters.CharFilter(
         field_name="company_name", lookup_expr="icontains", label="Company", max_length=255

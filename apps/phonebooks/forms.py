@@ -39,7 +39,9 @@ class PhonebookSettingsForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV (sipXconfig, Outlook or Google Contacts export) or vCard 3.0/4.0.")
+    file = forms.FileField(
+        help_text="CSV (sipXconfig, Outlook or Google Contacts export; commas or semicolons) or vCard 3.0/4.0."
+    )
     replace = forms.BooleanField(required=False, label="Replace the phonebook's imported entries")
 
     def clean_file(self):
@@ -111,3 +113,32 @@ class EntryForm(forms.ModelForm):
             address = {p: self.cleaned_data.get(f"{prefix}_{p}") for p in ADDRESS_PARTS}
             data[f"{prefix}_address"] = {k: v for k, v in address.items() if v}
         return data
+
+
+class SharedEntryForm(EntryForm):
+    """An entry of a shared phonebook on the admin pages, by the rules of an imported entry: a number is needed,
+    names are not (a file may hold a company's switchboard). What the form does not show (the internal id, an
+    address's office designation) is kept as stored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = False
+        self.fields["last_name"].required = False
+
+    def entry_data(self) -> dict:
+        data = super().entry_data()
+        data["internal_id"] = self.instance.internal_id
+        for prefix in ("home", "office"):
+            stored = getattr(self.instance, f"{prefix}_address", None) or {}
+            kept = {k: v for k, v in stored.items() if k not in ADDRESS_PARTS}
+            data[f"{prefix}_address"] = {**kept, **data[f"{prefix}_address"]}
+        return data
+
+
+class ImportConfirmForm(forms.Form):
+    """The preview page's "Import" button: the token of the file it showed (sipxweb.uploads), its name and the
+    upload's choice to replace the imported entries."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    file_name = forms.CharField(max_length=255, required=False, widget=forms.HiddenInput)
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -2,8 +2,9 @@
 "First name","Last name","Number" as GET /phonebook/{name} writes), Outlook's and Google's CSV exports (the layout
 is recognised from the header row) and vCard 3.0/4.0 (parsed by vobject).
 
-`parse()` reads the whole file before anything is written: every bad row is reported with its line number
-and the caller imports nothing unless there is none (all-or-nothing)."""
+`parse()` reads the whole file before anything is written: every bad row is reported with its line number and
+the name of its contact, and the caller imports nothing unless there is none (all-or-nothing; the admin page
+shows this as a preview before importing). CSV files may be separated by semicolons, as European Excel saves."""
 
 import csv
 import io
@@ -15,6 +16,7 @@ import vobject
 from apps.phonebooks import services
 from apps.users import addressbook
 from sipxweb import csvcells
+from sipxweb.csvfiles import delimiter
 
 MAX_ROWS = 200_000
 
@@ -30,6 +32,19 @@ class ParsedFile:
     layout: str
     entries: list[dict] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    names: dict[int, str] = field(default_factory=dict)  # line of a rejected row -> its contact's name
+
+    def reject(self, line: int, reason: str, entry: dict | None = None) -> None:
+        self.rejected.append((line, reason))
+        name = contact_name(entry or {})
+        if name:
+            self.names[line] = name
+
+
+def contact_name(entry: dict) -> str:
+    """How a page names the contact of a file row: "First Last", else the company, else the number."""
+    name = " ".join(p for p in (entry.get("first_name"), entry.get("last_name")) if p)
+    return name or entry.get("company_name") or entry.get("number") or ""
 
 
 def decode(content: bytes) -> str:
@@ -195,7 +210,7 @@ def check_entry(entry: dict) -> str | None:
 
 
 def parse_csv(text: str) -> ParsedFile:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
     try:
         header = next(reader, None)
         if header is None:
@@ -209,16 +224,16 @@ def parse_csv(text: str) -> ParsedFile:
                 continue
             if len(parsed.entries) + len(parsed.rejected) >= MAX_ROWS:
                 raise PhonebookFileError(f"The file has more than {MAX_ROWS} rows: split it into smaller files.")
-            if len(cells) > len(names):
-                parsed.rejected.append((line, f"{len(cells)} fields, but the header has {len(names)}"))
-                continue
             # The `'` our exports put in front of a formula-like cell (sipxweb.csvcells) goes before anything
             # else reads the cell: an export imports back to the values it was written from.
             cells = [csvcells.unneutralise(c) for c in cells]
             entry = _row_entry(layout, dict(zip(names, cells, strict=False)))
+            if len(cells) > len(names):
+                parsed.reject(line, f"{len(cells)} fields, but the header has {len(names)}", entry)
+                continue
             reason = check_entry(entry)
             if reason:
-                parsed.rejected.append((line, reason))
+                parsed.reject(line, reason, entry)
             else:
                 parsed.entries.append(entry)
     except csv.Error as exc:
@@ -330,18 +345,18 @@ def parse_vcard(text: str) -> ParsedFile:
             line = starts[index] if index < len(starts) else index + 1
             index += 1
             if card.name.upper() != "VCARD":
-                parsed.rejected.append((line, f"a {card.name} component, not a vCard"))
+                parsed.reject(line, f"a {card.name} component, not a vCard")
                 continue
             if len(parsed.entries) + len(parsed.rejected) >= MAX_ROWS:
                 raise PhonebookFileError(f"The file has more than {MAX_ROWS} cards: split it into smaller files.")
             try:
                 entry = _card_entry(card)
             except (AttributeError, TypeError, ValueError) as exc:
-                parsed.rejected.append((line, f"the card cannot be read ({exc})"))
+                parsed.reject(line, f"the card cannot be read ({exc})", {"first_name": _value(card, "fn")})
                 continue
             reason = check_entry(entry)
             if reason:
-                parsed.rejected.append((line, reason))
+                parsed.reject(line, reason, entry)
             else:
                 parsed.entries.append(entry)
     except vobject.base.ParseError as exc:

@@ -142,7 +142,7 @@ class PhonebookEntry(AddressBookFields):
     def get_absolute_url(self):
         if self.private_phonebook_id:
             return reverse("portal-phonebook:entry_edit", args=[self.pk])
-        return reverse("phonebooks:phonebook_detail", args=[self.phonebook_id])
+        return reverse("phonebooks:entry_edit", args=[self.phonebook_id, self.pk])
 
     def save(self, *args, **kwargs):
         self.sort_key = make_sort_key(self.number, self.first_name, self.last_name)

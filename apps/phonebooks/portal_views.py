@@ -1,16 +1,19 @@
-"""Portal "my phonebook" (mounted at /portal/phonebook/): the caller's merged view with search and pagination,
-add/edit/delete of private entries, the "show on phone" switch and the export. Always the logged-in user's data."""
+"""Portal "my phonebook" (mounted at /portal/phonebook/): the caller's merged view sorted by name, with the search,
+sorting and pages of every list, add/edit/delete of private entries, the "show on phone" switch and the export.
+Always the logged-in user's data."""
 
 from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.views.generic import TemplateView, View
 
 from apps.phonebooks import exports, readmodel, services
 from apps.phonebooks.forms import EntryForm
-from apps.phonebooks.views import export_response
+from apps.phonebooks.views import export_name, export_response
+from sipxweb.pages import Sorting, page_size, paginate, search_text
 
 PER_PAGE = 25
 
@@ -21,28 +24,14 @@ class MyPhonebookView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        query = self.request.GET.get("q", "").strip()[:100]
-        try:
-            number = max(1, int(self.request.GET.get("page", "1")))
-        except ValueError:
-            number = 1
-        if query:
-            rows = readmodel.search(user, query)
-            total = len(rows)
-            rows = rows[(number - 1) * PER_PAGE : number * PER_PAGE]
-        else:
-            page = readmodel.merged_page(user, (number - 1) * PER_PAGE, number * PER_PAGE)
-            rows, total = page.rows, page.size
-        pages = max(1, -(-total // PER_PAGE))
+        query = search_text(self.request.GET.get("q", ""))[:100]
+        sorting = Sorting(self.request, readmodel.SORTS, "name")
+        rows = readmodel.Contacts(user, query, sorting.column, sorting.descending)
         book = services.private_phonebook(user)
         context.update(
-            rows=rows,
+            paginate(self.request, rows, page_size(self.request, PER_PAGE)),
             query=query,
-            total=total,
-            page_number=number,
-            num_pages=pages,
-            previous_page=number - 1 if number > 1 else None,
-            next_page=number + 1 if number < pages else None,
+            sort=sorting.headers,
             show_on_phone=book.show_on_phone if book else True,
             click_to_call=django_apps.is_installed("apps.callcontrol"),
         )
@@ -128,4 +117,5 @@ class ExportView(LoginRequiredMixin, View):
         fmt = "vcard" if request.GET.get("format") == "vcard" else "csv"
         rows = readmodel.iter_merged(request.user)
         chunks = exports.vcard_export(rows) if fmt == "vcard" else exports.csv_export(rows)
-        return export_response(chunks, f"phonebook-{request.user.username}", fmt)
+        name = export_name(request.user.display_name, slugify(request.user.username) or "mine")
+        return export_response(chunks, name, fmt, excel=request.GET.get("excel") == "1")

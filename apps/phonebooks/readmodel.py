@@ -59,6 +59,34 @@ class MergedRow:
     def private_id(self) -> int | None:
         return self.entry.pk if self.source == PRIVATE else None
 
+    @property
+    def contact(self):
+        """Where the contact fields are: the entry, or the user's profile (None without one)."""
+        if self.entry is not None:
+            return self.entry
+        try:
+            return self.user.profile
+        except UserProfile.DoesNotExist:
+            return None
+
+    @property
+    def company(self) -> str:
+        return getattr(self.contact, "company_name", None) or ""
+
+    @property
+    def email(self) -> str:
+        return getattr(self.contact, "email_address", None) or ""
+
+    @property
+    def source_name(self) -> str:
+        """Where the row comes from, as the portal says it: "Private", "Colleague" or the phonebook's name (loaded
+        with `_load(with_phonebook=True)`)."""
+        if self.source == PRIVATE:
+            return "Private"
+        if self.source == USER:
+            return "Colleague"
+        return self.entry.phonebook.name
+
 
 @dataclass
 class Page:
@@ -137,9 +165,13 @@ def _candidates(
     tags: bool = True,
     ordered: bool = False,
     files: bool = True,
+    matches: tuple[tuple[str, list], tuple[str, list]] | None = None,
+    sort: str | None = None,
 ) -> tuple[str, list]:
     """SQL `SELECT k[, t]` of every row the user sees (duplicates included) and its parameters. `ordered`: each
-    branch sorted by k (PostgreSQL then merges the branches in order; the caller must ORDER BY k)."""
+    branch sorted by k (PostgreSQL then merges the branches in order; the caller must ORDER BY k). `matches`: SQL
+    selecting the ids of the entries and of the users to keep (`Contacts`); `sort`: one of SORTS, adding the
+    columns s1..s4 that order the rows for people (`Contacts`)."""
     T = tables()
     postgres = _postgres()
     collate = ' COLLATE "C"' if postgres else ""
@@ -173,6 +205,12 @@ def _candidates(
             f"{T['profile']} pr WHERE pr.user_id = u.id AND LOWER(COALESCE(pr.email_address, '')) LIKE %s ESCAPE '\\'))"
         )
         user_params += [pattern] * 4
+    if matches is not None:
+        (entry_sql, entry_match), (user_sql, user_match) = matches
+        entry_where.append(f"e.id IN ({entry_sql})")
+        entry_params += entry_match
+        user_where.append(f"u.id IN ({user_sql})")
+        user_params += user_match
     for term in terms or ():
         entry_where.append(f"e.id IN (SELECT w.entry_id FROM {T['word']} w WHERE w.word >= %s AND w.word < %s)")
         entry_params += [term, term + TOP]
@@ -195,7 +233,14 @@ def _candidates(
         return f"({sql} ORDER BY 1)" if ordered and postgres and several else sql
 
     def tag(source: str, alias: str) -> str:
-        return f", '{source}' || CAST({alias}.id AS TEXT) AS t" if tags else ""
+        columns = f", '{source}' || CAST({alias}.id AS TEXT) AS t" if tags else ""
+        if sort is not None:
+            if alias == "u":
+                names = {"last": "u.last_name", "first": "u.first_name", "number": "u.username"}
+            else:
+                names = {"last": "e.last_name", "first": "e.first_name", "number": "e.number"}
+            columns += "".join(f", {sql.format(**names)} AS s{i}" for i, sql in enumerate(SORTS[sort], start=1))
+        return columns
 
     branches: list[str] = []
     params: list = []
@@ -230,7 +275,9 @@ def _candidates(
         )
         params += [book, *entry_params]
     if not branches:
-        return ("SELECT NULL AS k, NULL AS t WHERE 1 = 0" if tags else "SELECT NULL AS k WHERE 1 = 0"), []
+        columns = ", NULL AS t" if tags else ""
+        columns += "".join(f", NULL AS s{i}" for i in range(1, 5)) if sort is not None else ""
+        return f"SELECT NULL AS k{columns} WHERE 1 = 0", []
     sql = " UNION ALL ".join(branches)
     if ordered and postgres:
         # Sorted union: the planner then merges the sorted branches and groups while streaming (no hash table).
@@ -275,16 +322,18 @@ def _names(model, fields: tuple[str, ...], make, ids: list[int]) -> dict:
     }
 
 
-def _load(pairs: list[tuple[str, str]], names_only: bool = False) -> list[MergedRow]:
+def _load(pairs: list[tuple[str, str]], names_only: bool = False, with_phonebook: bool = False) -> list[MergedRow]:
     """MergedRows for (key, tag) pairs, in their order: one query for entries, two for users. `names_only`: rows
-    carry only names and numbers, as tuples (one query each, no model instances: a phone's 2,000-entry phonebook)."""
+    carry only names and numbers, as tuples (one query each, no model instances: a phone's 2,000-entry phonebook);
+    `with_phonebook`: file entries with their phonebook (in the same query)."""
     entry_ids = [int(t[1:]) for _, t in pairs if t[0] in (PRIVATE, FILE)]
     user_ids = [int(t[1:]) for _, t in pairs if t[0] == USER]
     if names_only:
         entries = _names(PhonebookEntry, ("first_name", "last_name", "number"), EntryNames, entry_ids)
         users = _names(User, ("username", "first_name", "last_name"), UserNames, user_ids)
     else:
-        entries = PhonebookEntry.objects.in_bulk(entry_ids) if entry_ids else {}
+        entries = PhonebookEntry.objects.select_related("phonebook") if with_phonebook else PhonebookEntry.objects
+        entries = entries.in_bulk(entry_ids) if entry_ids else {}
         users = (
             User.objects.select_related("profile").prefetch_related("login_names").in_bulk(user_ids) if user_ids else {}
         )
@@ -388,6 +437,82 @@ def search(user: User, query: str) -> list[MergedRow]:
     sql, params = _candidates(scope_of(user), terms=terms)
     pairs = _fetch(f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k ORDER BY c.k", params)
     return _load(pairs)
+
+
+# ---- the portal's "My phonebook": sorted for people, the contact search of every list -----------------------
+
+# The orders of `Contacts`, each four SQL columns ({last}, {first}, {number}: the row's). Rows without a name come
+# last in every order; names compare without case.
+_NAMELESS = "CASE WHEN {last} = '' AND {first} = '' THEN 1 ELSE 0 END"
+SORTS = {
+    "name": (_NAMELESS, "LOWER({last})", "LOWER({first})", "{number}"),
+    "first_name": (_NAMELESS, "LOWER({first})", "LOWER({last})", "{number}"),
+    "number": ("0", "{number}", "LOWER({last})", "LOWER({first})"),
+}
+# What the search box reads of a user (of an entry: PhonebookEntryFilterSet.search_fields, as the admin's pages).
+USER_SEARCH_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "login_names__name",
+    "profile__company_name",
+    "profile__email_address",
+)
+
+
+def _ids_sql(queryset) -> tuple[str, list]:
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+class Contacts:
+    """A user's merged view (B.3.5: the same rows, the same de-duplication) as the portal page lists it, for a
+    Paginator: `count()` and slices. Sorted by name (`order`: a key of SORTS; `descending`), narrowed by the search
+    of every list page (sipxweb.pages.search: each word in a first or last name, number, company or e-mail; for a
+    user also the user name and aliases). File entries come with their phonebook (`entry.phonebook`). A page costs
+    the same queries for any number of rows: the scope, the count, the page's keys, then `_load`."""
+
+    def __init__(self, user: User, query: str = "", order: str = "name", descending: bool = False):
+        from apps.phonebooks.filtersets import PhonebookEntryFilterSet
+        from sipxweb.pages import search, search_words
+
+        self.scope = scope_of(user)
+        self.user = user
+        self.order, self.descending = order, descending
+        self.matches = None
+        if search_words(query):
+            entries = search(PhonebookEntry.objects.all(), query, PhonebookEntryFilterSet.search_fields)
+            users = search(User.objects.all(), query, USER_SEARCH_FIELDS)
+            self.matches = (_ids_sql(entries), _ids_sql(users))
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            if self.matches is None:
+                self._count = merged_count(self.user, scope=self.scope)
+            else:
+                sql, params = _candidates(self.scope, tags=False, matches=self.matches)
+                self._count = _fetch(f"SELECT COUNT(*) FROM (SELECT c.k FROM ({sql}) c GROUP BY c.k) g", params)[0][0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[MergedRow]:
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        sql, params = _candidates(self.scope, matches=self.matches, sort=self.order)
+        way = " DESC" if self.descending else ""
+        # Rows without a name stay last either way (s1); the key last, so that equal names keep one order.
+        order = ", ".join(["c.s1", *(f"c.s{i}{way}" for i in range(2, 5)), f"c.k{way}"])
+        limit = stop - start if stop is not None else 2**62  # SQLite takes no OFFSET without a LIMIT
+        pairs = _fetch(
+            f"SELECT c.k, MIN(c.t) FROM ({sql}) c GROUP BY c.k, c.s1, c.s2, c.s3, c.s4 ORDER BY {order}"
+            " LIMIT %s OFFSET %s",
+            [*params, limit, start],
+        )
+        return _load(pairs, with_phonebook=True)
 
 
 def sees_key(user: User, key: str, exclude_entry: int | None = None) -> bool:

@@ -370,7 +370,9 @@ def replace_private_phonebooks(books: Mapping[int, PrivateData | None]) -> None:
 
 # ---- shared phonebooks ---------------------------------------------------------------------------------
 
-NAME_TAKEN = "Phonebook with this Name already exists."
+
+def _name_taken(name: str) -> PhonebookError:
+    return PhonebookError(f'A phonebook named "{name}" already exists.', "name")
 
 
 def _check_phonebook(book: Phonebook) -> None:
@@ -396,7 +398,7 @@ def save_phonebook(book: Phonebook, members: Iterable[UserGroup], consumers: Ite
     members, consumers = list(members), list(consumers)
     with transaction.atomic():
         if Phonebook.objects.filter(name=book.name).exclude(pk=book.pk).exists():
-            raise PhonebookError(NAME_TAKEN, "name")
+            raise _name_taken(book.name)
         before = _stored_phonebooks([book.pk]).get(book.pk) if book.pk else None
         _save_new_name(book)
         book.members.set(members)
@@ -412,7 +414,7 @@ def _save_new_name(book: Phonebook) -> None:
         with transaction.atomic():
             book.save()
     except IntegrityError:
-        raise PhonebookError(NAME_TAKEN, "name") from None
+        raise _name_taken(book.name) from None
 
 
 def delete_phonebook(book: Phonebook) -> None:

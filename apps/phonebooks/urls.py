@@ -14,5 +14,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.PhonebookUpdateView.as_view(), name="phonebook_edit"),
     path("<int:pk>/delete/", views.PhonebookDeleteView.as_view(), name="phonebook_delete"),
     path("<int:pk>/import/", views.PhonebookImportView.as_view(), name="phonebook_import"),
+    path("<int:pk>/import/confirm/", views.PhonebookImportConfirmView.as_view(), name="phonebook_import_confirm"),
+    path("<int:pk>/entries/add/", views.SharedEntryFormView.as_view(), name="entry_add"),
+    path("<int:pk>/entries/<int:entry>/", views.SharedEntryFormView.as_view(), name="entry_edit"),
+    path("<int:pk>/entries/<int:entry>/delete/", views.SharedEntryDeleteView.as_view(), name="entry_delete"),
     path("<int:pk>/export/", views.PhonebookExportView.as_view(), name="phonebook_export"),
 ]

@@ -1,19 +1,28 @@
 """Admin HTML pages for phonebooks (administrators only): list with entry counts, create/edit (members,
-consumers), the entries of one phonebook with search and pagination, file import with its result, export,
-and the PBX-wide phonebook settings."""
+consumers), the entries of one phonebook with search, sorting and pages, each entry added, edited or deleted on its
+own, the file import (a preview naming every bad row, then one click to import all or nothing), export (CSV, CSV
+for Excel, vCard) and the PBX-wide phonebook settings."""
 
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
 from django.views.generic import CreateView, FormView, UpdateView, View
 
 from apps.phonebooks import exports, importers, services
 from apps.phonebooks.filtersets import PhonebookEntryFilterSet, PhonebookFilterSet
-from apps.phonebooks.forms import ImportForm, PhonebookForm, PhonebookSettingsForm
+from apps.phonebooks.forms import (
+    ImportConfirmForm,
+    ImportForm,
+    PhonebookForm,
+    PhonebookSettingsForm,
+    SharedEntryForm,
+)
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
 from apps.users.models import User
-from sipxweb import csvcells
+from sipxweb import csvcells, uploads
 from sipxweb.pages import AdminRequiredMixin, DeletePage, FormPage, ListPage
 
 
@@ -41,9 +50,15 @@ def phonebooks_with_counts():
 class PhonebookListView(AdminRequiredMixin, ListPage):
     filterset_class = PhonebookFilterSet
     template_name = "phonebooks/phonebook_list.html"
+    sort_columns = {
+        "name": (Lower("name"),),
+        "description": (Lower("description"), Lower("name")),
+        "users": ("member_count", Lower("name")),
+        "entries": ("entry_count", Lower("name")),
+    }
 
     def get_queryset(self):
-        self.queryset = phonebooks_with_counts().order_by("name")
+        self.queryset = phonebooks_with_counts()
         return super().get_queryset()
 
     def get_context_data(self, **kwargs):
@@ -65,7 +80,7 @@ class PhonebookFormMixin(AdminRequiredMixin, FormPage):
         except services.PhonebookError as exc:
             form.add_error(exc.field, exc.messages)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.object} saved.")
+        messages.success(self.request, f"Phonebook {self.object} saved.")
         return redirect(self.get_success_url())
 
 
@@ -88,21 +103,27 @@ class PhonebookDeleteView(AdminRequiredMixin, DeletePage):
     def form_valid(self, form):
         name = str(self.object)
         services.delete_phonebook(self.object)
-        messages.success(self.request, f"{name} deleted.")
+        messages.success(self.request, f"Phonebook {name} deleted.")
         return redirect(self.get_success_url())
 
 
 class PhonebookDetailView(AdminRequiredMixin, ListPage):
-    """The file entries of one phonebook, searchable and paginated, with its members and consumers."""
+    """The file entries of one phonebook, searchable, sortable and paginated, with its members and consumers."""
 
     filterset_class = PhonebookEntryFilterSet
     template_name = "phonebooks/phonebook_detail.html"
+    # Plain columns, as the (phonebook, last, first, number) index has them: a 100,000-entry page reads 25 rows.
+    sort_columns = {
+        "last_name": ("last_name", "first_name", "number"),
+        "first_name": ("first_name", "last_name", "number"),
+        "number": ("number",),
+        "company": ("company_name", "last_name", "first_name"),
+        "email": ("email_address",),
+    }
 
     def get_queryset(self):
         self.phonebook = get_object_or_404(phonebooks_with_counts(), pk=self.kwargs["pk"])
-        self.queryset = PhonebookEntry.objects.filter(phonebook=self.phonebook).order_by(
-            "last_name", "first_name", "number", "id"
-        )
+        self.queryset = PhonebookEntry.objects.filter(phonebook=self.phonebook)
         return super().get_queryset()
 
     def get_context_data(self, **kwargs):
@@ -111,14 +132,105 @@ class PhonebookDetailView(AdminRequiredMixin, ListPage):
         return context
 
 
+class SharedEntryMixin(AdminRequiredMixin):
+    """An entry of the phonebook in the URL (`pk`; `entry` the entry's id), through the services, which check it by
+    the rules of an imported entry and record each change in the audit log."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.phonebook = get_object_or_404(Phonebook, pk=kwargs["pk"])
+        self.entry = None
+        if "entry" in kwargs:
+            self.entry = get_object_or_404(PhonebookEntry, pk=kwargs["entry"], phonebook=self.phonebook)
+        return super().dispatch(request, *args, **kwargs)
+
+    def back(self):
+        return redirect("phonebooks:phonebook_detail", self.phonebook.pk)
+
+
+class SharedEntryFormView(SharedEntryMixin, View):
+    """Add an entry to a shared phonebook (no `entry`) or edit one: the generic form page."""
+
+    def get(self, request, **kwargs):
+        return self.render(SharedEntryForm(instance=self.entry))
+
+    def post(self, request, **kwargs):
+        form = SharedEntryForm(request.POST, instance=self.entry)
+        if form.is_valid():
+            try:
+                if self.entry is None:
+                    entry = services.create_entries(self.phonebook, [form.entry_data()])[0]
+                else:
+                    entry = services.update_entry(self.phonebook, self.entry, form.entry_data())
+            except services.PhonebookError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, f"{exc.messages[0]}.")
+            else:
+                messages.success(request, f"{entry} saved in {self.phonebook}.")
+                return self.back()
+        return self.render(form)
+
+    def render(self, form):
+        detail = reverse("phonebooks:phonebook_detail", args=[self.phonebook.pk])
+        context = {
+            "form": form,
+            "object": self.entry,
+            "list_url": detail,
+            "title": f"{self.entry} in {self.phonebook}" if self.entry else f"New entry in {self.phonebook}",
+        }
+        if self.entry is not None:
+            context["delete_url"] = reverse("phonebooks:entry_delete", args=[self.phonebook.pk, self.entry.pk])
+        return render(self.request, "phonebooks/shared_entry_form.html", context)
+
+
+class SharedEntryDeleteView(SharedEntryMixin, View):
+    def get(self, request, **kwargs):
+        context = {"object": self.entry, "list_url": reverse("phonebooks:phonebook_detail", args=[self.phonebook.pk])}
+        return render(request, "generic/confirm_delete.html", context)
+
+    def post(self, request, **kwargs):
+        name = str(self.entry)
+        services.delete_entry(self.phonebook, self.entry)
+        messages.success(request, f"{name} deleted from {self.phonebook}.")
+        return self.back()
+
+
+PREVIEW_ROWS = 100  # entries of a file the preview lists (every bad row is listed)
+
+
+def import_preview(request, phonebook, parsed, token: str, file_name: str, replace: bool, refused: bool = False):
+    """What a file will import: every bad row with its line and contact, the first entries, and the button that
+    imports them all (only when no row is bad)."""
+    problems = [(line, parsed.names.get(line, ""), reason) for line, reason in parsed.rejected]
+    confirm = None
+    if not problems and parsed.entries:
+        confirm = ImportConfirmForm(initial={"token": token, "file_name": file_name, "replace": replace})
+    context = {
+        "phonebook": phonebook,
+        "file_name": file_name,
+        "parsed": parsed,
+        "count": len(parsed.entries),
+        "entries": parsed.entries[:PREVIEW_ROWS],
+        "more": max(0, len(parsed.entries) - PREVIEW_ROWS),
+        "problems": problems,
+        "replace": replace,
+        "confirm": confirm,
+        "refused": refused,
+        "upload_form": ImportForm(initial={"replace": replace}),
+    }
+    return render(request, "phonebooks/phonebook_import_preview.html", context)
+
+
+def _import_purpose(phonebook) -> str:
+    return f"phonebook-{phonebook.pk}"
+
+
 class PhonebookImportView(AdminRequiredMixin, FormView):
-    """Upload a file; nothing is imported when a row is bad (the result page lists them with line numbers)."""
+    """Upload a file: the preview page reads it whole (importers.parse) and writes nothing."""
 
     form_class = ImportForm
     template_name = "phonebooks/phonebook_import.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.phonebook = get_object_or_404(Phonebook, pk=kwargs["pk"])
+        self.phonebook = get_object_or_404(phonebooks_with_counts(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -126,31 +238,86 @@ class PhonebookImportView(AdminRequiredMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        context = {"phonebook": self.phonebook, "file_name": upload.name}
+        content = upload.read()
         try:
-            parsed, imported = importers.import_file(self.phonebook, upload.read(), form.cleaned_data["replace"])
+            parsed = importers.parse(content)
         except importers.PhonebookFileError as exc:
             form.add_error("file", str(exc))
             return self.form_invalid(form)
-        context.update(parsed=parsed, imported=imported)
-        return render(self.request, "phonebooks/phonebook_import_result.html", context)
+        if not parsed.entries and not parsed.rejected:
+            form.add_error("file", "The file has no contacts: nothing to import.")
+            return self.form_invalid(form)
+        token = uploads.keep(self.request.user, _import_purpose(self.phonebook), content)
+        replace = form.cleaned_data["replace"]
+        return import_preview(self.request, self.phonebook, parsed, token, upload.name[:255], replace)
 
 
-def export_response(chunks, filename: str, fmt: str):
+class PhonebookImportConfirmView(AdminRequiredMixin, View):
+    """The preview's button: importers.import_file() imports every entry of the previewed file or none."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        phonebook = get_object_or_404(phonebooks_with_counts(), pk=pk)
+        form = ImportConfirmForm(request.POST)
+        purpose = _import_purpose(phonebook)
+        content = uploads.read(request.user, purpose, request.POST.get("token", "")) if form.is_valid() else None
+        if content is None:
+            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            return redirect("phonebooks:phonebook_import", phonebook.pk)
+        token, file_name, replace = (form.cleaned_data[n] for n in ("token", "file_name", "replace"))
+        try:
+            parsed, imported = importers.import_file(phonebook, content, replace)
+        except importers.PhonebookFileError as exc:
+            messages.error(request, str(exc))
+            return redirect("phonebooks:phonebook_import", phonebook.pk)
+        if parsed.rejected:
+            return import_preview(request, phonebook, parsed, token, file_name, replace, refused=True)
+        uploads.discard(request.user, purpose, token)
+        source = f" from {file_name}" if file_name else ""
+        verb = "now holds" if replace else "imported into"
+        entries = f"{imported} entr{'ies' if imported != 1 else 'y'}"
+        if replace:
+            messages.success(request, f"{phonebook} {verb} the {entries}{source}.")
+        else:
+            messages.success(request, f"{entries.capitalize()} {verb} {phonebook}{source}.")
+        return redirect("phonebooks:phonebook_detail", phonebook.pk)
+
+
+BOM = "\ufeff".encode()  # Excel reads a CSV file as UTF-8 only when it starts with this mark
+
+
+def export_response(chunks, filename: str, fmt: str, excel: bool = False):
+    """The download of an export: `filename` without its extension; `excel`: a CSV file starting with the UTF-8
+    byte order mark, so that Excel shows accented names right (other programs read it without the mark)."""
     if fmt == "vcard":
         return csvcells.download(chunks, f"{filename}.vcf", "text/vcard; charset=utf-8")
+    if excel:
+        chunks = _with_bom(chunks)
     return csvcells.download(chunks, f"{filename}.csv")
 
 
+def _with_bom(chunks):
+    yield BOM
+    yield from chunks
+
+
+def export_name(name: str, fallback: str) -> str:
+    """A download's file name from a name ("Sales directory" -> "phonebook-sales-directory")."""
+    return f"phonebook-{slugify(name) or fallback}"
+
+
 class PhonebookExportView(AdminRequiredMixin, View):
-    """The phonebook's file entries as CSV (sipXconfig layout, re-importable) or vCard, streamed."""
+    """The phonebook's file entries as CSV (sipXconfig layout, re-importable; `excel=1` for Excel) or vCard,
+    streamed, in a file named after the phonebook."""
 
     def get(self, request, pk):
         phonebook = get_object_or_404(Phonebook, pk=pk)
         fmt = "vcard" if request.GET.get("format") == "vcard" else "csv"
         entries = phonebook.entries.order_by("last_name", "first_name", "number", "id").iterator(chunk_size=2000)
         chunks = exports.vcard_export(entries) if fmt == "vcard" else exports.csv_export(entries)
-        return export_response(chunks, f"phonebook-{phonebook.pk}", fmt)
+        name = export_name(phonebook.name, str(phonebook.pk))
+        return export_response(chunks, name, fmt, excel=request.GET.get("excel") == "1")
 
 
 class PhonebookSettingsView(AdminRequiredMixin, FormPage, UpdateView):

@@ -88,3 +88,32 @@ PROVISIONING_FAMILIES = {
 
 CATALOGUE: dict[str, PhoneModel] = {m.id: m for m in _MODELS}
 MODEL_CHOICES = [(m.id, f"{m.vendor} {m.label}") for m in _MODELS]
+
+
+def _folded(text: str) -> str:
+    return " ".join((text or "").lower().split())
+
+
+def _names() -> dict[str, str]:
+    """Every way a model is written, folded -> its id: the id, "Vendor Label" as the pages show it, and the label
+    alone when no other model has that label."""
+    names = {}
+    labels: dict[str, list[str]] = {}
+    for model in _MODELS:
+        names[_folded(model.id)] = names[_folded(f"{model.vendor} {model.label}")] = model.id
+        labels.setdefault(_folded(model.label), []).append(model.id)
+    for label, ids in labels.items():
+        if len(ids) == 1:
+            names.setdefault(label, ids[0])
+    return names
+
+
+_NAMES = _names()
+
+
+def model_id(text: str) -> str | None:
+    """The catalogue id of a model written as its id or as the pages name it ("Yealink T46G/T46S", "T46G/T46S",
+    any case and spacing), or None."""
+    if text in CATALOGUE:
+        return text
+    return _NAMES.get(_folded(text))

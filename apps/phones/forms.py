@@ -106,7 +106,8 @@ class PhoneForm(forms.ModelForm):
 class PhoneImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="One phone per row: serial,model,description,user (header row optional; user may be empty).",
+        help_text="One phone per row: serial, model, description, user (header row optional; user may be empty; "
+        "commas or semicolons).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -117,3 +118,10 @@ class PhoneImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise ValidationError(f"The file is larger than {self.MAX_BYTES // (1024 * 1024)} MB: split it.")
         return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """The preview page's "Import" button: the token of the file it showed (sipxweb.uploads) and its name."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    file_name = forms.CharField(max_length=255, required=False, widget=forms.HiddenInput)

@@ -1,13 +1,19 @@
-"""The phones CSV import of the admin pages: `serial,model,description,user` rows (header row optional;
-`user` is the user name or alias of line 1 and may be empty). Parsing is separate from creating so that a
-malformed row is reported with its line number and the others still go through services.create_phones."""
+"""The phones CSV import of the admin pages: `serial,model,description,user` rows (header row optional; `user` is
+the user name or alias of line 1 and may be empty; `;` instead of `,` as European Excel saves; the model as its
+catalogue id or as the pages name it, "Yealink T46G/T46S").
+
+`preview()` reads the whole file and checks every row by the rules of services.create_phone without writing
+anything, so that the page names every problem with its line; `import_phones()` then creates the phones all or
+nothing (services.create_new_phones)."""
 
 import csv
 import io
 from dataclasses import dataclass
 
 from apps.phones import services
+from apps.phones.catalogue import CATALOGUE, model_id
 from apps.phones.services import PhoneData
+from sipxweb.csvfiles import delimiter
 
 COLUMNS = ("serial", "model", "description", "user")
 MAX_ROWS = 10_000
@@ -20,18 +26,22 @@ class CsvImportError(Exception):
 
 @dataclass
 class Row:
-    """One data row of the file: its line number and either the phone to create or why it cannot be."""
+    """One data row of the file: its line number, its cells as written, the phone to create and, when it cannot
+    be created, why."""
 
     line: int
     serial: str
+    model: str = ""
+    description: str = ""
+    user: str = ""
     data: PhoneData | None = None
     error: str | None = None
 
-
-@dataclass
-class ImportResult:
-    created: list[tuple[int, str]]  # (line, serial)
-    skipped: list[tuple[int, str, str]]  # (line, serial, reason)
+    @property
+    def model_name(self) -> str:
+        """The model as the pages name it, or as written when it is none of the catalogue's."""
+        model = CATALOGUE.get(self.data.model) if self.data else None
+        return f"{model.vendor} {model.label}" if model else self.model
 
 
 def decode(content: bytes) -> str:
@@ -50,7 +60,7 @@ def decode(content: bytes) -> str:
 def parse(content: bytes) -> list[Row]:
     """The rows of the file, header and blank lines left out. Raises CsvImportError for an unreadable file."""
     text = decode(content)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
     rows: list[Row] = []
     try:
         for cells in reader:
@@ -74,25 +84,44 @@ def to_row(line: int, cells: list[str]) -> Row:
         return Row(
             line,
             serial,
-            error=f"expected 2 to {len(COLUMNS)} columns ({','.join(COLUMNS)}), found {len(cells)}.",
+            error=f"expected 2 to {len(COLUMNS)} columns ({', '.join(COLUMNS)}), found {len(cells)}.",
         )
     serial, model, description, user = (cells + ["", ""])[:4]
-    return Row(line, serial, data=PhoneData(serial, model, description, lines=[user] if user else []))
+    data = PhoneData(serial, model_id(model) or model, description, lines=[user] if user else [])
+    return Row(line, serial, model, description, user, data=data)
 
 
-def import_phones(content: bytes) -> ImportResult:
-    """Parses the file and creates each well-formed row through services.create_phones (each on its own)."""
-    rows = parse(content)
+def check(rows: list[Row]) -> list[Row]:
+    """Sets each well-formed row's `error` by the rules of the phones services (nothing is written)."""
     good = [row for row in rows if row.data is not None]
-    outcomes = iter(services.create_phones([row.data for row in good]).outcomes)
-    result = ImportResult(created=[], skipped=[])
-    for row in rows:
-        if row.data is None:
-            result.skipped.append((row.line, row.serial, row.error))
-            continue
-        serial, reason = next(outcomes)
-        if reason is None:
-            result.created.append((row.line, serial))
-        else:
-            result.skipped.append((row.line, serial, reason))
-    return result
+    for row, problem in zip(good, services.new_phone_problems([row.data for row in good]), strict=True):
+        row.error = problem
+    return rows
+
+
+def preview(content: bytes) -> list[Row]:
+    """Every row of the file, each with its problem if it has one. Raises CsvImportError for an unreadable file."""
+    return check(parse(content))
+
+
+class ImportRefused(Exception):
+    """Nothing was imported: `rows` are the file's rows, the bad ones with their `error`."""
+
+    def __init__(self, rows: list[Row]):
+        super().__init__("Nothing was imported.")
+        self.rows = rows
+
+
+def import_phones(content: bytes) -> list[Row]:
+    """Creates every phone of the file, or none: a bad row (also one that went bad since the preview, e.g. a serial
+    created meanwhile) raises ImportRefused with every row checked."""
+    rows = parse(content)
+    if not rows or any(row.data is None for row in rows):
+        raise ImportRefused(check(rows))
+    try:
+        services.create_new_phones([row.data for row in rows])
+    except services.BatchRefused as exc:
+        for row, problem in zip(rows, exc.problems, strict=True):
+            row.error = problem
+        raise ImportRefused(rows) from None
+    return rows

@@ -1,7 +1,8 @@
 """Creating, changing and deleting phones: one at a time (the phone pages, the admin JSON API), in bulk each on its
 own (POST /phone, the CSV import) and in bulk all or nothing (the PBX data file, the admin JSON API). Every channel
 goes through `_checked`, so a phone is accepted or refused by the same rules whichever way it arrives, and every
-write is recorded in the audit log here, whichever channel asked for it."""
+write is recorded in the audit log here, whichever channel asked for it. The CSV import checks a whole file first
+(`new_phone_problems`, for its preview) and creates it all or nothing (`create_new_phones`)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -192,6 +193,88 @@ def create_phones(items: Iterable[PhoneData]) -> BulkResult:
         else:
             outcomes.append((serial, None))
     return BulkResult(outcomes)
+
+
+class BatchRefused(ValidationError):
+    """Nothing of a batch was created: `problems` holds each item's reason, None for the good ones."""
+
+    def __init__(self, problems: list[str | None]):
+        super().__init__(next(p for p in problems if p))
+        self.problems = problems
+
+
+def new_phone_problems(items: Sequence[PhoneData]) -> list[str | None]:
+    """Why each phone of a batch cannot be created, None where it can: the rules of create_phone, a serial that is
+    stored already or given twice in the batch. Every item is checked (the import's preview names them all)."""
+    return _check_new(items)[0]
+
+
+def _check_new(items: Sequence[PhoneData]) -> tuple[list[str | None], list[tuple[str | None, list[User]] | None]]:
+    """(each item's problem or None, each good item's (version, line users) as `_checked` gives them)."""
+    from functools import cache
+
+    from apps.users.credentials import find_login
+
+    find = cache(find_login)  # one lookup per distinct name; a file names the same users often
+    serials = [normalise_serial(item.serial_number) for item in items]
+    stored = set()
+    for chunk in batched(sorted(set(serials)), _CHUNK):
+        stored.update(Phone.objects.filter(serial_number__in=chunk).values_list("serial_number", flat=True))
+    seen: set[str] = set()
+    problems: list[str | None] = []
+    checked: list[tuple[str | None, list[User]] | None] = []
+    for item, serial in zip(items, serials, strict=True):
+        try:
+            checked_serial(item.serial_number)
+            if serial in stored:
+                raise _exists(serial)
+            if serial in seen:
+                raise PhoneError(f"the serial number {serial} is given twice.", "serial_number")
+            seen.add(serial)
+            checked.append(_checked(item, find=find))
+        except PhoneError as exc:
+            problems.append(" ".join(exc.messages))
+            checked.append(None)
+        else:
+            problems.append(None)
+    return problems, checked
+
+
+def create_new_phones(items: Sequence[PhoneData]) -> list[Phone]:
+    """All or nothing (the CSV import): every phone is new and follows the rules of create_phone, or nothing is
+    created and BatchRefused names every item's problem. Each creation is in the audit log."""
+    if not items:
+        return []
+    with transaction.atomic():
+        problems, checked = _check_new(items)
+        if any(problems):
+            raise BatchRefused(problems)
+        serials = [normalise_serial(item.serial_number) for item in items]
+        phones = [
+            Phone(serial_number=serial, model=item.model, version=version, description=item.description or "")
+            for serial, item, (version, _) in zip(serials, items, checked, strict=True)
+        ]
+        try:
+            with transaction.atomic():
+                Phone.objects.bulk_create(phones, batch_size=500)
+        except IntegrityError:  # another request created one of these serials since the check
+            raise BatchRefused(new_phone_problems(items)) from None
+        stored = {}
+        for chunk in batched(serials, _CHUNK):  # the ids, on backends that do not return them from a bulk insert
+            stored.update((p.serial_number, p) for p in Phone.objects.filter(serial_number__in=chunk))
+        Line.objects.bulk_create(
+            [
+                Line(phone=stored[serial], user=user, position=position)
+                for serial, (_, users) in zip(serials, checked, strict=True)
+                for position, user in enumerate(users)
+            ],
+            batch_size=500,
+        )
+        audit.record_many(
+            audit.Change(KIND, serial, None, audit_fields(stored[serial], [u.username for u in users]))
+            for serial, (_, users) in zip(serials, checked, strict=True)
+        )
+    return [stored[serial] for serial in serials]
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.generic import TemplateView, View
 
 from apps.users.models import User
@@ -111,12 +113,28 @@ class MessageAudioView(MailboxOwnerMixin, View):
         message = get_object_or_404(Message, user=self.owner, message_id=message_id)
         if not message.audio:
             raise Http404("This message has no recording.")
+        name = download_name("voicemail", self.owner, message.received, message.format)
         try:
-            return file_response(
-                request, message.audio, message.mime_type, message.filename, as_attachment="download" in request.GET
-            )
+            download = "download" in request.GET
+            return file_response(request, message.audio, message.mime_type, name, as_attachment=download)
         except FileNotFoundError:
             raise Http404("The recording is missing.") from None
+
+
+def download_name(what: str, owner, when, extension: str) -> str:
+    """A downloaded recording's file name from names, not ids: "voicemail-alice-smith-2026-12-01-1405.mp3" (the
+    local time it was received), "greeting-alice-smith-standard.wav"."""
+    who = slugify(owner.display_name) or slugify(owner.username) or "user"
+    stamp = when if isinstance(when, str) else timezone.localtime(when).strftime("%Y-%m-%d-%H%M")
+    return f"{what}-{who}-{stamp}.{extension}"
+
+
+def message_name(message) -> str:
+    """A message as the pages name it: "The message from Bob Jones - 201 of Dec 1, 14:05"."""
+    sender = message.sender_brief or message.sender or "an unknown caller"
+    local = timezone.localtime(message.received)
+    when = f"{local:%b} {local.day}, {local:%H:%M}"
+    return f"The message from {sender} of {when}"
 
 
 class MessageActionView(MailboxOwnerMixin, View):
@@ -137,11 +155,12 @@ class MessageActionView(MailboxOwnerMixin, View):
                 return HttpResponse(status=204)
         elif action == "move":
             services.move(message, form.cleaned_data["folder"])
-            flash.success(request, f"Message {message.message_id} moved to {message.get_folder_display()}.")
+            flash.success(request, f"{message_name(message)} moved to {message.get_folder_display()}.")
         else:
             purged = message.folder == Folder.DELETED
             services.delete(message)
-            flash.success(request, f"Message {message_id} " + ("deleted for good." if purged else "moved to Deleted."))
+            done = "deleted for good." if purged else "moved to Deleted."
+            flash.success(request, f"{message_name(message)} {done}")
         return self.back(folder)
 
 
@@ -180,7 +199,8 @@ class GreetingAudioView(MailboxOwnerMixin, View):
     def get(self, request, kind, **kwargs):
         greeting = get_object_or_404(Greeting, mailbox__user=self.owner, kind=kind)
         try:
-            return file_response(request, greeting.audio, greeting.mime_type, f"greeting-{kind}.{greeting.format}")
+            name = download_name("greeting", self.owner, kind, greeting.format)
+            return file_response(request, greeting.audio, greeting.mime_type, name)
         except FileNotFoundError:
             raise Http404("The recording is missing.") from None
 

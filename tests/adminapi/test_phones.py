@@ -347,8 +347,16 @@ def test_csv_import_is_audited(admin_client, alice):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("p.csv", b"0004f2000021,snom720,Hall,alice\n0004f2000022,nokia,,\n", "text/csv")
-    assert admin_client.post(reverse("phones:phone_import"), {"file": upload}).status_code == 200
-    assert [(e.key, e.action, e.channel) for e in audit()] == [("0004f2000021", "create", "page")]
+    assert admin_client.post(reverse("phones:phone_import"), {"file": upload}).status_code == 200  # a bad row
+    upload = SimpleUploadedFile("p.csv", b"0004f2000021,snom720,Hall,alice\n0004f2000022,snom720,,\n", "text/csv")
+    preview = admin_client.post(reverse("phones:phone_import"), {"file": upload})
+    assert (
+        admin_client.post(reverse("phones:phone_import_confirm"), preview.context["confirm"].initial).status_code == 302
+    )
+    assert [(e.key, e.action, e.channel) for e in audit()] == [
+        ("0004f2000021", "create", "page"),
+        ("0004f2000022", "create", "page"),
+    ]
 
 
 # ---- queries ---------------------------------------------------------------------------------------------

@@ -162,6 +162,9 @@ def test_the_import_reads_our_export_back(client, pbx):
     upload = SimpleUploadedFile("export.csv", exported, content_type="text/csv")
     response = login(client, *ADMIN).post(f"/phonebooks/{target.pk}/import/", {"file": upload})
     assert response.status_code == 200 and b"bad row" not in response.content.lower()
+    assert (
+        client.post(f"/phonebooks/{target.pk}/import/confirm/", response.context["confirm"].initial).status_code == 302
+    )
     copied = {e.last_name: e for e in PhonebookEntry.objects.filter(phonebook=target)}
     for original in PhonebookEntry.objects.filter(phonebook=pbx):
         copy = copied[original.last_name]

@@ -1,11 +1,13 @@
-"""HTML pages of the phonebooks: admin list/create/edit/entries/import/export/settings, portal "my phonebook"
-(merged view, search, pagination, private entries, show on phone, export); roles; constant query counts."""
+"""HTML pages of the phonebooks: admin list/create/edit/entries (each one edited or deleted)/import (preview, then all
+or nothing)/export/settings, portal "my phonebook" (merged view sorted by name, the search of every list, sorting,
+pages, private entries, show on phone, export); roles; constant query counts."""
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from apps.audit.models import AuditEntry
 from apps.phonebooks import services
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings, PrivatePhonebook
 from apps.users.models import UserGroup
@@ -72,32 +74,101 @@ def test_detail_search_and_pagination(admin_client, demo):
     assert admin_client.get("/phonebooks/99999/").status_code == 404
 
 
-def test_import_page_result_and_bad_file(admin_client, demo):
+def upload(name: str, content: bytes | None = None, **data):
+    content = (FILES / name).read_bytes() if content is None else content
+    return {"file": SimpleUploadedFile(name, content, content_type="text/csv"), **data}
+
+
+def confirm(client, book, preview):
+    """Posts the preview's "Import" button as the browser would."""
+    form = preview.context["confirm"]
+    assert form is not None, "the preview offers no import"
+    return client.post(f"/phonebooks/{book.pk}/import/confirm/", {**form.initial, "replace": form.initial["replace"]})
+
+
+def test_import_preview_then_one_click(admin_client, demo):
     book = Phonebook.objects.get(name="sales")
-    upload = SimpleUploadedFile("outlook.csv", (FILES / "outlook.csv").read_bytes(), content_type="text/csv")
-    page = admin_client.post(f"/phonebooks/{book.pk}/import/", {"file": upload}).content.decode()
-    assert "Imported: 2" in page and "Outlook CSV" in page
+    preview = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("outlook.csv"))
+    page = preview.content.decode()
+    assert "2 entries ready to import" in page and "Outlook CSV" in page and "Import 2 entries" in page
+    assert "Hamilton" in page and "MIT" in page  # what will be imported, before it is
+    assert book.entries.count() == 1  # the preview writes nothing
+    response = confirm(admin_client, book, preview)
+    assert response.status_code == 302 and response["Location"] == f"/phonebooks/{book.pk}/"
     assert book.entries.count() == 3
-    upload = SimpleUploadedFile("bad-row.csv", (FILES / "bad-row.csv").read_bytes(), content_type="text/csv")
-    page = admin_client.post(f"/phonebooks/{book.pk}/import/", {"file": upload}).content.decode()
-    assert "Imported: 0" in page and "Rejected: 2" in page and "it has no phone number" in page
+    assert "2 entries imported into sales from outlook.csv." in admin_client.get(response["Location"]).content.decode()
+    assert AuditEntry.objects.filter(kind="phonebook", key="sales", actor="superadmin").exists()
+    # The file is used up: the button again imports nothing.
+    assert confirm(admin_client, book, preview)["Location"] == f"/phonebooks/{book.pk}/import/"
     assert book.entries.count() == 3
-    upload = SimpleUploadedFile("x.csv", b"Name,Email\n", content_type="text/csv")
-    page = admin_client.post(f"/phonebooks/{book.pk}/import/", {"file": upload}).content.decode()
+
+
+def test_import_preview_names_every_bad_row_and_imports_nothing(admin_client, demo):
+    book = Phonebook.objects.get(name="sales")
+    response = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("bad-row.csv"))
+    assert response.context["problems"] == [
+        (3, "No Number", "it has no phone number"),
+        (5, "Too Many", "4 fields, but the header has 3"),
+    ]
+    page = response.content.decode()
+    assert "2 bad rows: nothing can be imported" in page and response.context["confirm"] is None
+    assert '<td class="num">3</td><td>No Number</td><td>It has no phone number.</td>' in page
+    assert book.entries.count() == 1
+    page = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("x.csv", b"Name,Email\n")).content.decode()
     assert "header row" in page
-    upload = SimpleUploadedFile("v.vcf", (FILES / "contacts-3.0.vcf").read_bytes())
-    admin_client.post(f"/phonebooks/{book.pk}/import/", {"file": upload, "replace": "on"})
+    page = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("x.csv", b"Number\n")).content.decode()
+    assert "The file has no contacts" in page
+
+
+def test_import_replace_and_a_row_gone_bad_meanwhile(admin_client, demo, settings):
+    book = Phonebook.objects.get(name="sales")
+    preview = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("contacts-3.0.vcf", replace="on"))
+    assert "1 imported entry will be replaced" in preview.content.decode()
+    confirm(admin_client, book, preview)
     assert sorted(book.entries.values_list("last_name", flat=True)) == ["Dijkstra", "Knuth"]
+    # A file that reads differently at the click than at the preview (here: a longer limit at the preview) is refused
+    # whole, naming the row.
+    long = b"First Name,Last Name,Number\nAda,Lovelace,1\nBob," + b"x" * 300 + b",2\n"
+    settings_max = services.MAX_LEN
+    services.MAX_LEN = 1000
+    try:
+        preview = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("long.csv", long))
+    finally:
+        services.MAX_LEN = settings_max
+    response = confirm(admin_client, book, preview)
+    assert response.status_code == 200 and "nothing was imported" in response.content.decode()
+    assert [p[:2] for p in response.context["problems"]] == [(3, "Bob " + "x" * 300)]
+    assert book.entries.count() == 2
 
 
-def test_exports(admin_client, demo):
+def test_import_reads_excel_semicolons(admin_client, demo):
     book = Phonebook.objects.get(name="support")
+    excel = "\ufeffFirst Name;Last Name;Number;Company Name\r\nJosé;Núñez;+34 91 555 0101;Acme, S.L.\r\n".encode()
+    preview = admin_client.post(f"/phonebooks/{book.pk}/import/", upload("contactos.csv", excel))
+    assert not preview.context["problems"], preview.context["problems"]
+    confirm(admin_client, book, preview)
+    entry = book.entries.get(last_name="Núñez")
+    assert (entry.first_name, entry.number, entry.company_name) == ("José", "+34 91 555 0101", "Acme, S.L.")
+
+
+def test_exports_are_named_after_the_phonebook(admin_client, demo):
+    book = Phonebook.objects.get(name="support")
+    book.name = "Support directory"
+    book.save()
     response = admin_client.get(f"/phonebooks/{book.pk}/export/?format=csv")
-    assert response["Content-Disposition"] == f'attachment; filename="phonebook-{book.pk}.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="phonebook-support-directory.csv"'
     data = body(response).decode()
     assert data.startswith('"First Name","Last Name","Number"') and '"Grace","Hopper","+15550001111"' in data
-    vcf = body(admin_client.get(f"/phonebooks/{book.pk}/export/?format=vcard")).decode()
-    assert vcf.count("BEGIN:VCARD") == 2
+    vcf = admin_client.get(f"/phonebooks/{book.pk}/export/?format=vcard")
+    assert vcf["Content-Disposition"] == 'attachment; filename="phonebook-support-directory.vcf"'
+    assert body(vcf).decode().count("BEGIN:VCARD") == 2
+    # For Excel: the same CSV after the UTF-8 byte order mark.
+    excel = body(admin_client.get(f"/phonebooks/{book.pk}/export/?format=csv&excel=1"))
+    assert excel == b"\xef\xbb\xbf" + data.encode()
+    book.name = "日本"
+    book.save()
+    response = admin_client.get(f"/phonebooks/{book.pk}/export/?format=csv")
+    assert response["Content-Disposition"] == f'attachment; filename="phonebook-{book.pk}.csv"'
 
 
 def test_settings_page(admin_client):
@@ -111,11 +182,11 @@ def test_my_phonebook_page(alice_client):
     for text in ("Lovelace", "Babbage", "Smith", "Jones", "Emporer", "5 in all", 'id="id_show_on_phone" checked'):
         assert text in page, text
     # The call buttons exist only where click-to-call does.
-    assert ("button small secondary call" in page) == django_apps.is_installed("apps.callcontrol")
+    assert (">Call</button>" in page) == django_apps.is_installed("apps.callcontrol")
     page = alice_client.get("/portal/phonebook/?q=bab").content.decode()
     assert "Babbage" in page and "Lovelace" not in page
     page = alice_client.get("/portal/phonebook/?page=x").content.decode()
-    assert "Page 1 of 1" in page
+    assert "Lovelace" in page and "5 in all" in page
 
 
 def test_private_entry_add_edit_delete(alice_client):
@@ -153,6 +224,9 @@ def test_show_on_phone_and_export(alice_client):
     assert PrivatePhonebook.objects.get(user__username="200").show_on_phone is True
     data = body(alice_client.get("/portal/phonebook/export/")).decode()
     assert data.count("\n") == 6 and '"Ada","Lovelace","+15551234567"' in data
+    response = alice_client.get("/portal/phonebook/export/?excel=1")
+    assert response["Content-Disposition"] == 'attachment; filename="phonebook-alice-smith.csv"'
+    assert body(response).decode("utf-8") == "\ufeff" + data
     assert body(alice_client.get("/portal/phonebook/export/?format=vcard")).decode().count("END:VCARD") == 5
 
 
@@ -173,11 +247,14 @@ def _grow(n):
 
 PAGES = [
     "/phonebooks/",
+    "/phonebooks/?ordering=-entries",
     "/phonebooks/{sales}/",
     "/phonebooks/{sales}/?q=l1",
+    "/phonebooks/{sales}/?q=f1+l1&ordering=-company&per_page=10&page=2",
     "/portal/phonebook/",
     "/portal/phonebook/?page=2",
     "/portal/phonebook/?q=q1",
+    "/portal/phonebook/?q=p+q1&ordering=-number&per_page=10&page=2",
     "/portal/phonebook/export/",
     "/phonebooks/{sales}/export/?format=vcard",
 ]

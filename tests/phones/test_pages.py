@@ -1,10 +1,11 @@
-"""Phone admin pages: permissions, list filters/search, create/edit/delete through services, the CSV import
-and a constant number of SQL queries on the list."""
+"""Phone admin pages: permissions, list filters/search/sorting/pages, create/edit/delete through services, the CSV
+import (a preview naming every problem, then all or nothing) and a constant number of SQL queries on the list."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from apps.audit.models import AuditEntry
 from apps.phones import importers
 from apps.phones.models import Phone
 from apps.phones.services import PhoneData, create_phone, upsert_phones
@@ -87,6 +88,43 @@ def test_list_paginates(admin_client):
     page = html(admin_client.get(reverse("phones:phone_list")))
     assert "Page 1 of 2" in page and "0004f200001d" not in page
     assert "0004f200001d" in html(admin_client.get(reverse("phones:phone_list"), {"page": 2}))
+    # Page numbers, and a choice of page size that keeps the list's filters.
+    assert 'href="?page=2" aria-label="Page 2"' in page
+    assert 'aria-current="page" aria-label="Page 1, current page"' in page
+    page = html(admin_client.get(reverse("phones:phone_list"), {"model": "polycom300", "per_page": 50}))
+    assert "0004f200001d" in page and "Page 1 of" not in page and "30 in all" in page
+    assert 'href="?model=polycom300&amp;per_page=10"' in page and 'per_page=50" aria-current="true"' in page
+    assert "Page 3 of 3" in html(admin_client.get(reverse("phones:phone_list"), {"per_page": 10, "page": 99}))
+
+
+def serials(response) -> list[str]:
+    return [phone.serial_number for phone in response.context["object_list"]]
+
+
+def test_list_sorts_by_column(admin_client):
+    create_phone(PhoneData("0004f2000002", "yealinkPhoneT46", "Zulu"))
+    create_phone(PhoneData("0004f2000001", "snom720", "alpha"))
+    create_phone(PhoneData("0004f2000003", "polycomVVX300", "Mike"))
+    url = reverse("phones:phone_list")
+    assert serials(admin_client.get(url)) == ["0004f2000001", "0004f2000002", "0004f2000003"]
+    assert serials(admin_client.get(url, {"ordering": "-serial_number"}))[0] == "0004f2000003"
+    # By the model's name as shown (Polycom, Snom, Yealink), not by the catalogue's id.
+    assert serials(admin_client.get(url, {"ordering": "model"})) == ["0004f2000003", "0004f2000001", "0004f2000002"]
+    assert serials(admin_client.get(url, {"ordering": "-description"}))[0] == "0004f2000002"
+    page = html(admin_client.get(url, {"ordering": "model", "q": "0004f2"}))
+    assert '<th scope="col" aria-sort="ascending"><a class="sort" href="?ordering=-model&amp;q=0004f2">Model' in page
+    assert '<a class="sort" href="?ordering=serial_number&amp;q=0004f2">Serial number' in page
+    # An order the page does not offer is its default order, not an error.
+    response = admin_client.get(url, {"ordering": "lines__user__pin"})
+    assert response.status_code == 200 and serials(response)[0] == "0004f2000001"
+
+
+def test_search_finds_every_word_in_any_column(admin_client, phone):
+    create_phone(PhoneData("805ec0112233", "yealinkPhoneT46", "Meeting room"))
+    url = reverse("phones:phone_list")
+    assert serials(admin_client.get(url, {"q": "reception 0004f2"})) == ["0004f2a1b2c3"]
+    assert serials(admin_client.get(url, {"q": "room meeting"})) == ["805ec0112233"]
+    assert serials(admin_client.get(url, {"q": "meeting reception"})) == []
 
 
 # --- create / edit / delete -------------------------------------------------------------------------------
@@ -122,7 +160,7 @@ def test_create_default_version_and_no_lines(admin_client):
         ({"serial_number": "12345"}, "serial_number", "12 hexadecimal digits"),
         ({"model": "nokia"}, "model", "Select a valid choice"),
         ({"version": "9.9"}, "version", "has no firmware version"),
-        ({"lines": "alice, nobody"}, "lines", "there is no user &quot;nobody&quot;"),
+        ({"lines": "alice, nobody"}, "lines", "There is no user &quot;nobody&quot;"),
         ({"lines": "alice, bob, 200"}, "lines", "has a line on this phone already"),
         ({"model": "polycom5000", "version": "", "lines": "alice, bob"}, "lines", "has 1 lines, not 2"),
     ],
@@ -148,7 +186,9 @@ def test_duplicate_serial_is_refused(admin_client, phone):
     response = admin_client.post(
         reverse("phones:phone_add"), {"serial_number": "00-04-f2-a1-b2-c3", "model": "polycom300"}
     )
-    assert response.status_code == 200 and "already exists" in html(response)
+    # A sentence of ours, not Django's "Phone with this Serial number already exists."
+    assert response.status_code == 200 and "Another phone already has this serial number." in html(response)
+    assert "with this Serial number" not in html(response)
     assert Phone.objects.count() == 1
 
 
@@ -196,7 +236,7 @@ def test_delete_confirms(admin_client, phone):
     assert not Phone.objects.exists()
 
 
-# --- CSV import ------------------------------------------------------------------------------------------
+# --- CSV import: preview, then all or nothing ---------------------------------------------------------------
 
 CSV = b"""serial,model,description,user
 0004f2a1b2c3,polycomVVX300,Reception,alice
@@ -213,37 +253,100 @@ def upload(content: bytes, name="phones.csv"):
     return {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
 
 
-def test_csv_import_result_page(admin_client, alice):
+def confirm(admin_client, preview):
+    """Posts the preview's "Import" button as the browser would."""
+    form = preview.context["confirm"]
+    assert form is not None, "the preview offers no import"
+    data = {"token": form.initial["token"], "file_name": form.initial["file_name"]}
+    return admin_client.post(reverse("phones:phone_import_confirm"), data)
+
+
+def test_csv_import_preview_names_every_problem_and_imports_nothing(admin_client, alice):
     response = admin_client.post(reverse("phones:phone_import"), upload(CSV))
     assert response.status_code == 200
-    result = response.context["result"]
-    assert result.created == [(2, "0004f2a1b2c3"), (5, "805ec0112233")]
-    assert [(line, serial) for line, serial, _ in result.skipped] == [
-        (3, "0004f2a1b2c3"),
-        (4, "0004f2000001"),
-        (6, "bad"),
-        (7, "805ec0445566"),
-        (8, "805ec0778899"),
-    ]
-    reasons = {line: reason for line, _, reason in result.skipped}
-    assert "already exists" in reasons[3] and "unknown phone model" in reasons[4]
-    assert "found 1" in reasons[6] and "found 5" in reasons[7] and '"ghost"' in reasons[8]
+    problems = {row.line: (row.serial, row.error) for row in response.context["problems"]}
+    assert sorted(problems) == [3, 4, 6, 7, 8]
+    assert "is given twice" in problems[3][1] and 'unknown phone model "nokia3310"' in problems[4][1]
+    assert "found 1" in problems[6][1] and "found 5" in problems[7][1] and '"ghost"' in problems[8][1]
     page = html(response)
-    assert "Created: 2" in page and "Skipped: 5" in page and "Meeting room" not in page
-    assert Phone.objects.get(serial_number="805ec0112233").description == "Meeting room, 2nd floor"
+    assert "5 problems: nothing can be imported" in page
+    # Each problem as a sentence, on the row of its line and phone.
+    row = '<td class="num">4</td><td><code>00:04:f2:00:00:01</code> Unknown model</td><td>Unknown phone model'
+    assert row in page
+    assert response.context["confirm"] is None and "phone_import_confirm" not in page
+    assert not Phone.objects.exists()
+
+
+def test_csv_import_preview_then_one_click_imports_all(admin_client, alice):
+    good = b"serial,model,description,user\n0004f2a1b2c3,polycomVVX300,Reception,alice\n805ec0112233,yealinkPhoneT46,,"
+    preview = admin_client.post(reverse("phones:phone_import"), upload(good))
+    assert "2 phones ready to import" in html(preview) and "Import 2 phones" in html(preview)
+    assert not Phone.objects.exists()  # the preview writes nothing
+    response = confirm(admin_client, preview)
+    assert response.status_code == 302 and response["Location"] == reverse("phones:phone_list")
+    assert sorted(Phone.objects.values_list("serial_number", flat=True)) == ["0004f2a1b2c3", "805ec0112233"]
     assert [line.user.username for line in Phone.objects.get(serial_number="0004f2a1b2c3").lines.all()] == ["200"]
+    page = html(admin_client.get(reverse("phones:phone_list")))
+    assert "2 phones imported from phones.csv." in page
+    assert AuditEntry.objects.filter(kind="phone", key="805ec0112233", action="create", actor="superadmin").exists()
+    # The file was used up: the same button again imports nothing.
+    again = confirm(admin_client, preview)
+    assert again["Location"] == reverse("phones:phone_import") and Phone.objects.count() == 2
+
+
+def test_csv_import_refuses_all_when_a_row_went_bad_since_the_preview(admin_client, alice):
+    good = b"0004f2a1b2c3,polycomVVX300\n805ec0112233,yealinkPhoneT46\n"
+    preview = admin_client.post(reverse("phones:phone_import"), upload(good))
+    create_phone(PhoneData("805ec0112233", "polycom300"))  # another administrator, meanwhile
+    response = confirm(admin_client, preview)
+    assert response.status_code == 200 and "nothing was imported" in html(response)
+    assert [(row.line, row.error) for row in response.context["problems"]] == [
+        (2, "a phone with serial number 805ec0112233 already exists.")
+    ]
+    assert list(Phone.objects.values_list("serial_number", flat=True)) == ["805ec0112233"]
+
+
+def test_csv_import_token_is_the_uploaders_only(admin_client, client, make_user, alice):
+    preview = admin_client.post(reverse("phones:phone_import"), upload(b"0004f2a1b2c3,polycom300\n"))
+    token = preview.context["confirm"].initial["token"]
+    client.force_login(make_user("299", is_admin=True))
+    response = client.post(reverse("phones:phone_import_confirm"), {"token": token})
+    assert response.status_code == 302 and response["Location"] == reverse("phones:phone_import")
+    for bad in ("", "x" * 32, "../../etc/passwd"):
+        admin_client.post(reverse("phones:phone_import_confirm"), {"token": bad})
+    assert not Phone.objects.exists()
+    page = html(client.get(reverse("phones:phone_import")))
+    assert "The uploaded file is no longer available: upload it again." in page
+
+
+def test_csv_import_reads_excel_semicolons_and_model_names(admin_client, alice):
+    """European Excel saves `;`-separated CSV; the model as the pages name it is accepted."""
+    excel = (
+        "\ufeffSerial;Model;Description;User\r\n"
+        "0004f2a1b2c3;Yealink T46G/T46S;Réception, rez-de-chaussée;alice\r\n"
+        "805ec0112233;polycom vvx 300/310;;\r\n"
+    ).encode()
+    preview = admin_client.post(reverse("phones:phone_import"), upload(excel, "téléphones.csv"))
+    assert not preview.context["problems"]
+    assert "Yealink T46G/T46S" in html(preview)
+    confirm(admin_client, preview)
+    phone = Phone.objects.get(serial_number="0004f2a1b2c3")
+    assert (phone.model, phone.description) == ("yealinkPhoneT46", "Réception, rez-de-chaussée")
+    assert Phone.objects.get(serial_number="805ec0112233").model == "polycomVVX300"
 
 
 def test_csv_without_header_and_blank_lines(admin_client):
-    admin_client.post(reverse("phones:phone_import"), upload(b"\xef\xbb\xbf0004f2a1b2c3,polycom300\r\n\r\n"))
+    preview = admin_client.post(reverse("phones:phone_import"), upload(b"\xef\xbb\xbf0004f2a1b2c3,polycom300\r\n\r\n"))
+    confirm(admin_client, preview)
     assert Phone.objects.get().description == ""
 
 
-def test_undecodable_file_is_an_error(admin_client):
+def test_undecodable_or_empty_file_is_an_error(admin_client):
     response = admin_client.post(reverse("phones:phone_import"), upload(b"\xff\xfe\x00s\x00e\x00r"))
     assert response.status_code == 200
     assert "not UTF-8 text" in html(response) and not Phone.objects.exists()
     assert "This field is required" in html(admin_client.post(reverse("phones:phone_import"), {}))
+    assert "The file has no phones" in html(admin_client.post(reverse("phones:phone_import"), upload(b"serial\n")))
 
 
 def test_csv_parse_errors():
@@ -265,9 +368,10 @@ def make_many(count: int, users):
 
 def test_list_uses_constant_queries(admin_client, alice, bob, settings):
     url = reverse("phones:phone_list") + "?page=1"
-    make_many(10, [alice, bob])
+    filters = "&user=bob&model=polycom650&q=phone+650&ordering=-model&per_page=50&page=2"
+    make_many(60, [alice, bob])
     small = count_queries(admin_client.get, url)
-    filtered = count_queries(admin_client.get, url + "&user=bob&model=polycom650&q=phone")
+    filtered = count_queries(admin_client.get, url + filters)
     make_many(200, [alice, bob])
     assert count_queries(admin_client.get, url) == small
-    assert count_queries(admin_client.get, url + "&user=bob&model=polycom650&q=phone") == filtered
+    assert count_queries(admin_client.get, url + filters) == filtered

@@ -393,7 +393,8 @@ def test_a_refused_upload_is_400_with_a_sentence_and_stores_nothing(admin, setti
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert any(sentence in e for e in errors[field]), errors
-    assert sentence.encode() in response.content.replace(b"&quot;", b'"')
+    # The page shows it as a sentence, with a capital.
+    assert (sentence[:1].upper() + sentence[1:]).encode() in response.content.replace(b"&quot;", b'"')
     assert not Firmware.objects.exists()
 
 

@@ -71,7 +71,7 @@ def test_audio_with_range(alice_client, alice_mail):
     assert response.status_code == 206
     assert b"".join(response.streaming_content) == b"RIFF"
     response = alice_client.get(PORTAL + "messages/0000000001/audio?download=1")
-    assert response["Content-Disposition"] == 'attachment; filename="0000000001.wav"'
+    assert response["Content-Disposition"] == 'attachment; filename="voicemail-alice-smith-2026-11-20-0915.wav"'
 
 
 def test_greeting_choice_and_upload(alice_client, alice):
