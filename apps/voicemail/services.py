@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.audit import services as audit
 from apps.users import lookup
 from apps.users.models import User
-from apps.voicemail.audio import NotAudio, inspect
+from sipxweb.audio import NotAudio, inspect
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
 from sipxweb import mediafiles
 
