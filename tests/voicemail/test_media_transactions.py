@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.voicemail import services
-from apps.voicemail.audio import inspect
+from sipxweb.audio import inspect
 from apps.voicemail.models import Greeting, Message
 from tests.voicemail.audio import tone_wav
 

@@ -14,7 +14,7 @@ from apps.conferences.models import Conference
 from apps.pbxdata.management.commands.seed_demo import DEMO_FILE
 from apps.users.models import User
 from apps.voicemail import services
-from apps.voicemail.audio import inspect
+from sipxweb.audio import inspect
 from apps.voicemail.models import Message
 from tests.conftest import REST, basic
 from tests.voicemail.audio import tone_mp3, tone_wav
