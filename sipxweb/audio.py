@@ -1,5 +1,6 @@
 """What a recording is, read from its bytes: WAV with the stdlib's `wave`, MP3 with mutagen. Anything else
-is refused (the media server only ever delivers these two)."""
+is refused (the media server only ever delivers and plays these two). On the floor because two apps judge uploads by
+it: voicemail (messages, greetings) and attendants (prompts), so a text file named `.wav` is refused by both."""
 
 import io
 import wave

@@ -215,6 +215,9 @@ LOGIN_REDIRECT_URL = "home"
 # The HTML login form (sipxweb.views.LoginView): the users app's, with the brute-force lockout (D7).
 LOGIN_FORM = "apps.users.forms.LoginForm"
 LOGOUT_REDIRECT_URL = "login"
+# The portal PIN policy where Django asks for a password itself (createsuperuser); the pages and the APIs ask
+# apps.users.services.pin_rule directly.
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "apps.users.validators.PinPolicyValidator"}]
 
 # Shared state between workers and hosts (lockout counters): the database cache by default,
 # Redis when REDIS_URL is set. `manage.py createcachetable` creates the table (make run does).

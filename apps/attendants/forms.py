@@ -61,27 +61,42 @@ class AttendantForm(forms.ModelForm):
 
 
 class MenuItemForm(forms.Form):
-    """One menu row. A row left completely blank is no menu item (the spare rows, or a cleared row)."""
+    """One menu row. A row left completely blank is no menu item (the spare rows, or a cleared row). "Another
+    attendant" takes its target from the `attendant` select of attendant names (the page's script shows it instead
+    of the text box for that action); a row posted without it (a script, a page without JavaScript that typed the
+    name) keeps the typed parameter."""
 
     key = forms.ChoiceField(choices=[("", "—")] + [(k, k) for k in MenuItem.Key.values], required=False)
     action = forms.ChoiceField(choices=[("", "Choose an action")] + MenuItem.Action.choices, required=False)
     parameter = forms.CharField(max_length=255, required=False, widget=forms.TextInput(attrs={"size": 24}))
+    # Text offered as a select: a name gone meanwhile is refused by services.validate_menu_item, next to the row.
+    attendant = forms.CharField(
+        label="Attendant",
+        required=False,
+        widget=forms.Select(attrs={"data-for-action": MenuItem.Action.TRANSFER_TO_AA.value}),
+    )
 
     def __init__(self, *args, attendant_names=None, **kwargs):
         self.attendant_names = attendant_names
         super().__init__(*args, **kwargs)
+        names = sorted(attendant_names or (), key=str.casefold)
+        self.fields["attendant"].widget.choices = [("", "Choose an attendant"), *((n, n) for n in names if n)]
+        if self.initial.get("action") == MenuItem.Action.TRANSFER_TO_AA:  # a stored row: its target in the select
+            self.initial["attendant"], self.initial["parameter"] = self.initial.get("parameter", ""), ""
 
     def has_changed(self):
         return not self.is_blank()
 
     def is_blank(self) -> bool:
-        return not any((self[name].value() or "").strip() for name in ("key", "action", "parameter"))
+        return not any((self[name].value() or "").strip() for name in ("key", "action", "parameter", "attendant"))
 
     def clean(self):
         cleaned = super().clean()
         if self.is_blank() or self.errors:
             return cleaned
         key, action = cleaned.get("key"), cleaned.get("action")
+        if action == MenuItem.Action.TRANSFER_TO_AA and cleaned.get("attendant"):
+            cleaned["parameter"] = cleaned["attendant"]
         if not key:
             self.add_error("key", "Choose a key.")
         if not action:

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
 from apps.audit import services as audit
+from sipxweb.audio import NotAudio, inspect
 
 EXTENSION = re.compile(r"^[0-9*#+]{1,32}$")
 SIP_URI = re.compile(r"^sips?:[^@\s]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$")
@@ -94,12 +95,24 @@ class AttendantError(Exception):
 
 
 def check_prompt(upload) -> None:
-    """A prompt file as the attendant editor takes it: a .wav or .mp3 file, not empty, at most 20 MB."""
+    """A prompt file as every channel takes it (the editor, the admin JSON API): not empty, at most 20 MB, and a
+    WAV or MP3 recording by its bytes (sipxweb.audio, as voicemail greetings), named for what it is: the stored
+    name's extension is what the players and the media server go by."""
     FileExtensionValidator(PROMPT_EXTENSIONS)(upload)
     if not upload.size:
         raise ValidationError("The prompt file is empty.")
     if upload.size > PROMPT_MAX_BYTES:
         raise ValidationError(f"The prompt is larger than {PROMPT_MAX_BYTES // (1024 * 1024)} MB.")
+    upload.seek(0)
+    data = upload.read(PROMPT_MAX_BYTES + 1)
+    upload.seek(0)  # stored from the start afterwards
+    try:
+        found = inspect(data).format
+    except NotAudio as exc:
+        raise ValidationError(str(exc)) from None
+    named = upload.name.rsplit(".", 1)[-1].lower()
+    if found != named:
+        raise ValidationError(f"The file holds {found.upper()} audio but is named .{named}: name it .{found}.")
 
 
 def menu_rows(items: Iterable[tuple[str, str, str]]) -> list[dict]:
@@ -232,7 +245,8 @@ def resolve(name: str) -> AutoAttendant | None:
 
 
 class SpecialModeConflict(Exception):
-    """The selection cannot be cleared while special mode is on (409)."""
+    """The selection cannot be cleared while special mode is on (409), or (the page) special mode cannot be turned
+    on with no attendant selected."""
 
 
 def special_fields(mode: SpecialMode) -> dict:
@@ -254,10 +268,17 @@ def _afterhour() -> AutoAttendant | None:
     return AutoAttendant.objects.filter(system_id=AutoAttendant.SystemId.AFTERHOUR).first()
 
 
+NO_SPECIAL_ATTENDANT = "Select the special attendant first: it answers the calls while special mode is on."
+
+
 @transaction.atomic
-def special_mode_on() -> SpecialMode:
-    """D11 (4.4 semantics): on; `afterhour` is selected only when nothing is."""
+def special_mode_on(select_afterhour: bool = True) -> SpecialMode:
+    """D11 (4.4 semantics): on; `afterhour` is selected only when nothing is. `select_afterhour=False` (the
+    attendant page, where the administrator sees the choice) refuses instead, with SpecialModeConflict, rather
+    than choosing silently; the sipXconfig URI keeps D11."""
     mode, before = _locked_mode()
+    if mode.attendant_id is None and not select_afterhour:
+        raise SpecialModeConflict(NO_SPECIAL_ATTENDANT)
     mode.enabled = True
     if mode.attendant_id is None:
         mode.attendant = _afterhour()

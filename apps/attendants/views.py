@@ -50,8 +50,12 @@ class SpecialModeView(AttendantAdminRequiredMixin, View):
 
     def post(self, request):
         if request.POST.get("enabled") == "on":
-            mode = services.special_mode_on()
-            messages.success(request, f"Special mode is on: calls go to {mode.attendant or 'no attendant'}.")
+            try:
+                mode = services.special_mode_on(select_afterhour=False)
+            except services.SpecialModeConflict as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"Special mode is on: calls go to {mode.attendant}.")
         elif request.POST.get("enabled") == "off":
             services.special_mode_off()
             messages.success(request, "Special mode is off.")

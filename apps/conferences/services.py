@@ -70,12 +70,16 @@ def _normalised(conference: Conference) -> None:
 
 
 def _field_rules(conference: Conference) -> None:
-    """The model's field rules (no queries); the owner is a user object by then, found by its caller."""
+    """The model's field rules (no queries); the owner is a user object by then, found by its caller. The two codes
+    differ: the media server tells a moderator from a participant by the code typed, so with one code for both
+    every caller who knows it would join as the moderator."""
     try:
         conference.clean_fields(exclude=["owner"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ConferenceError(field, " ".join(messages)) from None
+    if conference.moderator_code and conference.moderator_code == conference.access_code:
+        raise ConferenceError("moderator_code", "The moderator code must differ from the participant access code.")
 
 
 def _another_conference(extension: str) -> ConferenceError:

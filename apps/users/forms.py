@@ -31,7 +31,11 @@ class UserForm(forms.ModelForm):
         required=False, help_text="Other names and extensions of this user, separated by commas or spaces."
     )
     pin = forms.CharField(
-        label="Portal PIN", required=False, strip=False, widget=secret_input(), help_text="Leave empty to keep it."
+        label="Portal PIN",
+        required=False,
+        strip=False,
+        widget=secret_input(),
+        help_text=f"Leave empty to keep it. {services.PIN_RULE}",
     )
     # PINs are taken as typed (no trimming), as REST and the data file take them.
     voicemail_pin = forms.CharField(
@@ -80,7 +84,7 @@ class UserForm(forms.ModelForm):
             self.fields["aliases"].initial = ", ".join(self.instance.aliases)
         else:
             self.fields["pin"].required = True
-            self.fields["pin"].help_text = "The PIN for this portal and the REST API."
+            self.fields["pin"].help_text = f"The PIN for this portal and the REST API. {services.PIN_RULE}"
             self.fields["sip_password"].help_text = ""
 
     SECTIONS = (
@@ -261,6 +265,57 @@ class VoicemailPinForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("new_pin") and cleaned.get("confirm_pin") and cleaned["new_pin"] != cleaned["confirm_pin"]:
             self.add_error("confirm_pin", "The two PINs differ.")
+        return cleaned
+
+
+class PortalPinForm(forms.Form):
+    """The user's own change of their portal PIN: the current PIN, then the new one twice. The new PIN follows the
+    policy (services.pin_rule, help text services.PIN_RULE). The current PIN is checked through the login's
+    lockout (D7), counted against the same account and address, and only once everything else is right, so that
+    every check is counted and a locked account learns nothing."""
+
+    current_pin = forms.CharField(
+        label="Current PIN", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    pin = forms.CharField(label="New PIN", strip=False, widget=secret_input(), help_text=services.PIN_RULE)
+    confirm_pin = forms.CharField(label="New PIN again", strip=False, widget=secret_input())
+
+    error_messages = {
+        "locked": "Too many wrong PINs for this account from this address. Try again in %(seconds)s seconds.",
+    }
+
+    def __init__(self, user, request, *args, **kwargs):
+        self.user, self.request = user, request
+        super().__init__(*args, **kwargs)
+
+    def clean_pin(self):
+        pin = self.cleaned_data["pin"]
+        problem = services.pin_rule(pin, [self.user.username, *self.user.aliases, self.user.im_id])
+        if problem:
+            raise ValidationError(problem, code="pin_policy")
+        return pin
+
+    def clean(self):
+        cleaned = super().clean()
+        pin, again = cleaned.get("pin"), cleaned.get("confirm_pin")
+        if pin and again and pin != again:
+            self.add_error("confirm_pin", "The two new PINs differ.")
+        if self.errors or "current_pin" not in cleaned:
+            return cleaned
+        try:
+            attempt = lockout.begin(lockout.client_address(self.request), lockout.account_of(self.user.pk, ""))
+            lockout.reserve(attempt)
+        except lockout.Locked as exc:
+            raise ValidationError(
+                self.error_messages["locked"], code="locked", params={"seconds": exc.retry_after}
+            ) from None
+        if not credentials.check_pin(self.user, cleaned["current_pin"]):
+            lockout.failed(attempt)
+            self.add_error("current_pin", "That is not your current PIN.")
+            return cleaned
+        lockout.succeeded(attempt)
+        if pin == cleaned["current_pin"]:
+            self.add_error("pin", "The new PIN is the one you have now.")
         return cleaned
 
 

@@ -39,9 +39,12 @@ class UserManager(BaseUserManager):
         return self.get(username=username)
 
     def create_user(self, username, pin=None, **fields):
-        """Creates a user with its login names; `pin` is the portal PIN in clear (hashed here)."""
+        """Creates a user with its login names; `pin` is the portal PIN in clear (hashed here). Django's own
+        commands (createsuperuser) call it `password`: it is the PIN too, never a stored value (D6)."""
         from apps.users.services import create_user
 
+        if pin is None and "password" in fields:
+            pin = fields.pop("password")
         return create_user(username=username, pin=pin, **fields)
 
     def create_superuser(self, username, pin=None, **fields):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("contact/", portal_views.ContactView.as_view(), name="contact"),
     path("forward/", portal_views.ForwardView.as_view(), name="forward"),
     path("voicemail-pin/", portal_views.VoicemailPinView.as_view(), name="voicemail_pin"),
+    path("pin/", portal_views.PortalPinView.as_view(), name="portal_pin"),
     path("login-details/", portal_views.LoginDetailsView.as_view(), name="login_details"),
     path("login-details/sip-password/", portal_views.SipPasswordView.as_view(), name="sip_password"),
     path("feed-key/", portal_views.FeedKeyView.as_view(), name="feed_key"),

@@ -1,6 +1,7 @@
 """End-user portal pages: always the logged-in user's own data (no id in any URL)."""
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -9,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 
 from apps.users import services
-from apps.users.forms import ContactForm, ForwardTimerForm, RingFormSet, VoicemailPinForm
+from apps.users.forms import ContactForm, ForwardTimerForm, PortalPinForm, RingFormSet, VoicemailPinForm
 from apps.users.models import UserProfile
 
 
@@ -79,6 +80,28 @@ class VoicemailPinView(LoginRequiredMixin, FormView):
         services.set_voicemail_pin(self.request.user, form.cleaned_data["new_pin"])
         messages.success(self.request, "Your voicemail PIN was changed.")
         return redirect("portal:voicemail_pin")
+
+
+@method_decorator(never_cache, name="dispatch")
+class PortalPinView(LoginRequiredMixin, FormView):
+    """Change PIN: the user's own portal PIN (the pages' and the REST API's password), by the PIN policy. The
+    session stays logged in; Digest works with the new PIN at once (services recompute each login name's HA1)."""
+
+    template_name = "portal/portal_pin.html"
+    form_class = PortalPinForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
+
+    def form_valid(self, form):
+        try:
+            services.set_portal_pin(self.request.user, form.cleaned_data["pin"])
+        except ValidationError as exc:
+            form.add_error(None, exc)  # keyed "pin", the form's field
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, "Your portal PIN was changed. Use the new one from now on, here and in apps.")
+        return redirect("portal:portal_pin")
 
 
 @method_decorator(never_cache, name="dispatch")

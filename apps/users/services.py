@@ -5,7 +5,8 @@ hashed voicemail PIN) never drift apart, and a value is accepted or refused by t
 arrives:
 
 * the rules, without the database: `clean_user` (one user's own values), `check_batch` (users given together),
-  `clean_contact`, `validate_forwarding`, `validate_voicemail_pin`, `clean_group`;
+  `pin_rule` (the portal PIN policy), `clean_contact`, `validate_forwarding` (with `forward_number_rule`, what a
+  ring may call), `validate_voicemail_pin`, `clean_group`;
 * the rules that ask the database (a login name belongs to one user, feed keys, group names, the dial plan) inside
   the writers below;
 * one user at a time (pages, REST): `save_user`, `set_voicemail_pin`, `set_forwarding`, `save_contact`,
@@ -214,11 +215,55 @@ def _dialplan_clashes(people: Sequence[tuple[str, Sequence[str]]]) -> list[UserE
 VOICEMAIL_PIN_RULE = "A voicemail PIN is 4 to 10 digits, not all the same digit, and not your own extension."
 
 
-def pin_rule(pin: str) -> str | None:
-    """The portal PIN (web pages and REST): any text that is not blank, at most 255 characters."""
+# The portal PIN policy (docs/operations.md, "The portal PIN policy"). The portal PIN is the password of the pages,
+# of every sipXconfig URI (Basic and Digest) and of the admin JSON API, so a PIN guessed is the account taken.
+# At least 4 characters: with the lockout (D7: 10 failures per account and address in 15 minutes) a 3-character
+# PIN of digits (1,000 values) falls to one address in about a day, 4 digits take ten times as long, and 4 is the
+# shortest PIN people already type on a phone keypad (the voicemail PIN, D5). The first PINs an attacker tries are
+# not left to chance: one character repeated (1111), a run of digits (1234, 4321, 7890), the user's own extension
+# or login names, and the PINs printed in the demo data (apps/pbxdata/demo/demo-pbx.json), which anyone can read.
+PIN_MIN_LENGTH = 4
+# Without example PINs: a page showing it must never seem to echo a PIN typed.
+PIN_RULE = (
+    f"At least {PIN_MIN_LENGTH} characters; not one character repeated, not consecutive digits up or down, not your "
+    "own extension, alias or IM id, and not a PIN of the demo data."
+)
+# The clear PINs of the demo data file that no run or repetition already catches ("1234" is a run).
+DEMO_PINS = frozenset({"admin1234"})
+
+
+def _digit_run(pin: str) -> bool:
+    """1234, 4321, 7890, 0987: every digit one more (or one less) than the one before, 9 and 0 neighbours."""
+    if not (pin.isascii() and pin.isdigit()):
+        return False
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    return steps in ({1}, {9})
+
+
+def pin_rule(pin: str, names: Iterable[str] = (), policy: bool = True) -> str | None:
+    """Why `pin` cannot become a portal PIN, or None. Every path that sets a portal PIN asks this: the user pages,
+    the portal's Change PIN page, the admin JSON API (through save_users) and the PBX data file. `names` are the
+    login names the user will have (user name, aliases, IM id).
+
+    `policy=False` is the PBX data file's: its clear PINs are restored as given (any text that is not blank, at most
+    255 characters), because the demo file, and files written for sipXconfig, carry PINs such as 1234 that the
+    policy refuses (docs/operations.md)."""
     if not pin.strip():
         return "A PIN may not be empty or only spaces."
-    return text_rule(pin, "The PIN")
+    problem = text_rule(pin, "The PIN")
+    if problem or not policy:
+        return problem
+    if len(pin) < PIN_MIN_LENGTH:
+        return f"A portal PIN needs at least {PIN_MIN_LENGTH} characters."
+    if len(set(pin)) == 1:
+        return "A portal PIN may not repeat one character only."
+    if _digit_run(pin):
+        return "A portal PIN may not be a run of digits such as 1234 or 4321."
+    if pin.casefold() in {name.casefold() for name in names if name}:
+        return "A portal PIN may not be your own extension, alias or IM id."
+    if pin in DEMO_PINS:
+        return "This PIN is printed in the demo data; choose another."
+    return None
 
 
 def stored_hash_rule(value: str) -> str | None:
@@ -257,8 +302,8 @@ def set_voicemail_pin(user: User, pin: str) -> None:
 
 
 def set_portal_pin(user: User, pin: str) -> None:
-    """Sets the portal PIN: Django hash for Basic and the login form, HA1 per login name for Digest (save_user
-    records the change)."""
+    """Sets the portal PIN by the policy (pin_rule): Django hash for Basic and the login form, HA1 per login name for
+    Digest (save_user records the change). Raises ValidationError keyed "pin"."""
     save_user(user, pin=pin)
 
 
@@ -292,6 +337,31 @@ MAX_RINGS = 10
 _RING_TYPES = tuple(Ring.Type.values)
 
 
+# What a ring may call (the sipproxy rings it as `sip:<number>@<domain>` unless it is a SIP URI): a number (digits,
+# a leading +, * and #), an extension or a login name (a SIP user part: nothing a URI would need to escape) or a SIP
+# URI. White space is in none of them, so "my cell phone" is refused, and so is "+1 617 555 0142" (with a hint to
+# write it without spaces: the value is stored as given, as sipXconfig clients read it back).
+_SIP_URI = re.compile(r"sips?:[^@\s<>\"]+@[A-Za-z0-9.\-]+(:\d{1,5})?(;[^\s<>\"]*)?", re.IGNORECASE)
+_USER_PART = re.compile(r"[^\s@<>\"\\]+")
+_DIALLED = re.compile(r"\+?[0-9*#]+")
+_SPACED_NUMBER = re.compile(r"\+?[0-9*#][0-9*#\s().\-/]*")
+
+
+def forward_number_rule(number: str) -> str | None:
+    """Why `number` (stripped) is no ring target, or None: the one rule of the portal's ring list, PUT /my/forward,
+    the PBX data file and the admin JSON API."""
+    if number.lower().startswith(("sip:", "sips:")):
+        if _SIP_URI.fullmatch(number):
+            return None
+        return f'"{number}" is not a SIP URI of the form sip:user@host.'
+    if _DIALLED.fullmatch(number) or _USER_PART.fullmatch(number):
+        return None
+    if _SPACED_NUMBER.fullmatch(number):
+        bare = re.sub(r"[\s().\-/]", "", number)
+        return f'"{number}": write the number without spaces, e.g. {bare}.'
+    return f'"{number}" is not a phone number, an extension or a SIP URI (sip:user@host).'
+
+
 def ring_count_problem(count: int) -> str | None:
     """The sentence refusing a forwarding list of `count` rings, or None when it may be stored."""
     if count > MAX_RINGS:
@@ -315,6 +385,9 @@ def _forwarding_errors(timer: int | None, rings: Sequence[RingData]) -> list[Use
         problem = (
             f"ring {i + 1}: a number is required." if not number else text_rule(number, f"ring {i + 1}: the number")
         )
+        if problem is None:
+            problem = forward_number_rule(number)
+            problem = f"ring {i + 1}: {problem}" if problem else None
         if problem:
             errors.append(UserError(problem, "rings", i, "number"))
         if not lo <= ring.expiration <= hi:
@@ -605,12 +678,13 @@ class UserRecord:
     rings: Sequence[RingData] = ()
 
 
-def _pin_errors(r: UserRecord) -> list[UserError]:
-    """The portal PIN in clear, or its stored forms: a hash this server understands and an HA1 per login name."""
+def _pin_errors(r: UserRecord, pin_policy: bool) -> list[UserError]:
+    """The portal PIN in clear (by pin_rule, its policy or only the data file's rule), or its stored forms: a hash
+    this server understands and an HA1 per login name."""
     if r.pin is not None and r.pin_hash is not None:
         raise ValueError("a PIN comes in clear or as its stored form, not both")
     if r.pin is not None:
-        problem = pin_rule(r.pin)
+        problem = pin_rule(r.pin, [r.username, *r.aliases, r.im_id], policy=pin_policy)
         errors = [UserError(problem, "pin")] if problem else []
         if r.digest_ha1:
             errors.append(UserError("is computed from the clear PIN; give it only with a PIN hash.", "digest_ha1"))
@@ -647,9 +721,10 @@ def _secret_errors(r: UserRecord) -> list[UserError]:
     return errors
 
 
-def clean_user(record: UserRecord) -> UserRecord:
+def clean_user(record: UserRecord, pin_policy: bool = False) -> UserRecord:
     """`record` as it would be stored (names, contact text and ring numbers without surrounding white space);
-    raises ValidationError keyed by field, of UserErrors, when a value breaks a rule. No queries."""
+    raises ValidationError keyed by field, of UserErrors, when a value breaks a rule. No queries. `pin_policy`: a
+    clear PIN must pass the portal PIN policy (pin_rule); without it (the PBX data file) it is restored as given."""
     r = copy(record)  # a file holds thousands of users: cheaper than dataclasses.replace
     r.username, r.aliases = record.username.strip(), [a.strip() for a in record.aliases]
     r.first_name, r.last_name = record.first_name.strip(), record.last_name.strip()
@@ -659,7 +734,7 @@ def clean_user(record: UserRecord) -> UserRecord:
     errors = _name_errors(r.username, r.aliases, r.im_id)
     errors += _person_name_errors({"first_name": r.first_name, "last_name": r.last_name})
     errors += _person_name_errors({"im_display_name": r.im_display_name})
-    errors += _pin_errors(r) + _secret_errors(r)
+    errors += _pin_errors(r, pin_policy) + _secret_errors(r)
     for index, group in enumerate(r.groups):
         if group in r.groups[:index]:
             errors.append(UserError(f'group "{group}" is listed twice.', "groups", index))
@@ -680,10 +755,12 @@ def save_user(
     pin: str | None = None,
     voicemail_pin: str | None = None,
     groups: Iterable[UserGroup] | None = None,
+    pin_policy: bool = True,
 ) -> User:
     """Saves `user` (its fields as set on it) with its login names. `aliases=None` keeps the current aliases;
-    `pin` (clear text) sets the portal PIN, `voicemail_pin` the voicemail PIN; `groups=None` keeps the groups.
-    Raises ValidationError keyed by field (UserErrors) when a rule refuses a value; nothing is stored then."""
+    `pin` (clear text) sets the portal PIN, by the PIN policy unless `pin_policy=False`; `voicemail_pin` the
+    voicemail PIN; `groups=None` keeps the groups. Raises ValidationError keyed by field (UserErrors) when a rule
+    refuses a value; nothing is stored then."""
     if aliases is None:
         aliases = user.aliases if user.pk else []
     record = UserRecord(
@@ -698,7 +775,7 @@ def save_user(
         im_enabled=user.im_enabled,
         im_display_name=user.im_display_name,
     )
-    r = clean_user(record)
+    r = clean_user(record, pin_policy=pin_policy)
     errors = _stored_clashes([(r.username, r.aliases, r.im_id)], {user.pk} if user.pk else set())
     _refuse(errors + _dialplan_clashes([(r.username, r.aliases)]))
     user.username, user.first_name, user.last_name = r.username, r.first_name, r.last_name
@@ -721,7 +798,9 @@ def save_user(
 
 
 def create_user(username: str, pin: str | None = None, aliases: Sequence[str] = (), **fields) -> User:
-    return save_user(User(username=username, **fields), aliases=list(aliases), pin=pin)
+    """A new user from code (tests, the model manager): the PIN as given, as the data file restores one. The pages
+    and the APIs, where people choose PINs, go through save_user and save_users with the PIN policy."""
+    return save_user(User(username=username, **fields), aliases=list(aliases), pin=pin, pin_policy=False)
 
 
 def _sync_login_names(user: User, aliases: Sequence[str], pin: str | None) -> None:
@@ -884,7 +963,11 @@ def _check_stored(records: list[UserRecord], existing: dict[str, User], check_di
 
 
 def save_users(
-    records: Sequence[UserRecord], progress: Progress | None = None, check_dialplan: bool = True, checked: bool = False
+    records: Sequence[UserRecord],
+    progress: Progress | None = None,
+    check_dialplan: bool = True,
+    checked: bool = False,
+    pin_policy: bool = True,
 ) -> list[User]:
     """Creates or replaces the users of `records` (matched by user name) by the rules every other channel
     applies, in the caller's transaction; the first refused record raises its UserError with `item` set, and the
@@ -894,13 +977,15 @@ def save_users(
     dialable names to the caller (the data file checks it once every section is loaded, as a conference of the
     same file may move away). `checked=True`: the records are what clean_user and check_batch returned and passed
     just before (the data file runs them while it validates the file, to name the path of the first offending
-    key), and are not checked again. Returns the users in the order of `records`."""
+    key), and are not checked again; `pin_policy` is then the caller's (the data file restores clear PINs without
+    the policy, pin_rule). The admin JSON API leaves both at their defaults: its clear PINs pass the policy. Returns
+    the users in the order of `records`."""
     progress = progress or Progress()
     cleaned = list(records)
     if not checked:
         for item, record in enumerate(records):
             try:
-                cleaned[item] = clean_user(record)
+                cleaned[item] = clean_user(record, pin_policy=pin_policy)
             except ValidationError as exc:
                 raise _at(first_error(exc), item) from None
         check_batch(cleaned, lambda i: f'user "{cleaned[i].username}"')

@@ -14,7 +14,18 @@ class GreetingUploadForm(forms.Form):
     audio = forms.FileField(
         label="Recording (WAV or MP3)",
         widget=forms.ClearableFileInput(attrs={"accept": "audio/wav,audio/x-wav,audio/mpeg,.wav,.mp3"}),
+        error_messages={
+            "required": "Choose a file to upload.",
+            "invalid": "Choose a file to upload.",
+            "empty": "The file is empty: choose a WAV or MP3 recording.",
+        },
     )
+
+    def problem(self) -> str:
+        """The sentence for a refused upload: what is missing, before what is wrong (the content is the services')."""
+        if "audio" in self.errors:
+            return " ".join(self.errors["audio"])
+        return "Choose one of the greetings to upload."
 
 
 class MessageActionForm(forms.Form):

@@ -14,16 +14,16 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.users import lookup
 from apps.users.models import User
-from sipxweb.audio import NotAudio, inspect
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
 from sipxweb import mediafiles
+from sipxweb.audio import NotAudio, inspect
 
 MAX_AUDIO_BYTES = 50 * 1024 * 1024  # ~50 minutes of 8 kHz 16-bit WAV; a bigger upload is refused, not stored
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,7 +64,19 @@ def active_greeting(user: User) -> str:
 
 
 def set_active_greeting(user: User, greeting: str) -> None:
-    """D3: an unknown greeting is refused (nothing stored)."""
+    """One user's active greeting as people choose it: the mailbox pages, the portal, the REST URI and the admin
+    JSON API. D3: an unknown greeting is refused (nothing stored). A recorded greeting only: with none recorded
+    callers would hear the system greeting while the page said "Out of office" (choosing the active one again
+    changes nothing and is no refusal). The PBX data file restores its choices with set_active_greetings, as given:
+    the file carries no greeting recordings (the demo's 200 has `standard` active)."""
+    if greeting in Greeting.Kind.values and greeting != active_greeting(user):
+        if not Greeting.objects.filter(mailbox__user=user, kind=greeting).exists():
+            label = Greeting.Kind(greeting).label
+            raise VoicemailError(
+                "active_greeting",
+                f'There is no "{label}" greeting recorded yet: upload it before making it the active one.',
+                code="not_recorded",
+            )
     set_active_greetings([(user, greeting)])
 
 
@@ -331,7 +343,16 @@ def _audited_greeting(greeting: Greeting) -> dict:
     return {"format": greeting.format, "duration": greeting.duration, "sha256": digest}
 
 
-def delete_greeting(greeting: Greeting) -> None:
-    key = f"{greeting.mailbox.user.username}/{greeting.kind}"
+@transaction.atomic
+def delete_greeting(greeting: Greeting) -> bool:
+    """Removes a recorded greeting. When it was the active one, callers hear the system greeting from now on (the
+    mailbox's choice goes back to `none`, as set_active_greeting would not choose an unrecorded greeting); returns
+    whether it was."""
+    mailbox = greeting.mailbox
+    key = f"{mailbox.user.username}/{greeting.kind}"
     greeting.delete()  # its recording goes when this commits (sipxweb.mediafiles)
     audit.record("greeting", key, {"format": greeting.format, "duration": greeting.duration}, None)
+    was_active = Mailbox.objects.filter(pk=mailbox.pk, active_greeting=greeting.kind).exists()
+    if was_active:
+        set_active_greetings([(mailbox.user, ActiveGreeting.NONE)])
+    return was_active

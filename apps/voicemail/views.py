@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,15 +24,20 @@ from sipxweb.ranges import file_response
 
 
 class MailboxOwnerMixin(AccessMixin):
-    """`self.owner`: the user named in the URL (admins only), or with `own` the logged-in user."""
+    """`self.owner`: the user named in the URL (admins only), or with `own` the logged-in user. A user without the
+    voicemail permission has no mailbox to use: their own pages say so instead (the mailbox page with 200, its
+    actions with 403), as callers get no voicemail either."""
 
     own = False
+    voicemail_off_status = 403
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.own:
             self.owner = request.user
+            if not self.owner.perm_voicemail:
+                return render(request, "voicemail/off.html", status=self.voicemail_off_status)
         else:
             if not request.user.is_admin:
                 return self.handle_no_permission()
@@ -56,6 +61,7 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
 
     template_name = "voicemail/mailbox.html"
     paginate_by = 25
+    voicemail_off_status = 200  # the page a user without voicemail opens: it says why there is nothing
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -87,6 +93,7 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
         context.update(
             owner=self.owner,
             admin_view=self.admin_view,
+            voicemail_off=not self.owner.perm_voicemail,
             folder=folder,
             folders=[{"value": v, "label": label, **counts[v]} for v, label in Folder.choices],
             page_obj=page,
@@ -96,6 +103,7 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
             move_choices=[(v, label) for v, label in Folder.choices if v != folder],
             greetings=greetings,
             greeting_form=ActiveGreetingForm(initial={"active_greeting": active}),
+            recorded_kinds=list(recorded),
             greeting_url=self.url("greeting"),
             upload_url=self.url("greeting_upload"),
             mailbox_url=self.url("mailbox"),
@@ -169,12 +177,16 @@ class ActiveGreetingView(MailboxOwnerMixin, View):
 
     def post(self, request, **kwargs):
         form = ActiveGreetingForm(request.POST)
-        if form.is_valid():
-            value = form.cleaned_data["active_greeting"]
-            services.set_active_greeting(self.owner, value)
-            flash.success(request, f"Callers now hear: {ActiveGreeting(value).label}.")
-        else:
+        if not form.is_valid():
             flash.error(request, "Choose one of the greetings.")
+            return self.back()
+        value = form.cleaned_data["active_greeting"]
+        try:
+            services.set_active_greeting(self.owner, value)
+        except ValidationError as exc:
+            flash.error(request, " ".join(exc.messages))
+        else:
+            flash.success(request, f"Callers now hear: {ActiveGreeting(value).label}.")
         return self.back()
 
 
@@ -184,7 +196,7 @@ class GreetingUploadView(MailboxOwnerMixin, View):
     def post(self, request, **kwargs):
         form = GreetingUploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            flash.error(request, "Choose a WAV or MP3 file to upload.")
+            flash.error(request, form.problem())
             return self.back()
         try:
             greeting = services.save_greeting(self.owner, form.cleaned_data["kind"], form.cleaned_data["audio"])
@@ -209,9 +221,12 @@ class GreetingDeleteView(MailboxOwnerMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, kind, **kwargs):
-        greeting = get_object_or_404(Greeting, mailbox__user=self.owner, kind=kind)
-        services.delete_greeting(greeting)
-        flash.success(request, f"{greeting.get_kind_display()} greeting removed.")
+        greeting = get_object_or_404(
+            Greeting.objects.select_related("mailbox__user"), mailbox__user=self.owner, kind=kind
+        )
+        was_active = services.delete_greeting(greeting)
+        also = " Callers hear the system greeting now." if was_active else ""
+        flash.success(request, f"{greeting.get_kind_display()} greeting removed.{also}")
         return self.back()
 
 

@@ -21,13 +21,29 @@
   }
 
   function isBlank(tr) {
-    return !field(tr, "key").value && !field(tr, "action").value && !field(tr, "parameter").value.trim();
+    return !field(tr, "key").value && !field(tr, "action").value && !parameter(tr);
+  }
+
+  // "Another attendant" takes its target from the select of attendant names, the other actions from the text box.
+  function targetSelect(tr, action) {
+    var select = tr.querySelector("select[data-for-action]");
+    return select && select.getAttribute("data-for-action") === action ? select : null;
+  }
+
+  function parameter(tr) {
+    var select = targetSelect(tr, field(tr, "action").value);
+    return (select ? select.value : field(tr, "parameter").value).trim();
   }
 
   function showHint(tr) {
     var action = field(tr, "action").value;
     var param = field(tr, "parameter");
     var hint = tr.querySelector(".param-hint");
+    var select = tr.querySelector("select[data-for-action]");
+    if (select) {
+      select.hidden = !targetSelect(tr, action);
+      param.hidden = !select.hidden;
+    }
     if (!action) {
       hint.textContent = "";
       param.placeholder = "";
@@ -67,7 +83,7 @@
     if (isBlank(tr)) return null;
     var key = field(tr, "key").value;
     var action = field(tr, "action").value;
-    var param = field(tr, "parameter").value.trim();
+    var param = parameter(tr);
     if (!key) return "Choose a key.";
     if (!action) return "Choose an action.";
     if (seen[key]) return "Key " + key + " is already used in another row.";
@@ -114,10 +130,10 @@
   // on blur would swallow the click that caused it).
   function edited(event) {
     var tr = event.target.closest("tr[data-menu-row]");
-    if (!tr || !event.target.name.match(/-(key|action|parameter)$/)) return;
+    if (!tr || !event.target.name.match(/-(key|action|parameter|attendant)$/)) return;
     showHint(tr);
     var server = tr.querySelector("ul[data-server-error]");
-    if (server && event.target.name.match(/-(action|parameter)$/)) server.remove();
+    if (server && event.target.name.match(/-(action|parameter|attendant)$/)) server.remove();
     setError(tr, null);
   }
   rows.addEventListener("input", edited);
@@ -133,7 +149,7 @@
     });
     if (first) {
       event.preventDefault();
-      field(first, "parameter").focus();
+      (targetSelect(first, field(first, "action").value) || field(first, "parameter")).focus();
     }
   });
 

@@ -15,6 +15,7 @@ from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
 from apps.audit.models import AuditEntry
 from apps.users import tokens
 from tests.conftest import REST, basic, count_queries
+from tests.voicemail.audio import tone_mp3, tone_wav
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,8 @@ NEW = {
     ],
     "digitTimeout": 7,
 }
-WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 4
+WAV = tone_wav(1)  # prompts are judged by their bytes (services.check_prompt): real recordings
+MP3 = tone_mp3(1)
 
 
 @pytest.fixture
@@ -348,7 +350,7 @@ def test_prompt_upload_download_and_removal(api, sales, settings, django_capture
     sales.refresh_from_db()
     assert sales.prompt.name == first
     with django_capture_on_commit_callbacks(execute=True):
-        assert put_prompt(api, "Sales", upload("night.mp3", b"ID3\x03" + WAV)).status_code == 204
+        assert put_prompt(api, "Sales", upload("night.mp3", MP3)).status_code == 204
     sales.refresh_from_db()
     assert sales.prompt.name.startswith("prompts/night") and sales.prompt.name.endswith(".mp3")
     assert {p.name for p in (Path(settings.MEDIA_ROOT) / "prompts").iterdir()} == {sales.prompt.name.split("/")[-1]}
@@ -370,6 +372,8 @@ def test_prompt_upload_download_and_removal(api, sales, settings, django_capture
         (upload("welcome.ogg", b"OggS" + WAV), "extension"),
         (upload("welcome", WAV), "extension"),
         (upload("welcome.wav", b""), "empty"),
+        (upload("welcome.wav", b"Press 1 for sales.\n" * 10), "not a wav or mp3 recording"),
+        (upload("welcome.wav", MP3), "holds mp3 audio but is named .wav"),
         (upload("welcome.wav", field="audio"), "file"),
         (
             encode_multipart(BOUNDARY, {"file": [SimpleUploadedFile("a.wav", WAV), SimpleUploadedFile("b.wav", WAV)]}),

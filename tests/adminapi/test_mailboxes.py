@@ -36,7 +36,7 @@ def bob(make_user):
 @pytest.fixture
 def alice_mail(alice, bob) -> list[Message]:
     """The demo PBX's voicemail of 200 (docs/pbx-data.md): two in the inbox (one new), one saved."""
-    services.set_active_greeting(alice, "standard")
+    services.set_active_greetings([(alice, "standard")])  # as the demo data file sets it: no recording
     return put_demo_mail(alice)
 
 
@@ -76,6 +76,8 @@ def test_mailbox_list_counts_greetings_filters(api, alice_mail, alice):
 
 
 def test_mailbox_read_and_change_the_active_greeting(api, alice_mail, alice):
+    for kind in ("outofoffice", "extendedabsence"):  # a greeting is made active once it is recorded
+        services.save_greeting(alice, kind, wav_upload(name=f"{kind}.wav"))
     response = api.get("/mailboxes/200")
     assert response.status_code == 200 and response["ETag"]
     tag, mailbox = response["ETag"], response.json()
@@ -353,6 +355,7 @@ def test_pages_portal_and_sipxconfig_uris_are_audited(client, admin_client, api,
     assert upload.status_code == 302
     assert [(e.channel, e.actor, e.action) for e in entries("greeting", "200/standard")] == [("page", "200", "create")]
 
+    services.save_greeting(alice, "outofoffice", wav_upload())
     rest = api.as_pin("200", "1234").put(REST + "/my/mailbox/200/preferences/activegreeting/outofoffice", b"x")
     assert rest.status_code == 200
     last = entries("mailbox", "200")[-1]

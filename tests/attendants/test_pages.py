@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
 from tests.conftest import count_queries
+from tests.voicemail.audio import tone_mp3, tone_wav
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +90,7 @@ def test_attendant_admin_uses_list_and_panel_but_not_editor(client, attendant_ad
     for url in editor_urls(sales) + [reverse("phones:phone_list")]:
         assert client.get(url).status_code == 403
         assert client.post(url, post_data()).status_code == 403
+    services.select_special(sales)
     assert client.post(reverse("attendants:special_mode"), {"enabled": "on"}).status_code == 302
     assert SpecialMode.current().enabled
 
@@ -103,10 +105,12 @@ def test_admin_sees_everything(admin_client, sales):
 # --- list and special mode --------------------------------------------------------------------------------
 
 
-def test_list_shows_ids_descriptions_and_menu_size(admin_client, sales):
+def test_list_shows_names_system_ids_descriptions_and_menu_size(admin_client, sales):
     page = html(admin_client.get(reverse("attendants:attendant_list")))
     assert "<code>operator</code>" in page and "<code>afterhour</code>" in page
-    assert f"<code>xcf{sales.pk}</code>" in page and "Sales menu" in page
+    # A user attendant is known by its name everywhere (menus, D12); its internal xcf id is nobody's business.
+    assert "Sales" in page and "Sales menu" in page and "xcf" not in page
+    assert "xcf" not in html(admin_client.get(reverse("attendants:attendant_edit", args=[sales.pk])))
     assert '<td class="num">2</td>' in page
     searched = admin_client.get(reverse("attendants:attendant_list"), {"q": "operator"})
     assert [a.name for a in searched.context["object_list"]] == ["operator"]
@@ -116,15 +120,20 @@ def test_special_mode_panel(client, attendant_admin, sales):
     client.force_login(attendant_admin)
     list_url = reverse("attendants:attendant_list")
     assert "Turn special mode on" in html(client.get(list_url))
+    # Nothing selected: the page refuses with a sentence (the sipXconfig URI picks afterhour, D11).
     response = client.post(reverse("attendants:special_mode"), {"enabled": "on"}, follow=True)
     mode = SpecialMode.current()
-    assert mode.enabled and mode.attendant.system_id == "afterhour"  # D11: afterhour when nothing is selected
-    assert "Special mode is on" in html(response) and "Turn special mode off" in html(response)
+    assert not mode.enabled and mode.attendant is None
+    assert "Select the special attendant first" in html(response) and 'class="message error"' in html(response)
 
     client.post(reverse("attendants:special_attendant"), {"attendant": sales.pk})
     assert SpecialMode.current().attendant == sales
     page = html(client.get(list_url))
     assert f'<option value="{sales.pk}" selected>Sales</option>' in page
+    response = client.post(reverse("attendants:special_mode"), {"enabled": "on"}, follow=True)
+    mode = SpecialMode.current()
+    assert mode.enabled and mode.attendant == sales
+    assert "calls go to Sales" in html(response) and "Turn special mode off" in html(response)
 
     response = client.post(reverse("attendants:special_attendant"), {"attendant": ""}, follow=True)
     assert "turn it off before clearing" in html(response) and 'class="message error"' in html(response)
@@ -244,8 +253,7 @@ def test_service_error_is_shown_next_to_the_row(admin_client, sales, monkeypatch
 
 def test_prompt_upload_and_playback(admin_client, sales, settings):
     url = reverse("attendants:attendant_edit", args=[sales.pk])
-    wav = SimpleUploadedFile("welcome.wav", b"RIFF\x24\x00\x00\x00WAVEfmt ", content_type="audio/wav")
-    data = post_data("Sales", [("0", "operator", "")], prompt=wav)
+    data = post_data("Sales", [("0", "operator", "")], prompt=wav())
     assert admin_client.post(url, data).status_code == 302
     sales.refresh_from_db()
     assert sales.prompt.name.startswith("prompts/welcome")
@@ -268,7 +276,7 @@ def prompt_files(settings) -> set[str]:
 
 
 def wav(name="welcome.wav"):
-    return SimpleUploadedFile(name, b"RIFF\x24\x00\x00\x00WAVEfmt ", content_type="audio/wav")
+    return SimpleUploadedFile(name, tone_wav(1), content_type="audio/wav")
 
 
 def test_a_refused_save_leaves_no_prompt_file(admin_client, db, settings, monkeypatch):
@@ -310,6 +318,33 @@ def test_prompt_must_be_wav_or_mp3(admin_client, sales):
     assert 'accept=".wav,.mp3' in html(response)
     sales.refresh_from_db()
     assert not sales.prompt
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("welcome.wav", b"Welcome to Example Corp, press 1 for sales.\n", "not a WAV or MP3 recording"),
+        ("welcome.wav", b"RIFF\x24\x00\x00\x00WAVEfmt ", "This WAV file cannot be read"),  # a header, no audio
+        ("welcome.wav", tone_mp3(1), "holds MP3 audio but is named .wav"),
+    ],
+)
+def test_prompt_is_judged_by_its_content_not_its_name(admin_client, sales, settings, name, content, message):
+    """As the greeting upload: a text file named .wav is no prompt (the media server could never play it)."""
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    upload = SimpleUploadedFile(name, content, content_type="audio/wav")
+    response = admin_client.post(url, post_data("Sales", [("0", "operator", "")], prompt=upload))
+    assert response.status_code == 200
+    assert message in html(response)
+    sales.refresh_from_db()
+    assert not sales.prompt and prompt_files(settings) == set()
+
+
+def test_mp3_prompt_is_taken(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    upload = SimpleUploadedFile("night.mp3", tone_mp3(1), content_type="audio/mpeg")
+    assert admin_client.post(url, post_data("Sales", [("0", "operator", "")], prompt=upload)).status_code == 302
+    sales.refresh_from_db()
+    assert sales.prompt.name.startswith("prompts/night") and sales.prompt.name.endswith(".mp3")
 
 
 def test_delete_attendant(admin_client, sales):
@@ -399,3 +434,39 @@ def test_bad_failure_settings_are_refused_with_a_sentence(admin_client, sales, f
     assert response.status_code == 200 and message in html(response)
     sales.refresh_from_db()
     assert (sales.digit_timeout, sales.max_invalid, sales.on_failure) == (5, 3, "disconnect")
+
+
+# --- "another attendant": a select of names -----------------------------------------------------------------
+
+
+def test_another_attendant_is_chosen_from_the_names(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    data = post_data("Sales", [("0", "operator", ""), ("3", "transfer_to_another_aa_menu", "")])
+    data["menu-1-attendant"] = "After hours"
+    assert admin_client.post(url, data).status_code == 302
+    assert menu(sales) == [("0", "operator", ""), ("3", "transfer_to_another_aa_menu", "After hours")]
+    # The editor offers every attendant by name, the stored target selected; no internal id to type.
+    page = html(admin_client.get(url))
+    row = page.split("data-menu-row")[2].split("</tr>")[0]
+    assert 'data-for-action="transfer_to_another_aa_menu"' in row
+    assert '<option value="After hours" selected>After hours</option>' in row
+    assert '<option value="operator">operator</option>' in row and '<option value="Sales">Sales</option>' in row
+    assert 'name="menu-1-parameter" value=' not in row  # the name is in the select, not in the text box
+
+
+def test_a_target_gone_meanwhile_is_refused_on_its_row(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    data = post_data("Sales", [("3", "transfer_to_another_aa_menu", "")])
+    data["menu-0-attendant"] = "Deleted meanwhile"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "there is no attendant &quot;Deleted meanwhile&quot;" in html(response)
+    assert menu(sales) == [("0", "operator", ""), ("1", "transfer_out", "201")]
+
+
+def test_the_select_is_ignored_for_other_actions(admin_client, sales):
+    url = reverse("attendants:attendant_edit", args=[sales.pk])
+    data = post_data("Sales", [("1", "transfer_out", "202")])
+    data["menu-0-attendant"] = "operator"
+    assert admin_client.post(url, data).status_code == 302
+    assert menu(sales) == [("1", "transfer_out", "202")]

@@ -80,13 +80,33 @@ def test_server_error_shown_next_to_the_row(users, page, live_server, login):
     page.goto(live_server.url + "/attendants/add/")
     page.fill("#id_name", "Typo")
     row = menu_rows(page).nth(0)
-    row.locator("select[name$='-action']").select_option("transfer_to_another_aa_menu")
-    row.locator("input[name$='-parameter']").fill("Nowhere")  # only the server knows the attendants
+    row.locator("select[name$='-action']").select_option("transfer_out")
+    row.locator("input[name$='-parameter']").fill("not a uri!")  # only the server knows the extensions
     page.click("button:has-text('Save')")
-    expect(row.locator("ul.errorlist")).to_contain_text('there is no attendant "Nowhere"')
+    expect(row.locator("ul.errorlist")).to_contain_text('"not a uri!" is neither an extension')
     expect(page.locator("#id_name")).to_have_value("Typo")
-    expect(row.locator("input[name$='-parameter']")).to_have_value("Nowhere")
+    expect(row.locator("input[name$='-parameter']")).to_have_value("not a uri!")
     page.screenshot(path="/tmp/sipxweb-attendant-editor-error.png", full_page=True)
+
+
+def test_another_attendant_is_picked_by_name(users, page, live_server, login):
+    login("superadmin", "admin1234")
+    page.goto(live_server.url + "/attendants/add/")
+    page.fill("#id_name", "Lobby")
+    row = menu_rows(page).nth(0)
+    target = row.locator("select[name$='-attendant']")
+    expect(target).to_be_hidden()  # only "Another attendant" takes a name from the list
+    row.locator("select[name$='-action']").select_option("transfer_to_another_aa_menu")
+    expect(target).to_be_visible()
+    expect(row.locator("input[name$='-parameter']")).to_be_hidden()
+    page.click("button:has-text('Save')")  # the page's own check: a name is needed
+    expect(row.locator(".client-error")).to_contain_text("needs an attendant")
+    target.select_option(label="After hours")
+    page.click("button:has-text('Save')")
+    expect(page.locator(".messages")).to_contain_text("Attendant Lobby saved.")
+    lobby = AutoAttendant.objects.get(name="Lobby")
+    assert list(lobby.menu.values_list("action", "parameter")) == [("transfer_to_another_aa_menu", "After hours")]
+    expect(page.locator("table.list")).not_to_contain_text("xcf")  # the list names attendants, no internal ids
 
 
 def rest_specialmode(live_server, name: str, pin: str) -> str:
@@ -109,6 +129,11 @@ def test_attendant_admin_turns_special_mode_on(users, page, live_server, login):
     page.click("nav >> text=Attendants")
     expect(page.locator("#special-state")).to_have_text("off")
     expect(page.locator("text=Add attendant")).to_have_count(0)
+    page.click("button:has-text('Turn special mode on')")  # nothing selected: the page asks for a choice
+    expect(page.locator(".message.error")).to_contain_text("Select the special attendant first")
+    expect(page.locator("#special-state")).to_have_text("off")
+    page.select_option("#id_attendant", label="After hours")
+    page.click("button:has-text('Select')")
     page.click("button:has-text('Turn special mode on')")
     expect(page.locator(".messages")).to_contain_text("Special mode is on")
     expect(page.locator("#special-state")).to_have_text("on")

@@ -25,7 +25,7 @@ def test_admin_creates_a_user(users, page, live_server, login):
     page.fill("#id_first_name", "Eve")
     page.fill("#id_last_name", "Green")
     page.fill("#id_aliases", "eve, evg")
-    page.fill("#id_pin", "5678")
+    page.fill("#id_pin", "5812")
     page.fill("#id_sip_password", "evesip204")
     page.screenshot(path="/tmp/sipxweb-user-add.png", full_page=True)
     page.click("button:has-text('Save')")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.voicemail.models import Message
+from tests.voicemail.audio import tone_wav
 from tests.voicemail.conftest import put_demo_mail
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +67,13 @@ def test_play_move_and_switch_greeting(mailbox, page, live_server, login):
     assert rest(live_server, "/my/feed/voicemail/inbox").count(b"<item>") == 0
     assert rest(live_server, "/my/feed/voicemail/saved").count(b"<item>") == 2
 
+    # A greeting is chosen once it is recorded: upload one, then make it the active one.
+    away = page.locator("tr[data-greeting='outofoffice']")
+    away.locator("input[type=file]").set_input_files(
+        files=[{"name": "away.wav", "mimeType": "audio/wav", "buffer": tone_wav(1)}]
+    )
+    away.locator("button:has-text('Upload')").click()
+    expect(page.locator(".messages")).to_contain_text("Out of office greeting recorded")
     page.check("input[name=active_greeting][value=outofoffice]")
     page.click("button:has-text('Save greeting choice')")
     expect(page.locator(".messages")).to_contain_text("Callers now hear: Out of office")

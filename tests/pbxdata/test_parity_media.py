@@ -224,9 +224,17 @@ def alice_user():
     return lookup.find_user("200")
 
 
+def record_greetings(user, kinds=("standard", "outofoffice", "extendedabsence")):
+    for kind in kinds:
+        audio = BytesIO(tone_wav(1))
+        audio.name = f"{kind}.wav"
+        voicemail.save_greeting(user, kind, audio)
+
+
 @pytest.mark.parametrize("channel", ["rest", "page", "file"])
 @pytest.mark.parametrize(("greeting", "accepted"), GREETINGS)
 def test_active_greeting_rule(admin_client_in, tmp_path, channel, greeting, accepted):  # noqa: F811
+    record_greetings(alice_user())
     # Start from another greeting, so that an accepted input is seen to change it.
     voicemail.set_active_greeting(alice_user(), "outofoffice" if greeting != "outofoffice" else "standard")
     before = voicemail.active_greeting(alice_user())
@@ -234,8 +242,17 @@ def test_active_greeting_rule(admin_client_in, tmp_path, channel, greeting, acce
     assert voicemail.active_greeting(alice_user()) == (greeting if accepted else before)
 
 
+@pytest.mark.parametrize(("channel", "accepted"), [("rest", False), ("page", False), ("file", True)])
+def test_a_greeting_never_recorded(admin_client_in, tmp_path, channel, accepted):  # noqa: F811
+    """People choose a recorded greeting; the data file, which carries no recordings, restores its choice as given."""
+    record_greetings(alice_user(), ["standard"])
+    assert send_greeting(channel, "outofoffice", admin_client_in, tmp_path) is accepted
+    assert voicemail.active_greeting(alice_user()) == ("outofoffice" if accepted else "none")
+
+
 @pytest.mark.parametrize("channel", ["rest", "file"])
 def test_greeting_back_to_none_is_stored_as_no_choice(admin_client_in, tmp_path, channel):  # noqa: F811
+    record_greetings(alice_user(), ["standard"])
     voicemail.set_active_greeting(alice_user(), "standard")
     assert send_greeting(channel, "none", admin_client_in, tmp_path)
     assert Mailbox.objects.get(user=alice_user()).active_greeting == "none"

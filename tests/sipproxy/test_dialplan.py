@@ -101,7 +101,7 @@ def test_a_conference_extension_that_is_a_service_number_is_refused(plan):
 
 
 def test_the_user_page_shows_the_clash_at_the_field(plan, admin_client):
-    response = admin_client.post(reverse("users:user_add"), {"username": "101", "pin": "1234", "is_active": "on"})
+    response = admin_client.post(reverse("users:user_add"), {"username": "101", "pin": "5812", "is_active": "on"})
     assert response.context["form"].errors["username"] == ['"101" is the voicemail number of the dial plan.']
 
 

@@ -143,9 +143,9 @@ def test_digest_for_a_new_alias_needs_the_next_pin_change(client, alice):
     nonce = challenge(client)["nonce"]
     assert client.get(URI, **basic("smith", "1234")).status_code == 200  # Basic: at once
     assert client.get(URI, **digest_header("smith", "1234", nonce)).status_code == 401
-    services.set_portal_pin(alice, "4321")
-    assert client.get(URI, **digest_header("smith", "4321", nonce)).status_code == 200
-    assert client.get(URI, **digest_header("alice", "4321", nonce, nc="00000002")).status_code == 200
+    services.set_portal_pin(alice, "4826")
+    assert client.get(URI, **digest_header("smith", "4826", nonce)).status_code == 200
+    assert client.get(URI, **digest_header("alice", "4826", nonce, nc="00000002")).status_code == 200
 
 
 def test_d6_no_pin_is_stored_in_clear(alice):

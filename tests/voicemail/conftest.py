@@ -62,5 +62,5 @@ def put_demo_mail(user, *message_ids: str) -> list[Message]:
 
 @pytest.fixture
 def alice_mail(alice, bob) -> list[Message]:
-    services.set_active_greeting(alice, "standard")
+    services.set_active_greetings([(alice, "standard")])  # as the demo data file sets it: no recording
     return put_demo_mail(alice)

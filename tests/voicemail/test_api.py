@@ -5,6 +5,7 @@ from io import BytesIO
 
 import pytest
 
+from apps.voicemail import services
 from apps.voicemail.models import Message
 from tests.conftest import REST, basic, golden
 from tests.voicemail.audio import tone_wav
@@ -77,7 +78,10 @@ def test_activegreeting_json_is_406(client, mailbox):
     assert response.status_code == 406
 
 
-def test_activegreeting_put_is_200_empty(client, mailbox):
+def test_activegreeting_put_is_200_empty(client, mailbox, alice):
+    audio = BytesIO(tone_wav(1))
+    audio.name = "greeting.wav"
+    services.save_greeting(alice, "extendedabsence", audio)  # a greeting is chosen once it is recorded (D3)
     response = client.put(
         REST + "/my/mailbox/200/preferences/activegreeting/extendedabsence", "+", **basic("alice", "1234")
     )

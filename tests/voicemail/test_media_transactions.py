@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.voicemail import services
-from sipxweb.audio import inspect
 from apps.voicemail.models import Greeting, Message
+from sipxweb.audio import inspect
 from tests.voicemail.audio import tone_wav
 
 BASE = {"format": "sipxweb-pbx", "version": 1}

@@ -74,7 +74,14 @@ def test_audio_with_range(alice_client, alice_mail):
     assert response["Content-Disposition"] == 'attachment; filename="voicemail-alice-smith-2026-11-20-0915.wav"'
 
 
+def upload(client, url, kind, data, name="g.wav"):
+    audio = BytesIO(data)
+    audio.name = name
+    return client.post(url + "greetings/upload/", {"kind": kind, "audio": audio}, follow=True)
+
+
 def test_greeting_choice_and_upload(alice_client, alice):
+    upload(alice_client, PORTAL, "outofoffice", tone_wav(1))
     alice_client.post(PORTAL + "greeting/", {"active_greeting": "outofoffice"})
     assert services.active_greeting(alice) == "outofoffice"
     alice_client.post(PORTAL + "greeting/", {"active_greeting": "bogus"})
@@ -93,13 +100,71 @@ def test_greeting_choice_and_upload(alice_client, alice):
     assert response["Content-Type"] == "audio/mpeg"
     bad = BytesIO(b"nope")
     bad.name = "g.wav"
-    response = alice_client.post(PORTAL + "greetings/upload/", {"kind": "outofoffice", "audio": bad}, follow=True)
+    response = alice_client.post(PORTAL + "greetings/upload/", {"kind": "extendedabsence", "audio": bad}, follow=True)
     assert "not a WAV or MP3" in response.content.decode()
-    assert not Greeting.objects.filter(kind="outofoffice").exists()
+    assert not Greeting.objects.filter(kind="extendedabsence").exists()
     html = alice_client.get(PORTAL).content.decode()
     assert PORTAL + "greetings/standard/audio" in html
     alice_client.post(PORTAL + "greetings/standard/delete/")
+    alice_client.post(PORTAL + "greetings/outofoffice/delete/")
     assert not Greeting.objects.exists()
+
+
+@pytest.mark.parametrize("url", [PORTAL, "/voicemail/200/"])
+def test_a_greeting_never_recorded_cannot_be_made_active(client, admin_user, alice, url):
+    client.force_login(alice if url == PORTAL else admin_user)
+    html = client.get(url).content.decode()
+    assert html.count("(not recorded)") == 3  # standard, out of office, extended absence
+    response = client.post(url + "greeting/", {"active_greeting": "outofoffice"}, follow=True)
+    html = response.content.decode()
+    assert "There is no &quot;Out of office&quot; greeting recorded yet" in html and "Callers now hear" not in html
+    assert services.active_greeting(alice) == "none"
+    upload(client, url, "outofoffice", tone_wav(1))
+    assert (
+        "Callers now hear: Out of office"
+        in client.post(url + "greeting/", {"active_greeting": "outofoffice"}, follow=True).content.decode()
+    )
+    assert services.active_greeting(alice) == "outofoffice"
+    # Removing the active greeting's recording gives callers the system greeting, not a greeting that is not there.
+    response = client.post(url + "greetings/outofoffice/delete/", follow=True)
+    assert "Callers hear the system greeting now." in response.content.decode()
+    assert services.active_greeting(alice) == "none"
+
+
+@pytest.mark.parametrize(
+    ("audio", "message"),
+    [
+        (None, "Choose a file to upload."),
+        (b"", "The file is empty: choose a WAV or MP3 recording."),
+        (b"just text", "The file is not a WAV or MP3 recording."),
+    ],
+)
+def test_upload_says_what_is_missing_or_wrong(alice_client, alice, audio, message):
+    data = {"kind": "standard"}
+    if audio is not None:
+        data["audio"] = BytesIO(audio)
+        data["audio"].name = "g.wav"
+    html = alice_client.post(PORTAL + "greetings/upload/", data, follow=True).content.decode()
+    assert message in html
+    assert not Greeting.objects.exists()
+
+
+def test_a_user_without_voicemail_is_told_it_is_off(client, make_user, admin_user):
+    dave = make_user("203", aliases=["dave"], perm_voicemail=False)
+    client.force_login(dave)
+    response = client.get(PORTAL)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Voicemail is off for your account" in html
+    assert "Greetings" not in html and "Inbox" not in html and dave.feed_key not in html
+    for url in ("greeting/", "greetings/upload/", "greetings/standard/delete/", "messages/0000000001/action/"):
+        response = client.post(PORTAL + url, {"active_greeting": "none", "kind": "standard", "action": "heard"})
+        assert response.status_code == 403 and "Voicemail is off for your account" in response.content.decode()
+    assert client.get(PORTAL + "messages/0000000001/audio").status_code == 403
+    assert services.active_greeting(dave) == "none"
+    # An administrator still sees the mailbox, with a note that it is off.
+    client.force_login(admin_user)
+    html = client.get("/voicemail/203/").content.decode()
+    assert "Voicemail is off for 203" in html and "Greetings" in html
 
 
 def test_new_feed_key(alice_client, alice):
@@ -117,12 +182,13 @@ def test_admin_pages(client, admin_user, alice, alice_mail):
     html = client.get("/voicemail/200/").content.decode()
     assert "Bob Jones - 201" in html
     assert alice.feed_key not in html  # the owner's secret key is not shown to admins
+    upload(client, "/voicemail/200/", "extendedabsence", tone_wav(1))
     client.post("/voicemail/200/greeting/", {"active_greeting": "extendedabsence"})
     assert services.active_greeting(alice) == "extendedabsence"
     wav = BytesIO(tone_wav(1))
     wav.name = "g.wav"
     client.post("/voicemail/200/greetings/upload/", {"kind": "outofoffice", "audio": wav})
-    assert Greeting.objects.get(mailbox__user=alice).kind == "outofoffice"
+    assert Greeting.objects.get(mailbox__user=alice, kind="outofoffice").format == "wav"
     assert client.get("/voicemail/200/messages/0000000001/audio").status_code == 200
     assert client.get("/voicemail/nosuch/").status_code == 404
     assert client.post("/voicemail/200/feed-key/").status_code == 404

@@ -14,8 +14,8 @@ from apps.conferences.models import Conference
 from apps.pbxdata.management.commands.seed_demo import DEMO_FILE
 from apps.users.models import User
 from apps.voicemail import services
-from sipxweb.audio import inspect
 from apps.voicemail.models import Message
+from sipxweb.audio import inspect
 from tests.conftest import REST, basic
 from tests.voicemail.audio import tone_mp3, tone_wav
 
