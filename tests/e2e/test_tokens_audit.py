@@ -37,7 +37,8 @@ def test_admin_creates_copies_uses_and_revokes_a_token(users, page, context, liv
     page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
     login("superadmin", "admin1234")
     page.goto(live_server.url + "/users/")
-    page.click("nav >> text=API tokens")
+    # exactly "API tokens": the personal menu (folded away) has "My API tokens"
+    page.get_by_role("navigation").get_by_role("link", name="API tokens", exact=True).click()
     page.fill("#id_name", "inventory sync")
     page.select_option("#id_scope", "read")
     page.click("button:has-text('Create token')")
