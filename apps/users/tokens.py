@@ -95,6 +95,10 @@ class BearerAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("The token is unknown, expired or revoked.") from None
+        if not secret.startswith(PREFIX):
+            # Not an API token: another Bearer credential (the SIP proxy's service token, which its own permission
+            # checks on POST /cse and the route lookup) is none of this class's business.
+            return None
         token = usable(secret)
         if token is None:
             raise AuthenticationFailed("The token is unknown, expired or revoked.")

@@ -179,3 +179,16 @@ def test_cse_bad_xml_and_roles(client, users):
         == 403
     )
     assert client.get(REST + "/cse", **admin).status_code == 405
+
+
+def test_cse_takes_the_proxys_bearer_credential_beside_api_tokens(client, users, settings):
+    """The SIP proxy posts its events with `Authorization: Bearer <SIPPROXY_TOKEN>`; the admin JSON API's token
+    authentication, which DRF tries first, must leave a Bearer credential that is not an API token alone (it
+    answered 401 and no call reached the active calls)."""
+    settings.SIPPROXY_TOKEN = "proxy-service-credential-0123456789"
+    proxy = {"HTTP_AUTHORIZATION": "Bearer proxy-service-credential-0123456789"}
+    response = client.post(REST + "/cse", data=json.dumps(EVENTS), content_type="application/json", **proxy)
+    assert response.status_code == 200, response.content
+    assert Cdr.objects.filter(call_id="x1").exists()
+    wrong = {"HTTP_AUTHORIZATION": "Bearer someone-else"}
+    assert client.post(REST + "/cse", data="[]", content_type="application/json", **wrong).status_code in (401, 403)
