@@ -63,13 +63,15 @@ def active_greeting(user: User) -> str:
     return value or ActiveGreeting.NONE
 
 
-def set_active_greeting(user: User, greeting: str) -> None:
+def set_active_greeting(user: User, greeting: str, recorded_only: bool = True) -> None:
     """One user's active greeting as people choose it: the mailbox pages, the portal, the REST URI and the admin
-    JSON API. D3: an unknown greeting is refused (nothing stored). A recorded greeting only: with none recorded
-    callers would hear the system greeting while the page said "Out of office" (choosing the active one again
-    changes nothing and is no refusal). The PBX data file restores its choices with set_active_greetings, as given:
-    the file carries no greeting recordings (the demo's 200 has `standard` active)."""
-    if greeting in Greeting.Kind.values and greeting != active_greeting(user):
+    JSON API. D3: an unknown greeting is refused (nothing stored). `recorded_only`: a recorded greeting only: with
+    none recorded callers would hear the system greeting while the page said "Out of office" (choosing the active one
+    again changes nothing and is no refusal). The sipXconfig URI passes False: 4.6 stored the choice, and its
+    clients (a phone's menu, a script that sets "out of office" before the greeting is recorded) rely on that. The
+    PBX data file restores its choices with set_active_greetings, as given: the file carries no greeting recordings
+    (the demo's 200 has `standard` active)."""
+    if recorded_only and greeting in Greeting.Kind.values and greeting != active_greeting(user):
         if not Greeting.objects.filter(mailbox__user=user, kind=greeting).exists():
             label = Greeting.Kind(greeting).label
             raise VoicemailError(

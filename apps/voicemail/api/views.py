@@ -128,7 +128,7 @@ class SetActiveGreetingView(WireView):
     def put(self, request, user, greeting, **kwargs):
         owner = mailbox_owner(request, user)
         try:
-            services.set_active_greeting(owner, greeting)
+            services.set_active_greeting(owner, greeting, recorded_only=False)  # as 4.6 (docs/compatibility.md)
         except DjangoValidationError as exc:
             raise ValidationError(exc.messages) from None
         return empty_ok()
