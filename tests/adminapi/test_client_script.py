@@ -108,7 +108,15 @@ def test_the_client_script_sets_up_a_team_and_pages_through_the_calls(server, to
 
 
 def test_a_refusal_stops_the_script_with_the_api_sentence(server, token):
-    """Run again: the group exists (409), so the script stops before it creates anything, saying why."""
+    """The group exists (409), so the script stops before it creates anything, saying why. The test makes the group
+    itself rather than relying on the test above: xdist may run the two on different workers, each its own server."""
+    status, _, body = server.request(
+        "POST",
+        "/api/v1/groups",
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        json.dumps({"name": "integration"}),
+    )
+    assert status in (201, 409), body
     before = read(server, token, "/api/v1/users?limit=1")["count"]
     run = script(server, token, "--first", "4000")
     assert run.returncode == 1
