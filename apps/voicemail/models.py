@@ -25,6 +25,15 @@ class ActiveGreeting(models.TextChoices):
     EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
 
 
+class EmailMode(models.TextChoices):
+    """What the mailbox's owner gets by e-mail for each new message (apps/voicemail/email.py)."""
+
+    OFF = "off", "No e-mail"
+    NOTIFY = "notify", "A notification"
+    ATTACH = "attach", "The message attached"
+    ATTACH_SAVE = "attach-save", "The message attached, then moved to Saved"
+
+
 class AudioFormat(models.TextChoices):
     WAV = "wav", "WAV"
     MP3 = "mp3", "MP3"
@@ -49,6 +58,7 @@ class Mailbox(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox")
     active_greeting = models.CharField(max_length=20, choices=ActiveGreeting.choices, default=ActiveGreeting.NONE)
+    email_mode = models.CharField("e-mail", max_length=12, choices=EmailMode.choices, default=EmailMode.OFF)
 
     class Meta:
         ordering = ["user"]
@@ -136,3 +146,34 @@ class Message(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.message_id}.{self.format}"
+
+
+class MailDelivery(models.Model):
+    """The e-mail of one new message (apps/voicemail/email.py): queued with the message in its transaction, sent
+    after it commits, retried with a growing delay until it is sent or given up. `attempts` counts the tries,
+    `last_error` says why the last one failed, `next_attempt` is when a sender may try again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Given up"
+        UNSENDABLE = "unsendable", "Cannot be sent"
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="mail_delivery")
+    mode = models.CharField(max_length=12, choices=EmailMode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    address = models.CharField("to", max_length=255, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField("last error", max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    next_attempt = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a sender's lease while it sends
+    sent = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt"], name="vm_mail_due")]
+
+    def __str__(self):
+        return f"e-mail of {self.message}"
