@@ -77,6 +77,13 @@ class User(AbstractBaseUser):
         "ring my phones for (s)", default=20, help_text="How long your own phones ring before the ring list starts."
     )
     date_joined = models.DateTimeField(auto_now_add=True)
+    # The zone the user's pages show times in and their away periods are written in ("": settings.TIME_ZONE).
+    time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
+    # The one-click switches (apps/users/availability.py): do not disturb, forward every call to a number, both until
+    # `availability_until` when set (past it they read as off: decided when read, nothing rewrites them).
+    dnd = models.BooleanField("do not disturb", default=False)
+    forward_all = models.CharField("forward all calls to", max_length=255, null=True, blank=True)
+    availability_until = models.DateTimeField("until", null=True, blank=True)
 
     objects = UserManager()
 
@@ -116,6 +123,13 @@ class User(AbstractBaseUser):
     def aliases(self) -> list[str]:
         """Alias names in their stored order (uses the prefetch cache when present)."""
         return [n.name for n in self.login_names.all() if n.kind == LoginName.Kind.ALIAS]
+
+    @property
+    def zone_name(self) -> str:
+        """The user's time zone name (settings.TIME_ZONE when they chose none)."""
+        from django.conf import settings
+
+        return self.time_zone or settings.TIME_ZONE
 
     @property
     def permission_names(self) -> list[str]:
@@ -283,3 +297,32 @@ class ApiToken(models.Model):
     @property
     def writable(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class AwayPeriod(models.Model):
+    """A period a user is away (apps/users/availability.py holds its rules): from `start` to `end`, wall-clock times
+    in `time_zone`, once or weekly (the same local times every week, through `repeat_until` when set). During it
+    calls go to `forward_to`, or to voicemail when that is empty, and the voicemail plays `greeting`."""
+
+    class Greeting(models.TextChoices):
+        # the values of apps.voicemail's greeting kinds
+        OUT_OF_OFFICE = "outofoffice", "Out of office"
+        EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="away_periods")
+    start = models.DateTimeField(help_text="The wall-clock time in time_zone, stored as if it were UTC.")
+    end = models.DateTimeField(help_text="The wall-clock time in time_zone, stored as if it were UTC.")
+    time_zone = models.CharField(max_length=64)
+    weekly = models.BooleanField(default=False)
+    repeat_until = models.DateField(null=True, blank=True)
+    forward_to = models.CharField(max_length=255, null=True, blank=True)
+    greeting = models.CharField(max_length=20, choices=Greeting.choices, default=Greeting.OUT_OF_OFFICE)
+
+    class Meta:
+        ordering = ["user", "start", "id"]
+
+    def __str__(self):
+        return f"{self.user}: away {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("portal:away_list")

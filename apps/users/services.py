@@ -16,10 +16,12 @@ arrives:
 A refusal is a `UserError` naming the field at fault (the UserRecord field; the HTML forms use the same names), so
 pages show it next to the field and the data file names the path of the offending key."""
 
+import functools
 import hashlib
 import os
 import re
 import time
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from copy import copy
@@ -362,6 +364,31 @@ def forward_number_rule(number: str) -> str | None:
     return f'"{number}" is not a phone number, an extension or a SIP URI (sip:user@host).'
 
 
+def forward_all_rule(number: str) -> str | None:
+    """Why `number` (stripped) cannot be the forward-all target, or None: a ring's number (forward_number_rule)."""
+    if not number:
+        return "a number is required to forward all calls (or switch forwarding off)."
+    return text_rule(number, "The forward-all number") or forward_number_rule(number)
+
+
+def time_zone_rule(name: str) -> str | None:
+    """Why `name` is no time zone this server knows (IANA names such as Europe/Berlin), or None; "" is the server's
+    default zone (settings.TIME_ZONE)."""
+    if name == "":
+        return None
+    problem = text_rule(name, "The time zone")
+    if problem:
+        return problem
+    if name not in available_time_zones():
+        return f'"{name}" is not a time zone name (such as Europe/Berlin or America/New_York).'
+    return None
+
+
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def ring_count_problem(count: int) -> str | None:
     """The sentence refusing a forwarding list of `count` rings, or None when it may be stored."""
     if count > MAX_RINGS:
@@ -676,6 +703,10 @@ class UserRecord:
     contact: Mapping[str, Any] = field(default_factory=dict)
     forward_timer: int = DEFAULT_TIMER
     rings: Sequence[RingData] = ()
+    time_zone: str = ""
+    dnd: bool = False
+    forward_all: str | None = None
+    availability_until: Any = None  # an aware datetime or None
 
 
 def _pin_errors(r: UserRecord, pin_policy: bool) -> list[UserError]:
@@ -743,6 +774,14 @@ def clean_user(record: UserRecord, pin_policy: bool = False) -> UserRecord:
     except ValidationError as exc:
         errors += exc.error_list
     errors += _forwarding_errors(r.forward_timer, r.rings)
+    problem = time_zone_rule(record.time_zone)
+    if problem:
+        errors.append(UserError(problem, "time_zone"))
+    if record.forward_all is not None:
+        r.forward_all = record.forward_all.strip()
+        problem = forward_all_rule(r.forward_all)
+        if problem:
+            errors.append(UserError(problem, "forward_all"))
     _refuse(errors)
     r.rings = [RingData(ring.number.strip(), ring.expiration, ring.type, ring.enabled) for ring in r.rings]
     return r
@@ -774,6 +813,7 @@ def save_user(
         im_id=user.im_id,
         im_enabled=user.im_enabled,
         im_display_name=user.im_display_name,
+        time_zone=user.time_zone,
     )
     r = clean_user(record, pin_policy=pin_policy)
     errors = _stored_clashes([(r.username, r.aliases, r.im_id)], {user.pk} if user.pk else set())
@@ -906,6 +946,10 @@ USER_FIELDS = [
     "im_display_name",
     "feed_key",
     "call_forward_timer",
+    "time_zone",
+    "dnd",
+    "forward_all",
+    "availability_until",
 ]
 PROFILE_FIELDS = [*CONTACT_FIELDS, "timestamp"]
 # What the audit log compares of a user: its columns (the PIN as its hash, or None when it has none: an unusable
@@ -1033,6 +1077,8 @@ def _write_users(records: list[UserRecord], existing: dict[str, User], progress:
         row.im_id, row.im_enabled, row.im_display_name = r.im_id, r.im_enabled, r.im_display_name
         row.feed_key = r.feed_key or row.feed_key  # a new User() already has a fresh one
         row.call_forward_timer = r.forward_timer
+        row.time_zone, row.dnd, row.forward_all = r.time_zone, r.dnd, r.forward_all
+        row.availability_until = r.availability_until
         rows.append(row)
     User.objects.bulk_create(new_rows, batch_size=BATCH)
     _update_rows(User, old_rows, USER_FIELDS)
