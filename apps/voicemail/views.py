@@ -5,8 +5,8 @@ the portal's (`/portal/voicemail/...`, the logged-in user's own mailbox) are the
 from django.contrib import messages as flash
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from apps.voicemail import services
 from apps.voicemail.filtersets import MailboxFilterSet, MessageFilterSet
 from apps.voicemail.forms import ActiveGreetingForm, GreetingUploadForm, MessageActionForm
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
-from sipxweb.pages import AdminRequiredMixin, ListPage
+from sipxweb.pages import AdminRequiredMixin, ListPage, Sorting, page_size, paginate
 from sipxweb.ranges import file_response
 
 
@@ -56,8 +56,18 @@ class MailboxOwnerMixin(AccessMixin):
         return HttpResponseRedirect(self.url("mailbox") + suffix)
 
 
+# The message list's sortable columns (?ordering=), as the other lists sort (sipxweb.pages.Sorting).
+MESSAGE_SORTS = {
+    "sender": (Lower("sender_brief"), Lower("sender")),
+    "subject": (Lower("subject"),),
+    "received": ("received",),
+    "duration": ("duration",),
+}
+
+
 class MailboxView(MailboxOwnerMixin, TemplateView):
-    """Folders with counts, the folder's messages (paginated), greetings, the feed URL."""
+    """Folders with counts, the folder's messages (sortable, with page numbers and a page-size choice like every
+    list), greetings, the feed URL."""
 
     template_name = "voicemail/mailbox.html"
     paginate_by = 25
@@ -72,10 +82,7 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
             raise Http404("No such folder.")
         folder = listed.form.cleaned_data["folder"]
         counts = Message.objects.filter(user=self.owner).counts_by_folder()
-        page = Paginator(listed.qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        for message in page.object_list:
-            message.audio_url = self.url("audio", message_id=message.message_id)
-            message.action_url = self.url("action", message_id=message.message_id)
+        listing = self.message_page(listed.qs)
         mailbox = Mailbox.objects.filter(user=self.owner).prefetch_related("greetings").first()
         recorded = {g.kind: g for g in mailbox.greetings.all()} if mailbox else {}
         greetings = [
@@ -96,10 +103,7 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
             voicemail_off=not self.owner.perm_voicemail,
             folder=folder,
             folders=[{"value": v, "label": label, **counts[v]} for v, label in Folder.choices],
-            page_obj=page,
-            paginator=page.paginator,
-            is_paginated=page.has_other_pages(),
-            querystring=f"folder={folder}",
+            **listing,
             move_choices=[(v, label) for v, label in Folder.choices if v != folder],
             greetings=greetings,
             greeting_form=ActiveGreetingForm(initial={"active_greeting": active}),
@@ -114,6 +118,21 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
                 reverse("voicemail-api:private-feed", kwargs={"key": self.owner.feed_key, "folder": folder})
             )
         return context
+
+    def message_page(self, messages) -> dict:
+        """One page of the folder's `messages` in the order asked for (newest first unless a header says
+        otherwise): the context of generic/pagination.html and generic/sort_header.html (`sort`), each message
+        with its player's and actions' URLs. The query string keeps the folder, so pages and sizes stay in it."""
+        sorting = Sorting(self.request, MESSAGE_SORTS, "-received")
+        # The primary key last: equal values keep one order, so pages never repeat or skip a message.
+        ordered = messages.order_by(*sorting.order_by(MESSAGE_SORTS), "-pk" if sorting.descending else "pk")
+        listing = paginate(self.request, ordered, page_size(self.request, self.paginate_by))
+        for message in listing["page_obj"].object_list:
+            message.audio_url = self.url("audio", message_id=message.message_id)
+            message.action_url = self.url("action", message_id=message.message_id)
+        listing.pop("object_list")  # the page's own rows are page_obj's
+        listing["sort"] = sorting.headers
+        return listing
 
 
 class MessageAudioView(MailboxOwnerMixin, View):
@@ -235,6 +254,12 @@ class MailboxListView(AdminRequiredMixin, ListPage):
 
     template_name = "voicemail/mailbox_list.html"
     filterset_class = MailboxFilterSet
+    sort_columns = {
+        "user": ("username",),
+        "name": (Lower("last_name"), Lower("first_name")),
+        "messages": ("message_count",),
+        "unheard": ("unheard_count",),
+    }
 
     def get_queryset(self):
         self.queryset = User.objects.annotate(
@@ -243,5 +268,5 @@ class MailboxListView(AdminRequiredMixin, ListPage):
                 "voicemail_messages",
                 filter=Q(voicemail_messages__heard=False, voicemail_messages__folder=Folder.INBOX),
             ),
-        ).order_by("username")
+        )
         return super().get_queryset()
