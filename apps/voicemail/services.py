@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.users import lookup
+from apps.users.availability import away_greeting
 from apps.users.models import User
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
 from sipxweb import mediafiles
@@ -59,8 +60,9 @@ class VoicemailError(ValidationError):
 
 
 def active_greeting(user: User) -> str:
+    """The greeting callers hear now: an active away period's (apps/users/availability.py), else the mailbox's."""
     value = Mailbox.objects.filter(user=user).values_list("active_greeting", flat=True).first()
-    return value or ActiveGreeting.NONE
+    return away_greeting(user) or value or ActiveGreeting.NONE
 
 
 def set_active_greeting(user: User, greeting: str, recorded_only: bool = True) -> None:
