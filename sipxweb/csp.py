@@ -12,7 +12,7 @@ POLICY = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
-    "media-src": [CSP.SELF],
+    "media-src": [CSP.SELF, "blob:"],  # the recorder (static/js/recorder.js) plays a new recording before it is kept
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
