@@ -6,12 +6,12 @@ times are in the server's time zone, which the pages name."""
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db.models import Count
+from django.db.models import Case, Count, DurationField, F, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from apps.cdrs import exports, services
 from apps.cdrs.charts import bar_chart
@@ -20,7 +20,7 @@ from apps.cdrs.models import Cdr, Termination
 from apps.cdrs.names import Names
 from apps.cdrs.sipuri import user_of
 from sipxweb import csvcells
-from sipxweb.pages import AdminRequiredMixin, search_text
+from sipxweb.pages import AdminRequiredMixin, ListPage, Sorting, search_text
 
 
 class ActiveCallsBase(TemplateView):
@@ -130,8 +130,34 @@ def call_rows(cdrs, names: Names, durations: dict | None = None) -> list[CallRow
     return rows
 
 
-class CdrListBase(ListView):
-    """Call history, all of it or (`own`) the logged-in user's, with the charts of the filtered records."""
+# The history's sortable columns (?ordering=), for the pages and their CSV export. A call's length is counted from
+# the answer, as the page shows it: 0 for a call never answered, none (listed last) while it goes on.
+CONNECTED = Case(
+    When(end_time__isnull=True, then=Value(None)),
+    When(connect_time__isnull=True, then=Value(timedelta(0))),
+    default=F("end_time") - F("connect_time"),
+    output_field=DurationField(),
+)
+HISTORY_SORTS = {
+    "start": ("start_time",),
+    "caller": ("caller_user", "caller_aor"),
+    "callee": ("callee_user", "callee_aor"),
+    "duration": (CONNECTED,),
+}
+DEFAULT_SORT = "-start"  # the latest call first
+
+
+def sorted_history(request, rows):
+    """`rows` in the order `?ordering=` names (HISTORY_SORTS), else the latest first; the record id last, so pages
+    never repeat or skip a call. The `Sorting` of the page's column headers with them."""
+    sorting = Sorting(request, HISTORY_SORTS, DEFAULT_SORT)
+    return rows.order_by(*sorting.order_by(HISTORY_SORTS), "-id" if sorting.descending else "id"), sorting
+
+
+class CdrListBase(ListPage):
+    """Call history, all of it or (`own`) the logged-in user's, with the charts of the filtered records; sortable
+    columns, page numbers and a page-size choice as every list (sipxweb.pages.ListPage), its own filters and
+    search (the records' numbers and the names of the users taking part)."""
 
     template_name = "cdrs/cdr_list.html"
     paginate_by = 25
@@ -140,7 +166,8 @@ class CdrListBase(ListView):
     def get_queryset(self):
         self.filterset = history_filterset(self.request, self.own)
         self.query = search_text(self.request.GET.get("q", ""))[:100]
-        return history(self.filterset, self.query)
+        rows, self.sorting = sorted_history(self.request, history(self.filterset, self.query))
+        return rows
 
     def charts(self, qs) -> list[str]:
         per_day = dict(qs.order_by().annotate(day=TruncDate("start_time")).values_list("day").annotate(n=Count("id")))
@@ -159,17 +186,14 @@ class CdrListBase(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
         names = Names(self.request.user if self.own else None)
+        time_zone = timezone.get_current_timezone_name()
         context.update(
-            filter=self.filterset,
-            query=self.query,
             rows=call_rows(context["object_list"], names),
             own=self.own,
-            querystring=params.urlencode(),
             charts=self.charts(self.object_list),
-            time_zone=timezone.get_current_timezone_name(),
+            start_label=f"Start ({time_zone})",
+            time_zone=time_zone,
             title="My call history" if self.own else "Call history",
         )
         return context
@@ -180,12 +204,15 @@ class CdrListView(AdminRequiredMixin, CdrListBase):
 
 
 def cdr_csv(request):
-    """The whole filtered history as CSV (exports.py), streamed: admins any calls, users their own."""
+    """The whole filtered history as CSV (exports.py), in the page's order, streamed: admins any calls, users their
+    own."""
     if not request.user.is_authenticated:
         return redirect("login")
     own = not getattr(request.user, "is_admin", False)
     if own and request.GET.get("user") and request.user.username not in names_for(request.GET["user"]):
         return HttpResponseForbidden("You may export only your own calls.")
-    rows = history(history_filterset(request, own), search_text(request.GET.get("q", ""))[:100])
+    rows, _ = sorted_history(
+        request, history(history_filterset(request, own), search_text(request.GET.get("q", ""))[:100])
+    )
     names = Names(request.user if own else None)
     return csvcells.download(exports.csv_export(rows, names), "calls.csv")
