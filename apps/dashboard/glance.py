@@ -13,6 +13,7 @@ from apps.cdrs.models import Cdr, Termination
 from apps.conferences.models import Conference
 from apps.phones.models import Phone
 from apps.users.models import User
+from apps.voicemail.email import troubled as undelivered_voicemail_mail
 from apps.voicemail.models import Folder, Message
 
 RECENT = timedelta(days=7)  # how far back "recent" failures and missed calls go
@@ -40,6 +41,7 @@ def pbx(now=None) -> dict:
             .order_by("-created", "-id")[:SHOWN]
         ),
         "imports": list(AuditEntry.objects.filter(channel=AuditEntry.Channel.IMPORT, at__gte=since)[:SHOWN]),
+        "voicemail_mail": list(undelivered_voicemail_mail().select_related("message__user")[:SHOWN]),
         "recent_days": RECENT.days,
     }
 

@@ -4,7 +4,7 @@ button is the login details page's view, coming back here."""
 from django.urls import path
 
 from apps.users.portal_views import FeedKeyView
-from apps.voicemail import portal_views
+from apps.voicemail import email_views, portal_views
 
 app_name = "portal-voicemail"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("messages/<str:message_id>/audio", portal_views.MyMessageAudioView.as_view(), name="audio"),
     path("messages/<str:message_id>/action/", portal_views.MyMessageActionView.as_view(), name="action"),
     path("greeting/", portal_views.MyActiveGreetingView.as_view(), name="greeting"),
+    path("email/", email_views.MyEmailModeView.as_view(), name="email"),
     path("greetings/upload/", portal_views.MyGreetingUploadView.as_view(), name="greeting_upload"),
     path("greetings/<str:kind>/audio", portal_views.MyGreetingAudioView.as_view(), name="greeting_audio"),
     path("greetings/<str:kind>/delete/", portal_views.MyGreetingDeleteView.as_view(), name="greeting_delete"),
