@@ -9,6 +9,7 @@ from apps.adminapi.resources import conferences, phonebooks, phones, users
 from apps.adminapi.resources.audit import AuditViewSet
 from apps.adminapi.resources.calls import ActiveCallViewSet, CdrViewSet
 from apps.adminapi.resources.mailboxes import MailboxViewSet
+from apps.adminapi.resources.my import AvailabilityView, AwayPeriodViewSet
 from apps.adminapi.resources.tokens import TokenViewSet
 
 
@@ -26,6 +27,7 @@ router.register("audit", AuditViewSet, basename="audit")
 router.register("mailboxes", MailboxViewSet, basename="mailboxes")
 router.register("cdrs", CdrViewSet, basename="cdrs")
 router.register("active-calls", ActiveCallViewSet, basename="active-calls")
+router.register("my/away-periods", AwayPeriodViewSet, basename="my-away-periods")
 
 router.register("phonebooks", viewset_for(phonebooks.Phonebooks()), basename="phonebooks")
 router.register("attendants", viewset_for(attendant_resources.Attendants()), basename="attendants")
@@ -48,3 +50,5 @@ urlpatterns += [
     path("attendants/<str:name>/prompt", attendant_resources.AttendantPromptView.as_view(), name="attendant-prompt"),
     path("special-mode", attendant_resources.SpecialModeView.as_view(), name="special-mode"),
 ]
+# The caller's own availability (apps/adminapi/resources/my.py).
+urlpatterns += [path("my/availability", AvailabilityView.as_view(), name="my-availability")]

@@ -21,8 +21,17 @@ class Users(Resource):
     key = "userName"
     lookup = "username"
     item = user_section.USER
-    # Secrets are write-only; a mailbox's greeting and the private phonebook have resources of their own.
-    hidden = ("pin", "voicemailPin", "sipPassword", *STORED_SECRETS, "activeGreeting", "privatePhonebook")
+    # Secrets are write-only; a mailbox's greeting, the private phonebook and the away periods (/my/away-periods)
+    # have resources of their own.
+    hidden = (
+        "pin",
+        "voicemailPin",
+        "sipPassword",
+        *STORED_SECRETS,
+        "activeGreeting",
+        "privatePhonebook",
+        "awayPeriods",
+    )
     write_only = ("pin", "voicemailPin", "sipPassword")
     filterset_class = UserFilterSet
     ordering = {"userName": "username", "firstName": "first_name", "lastName": "last_name"}

@@ -10,13 +10,29 @@ alone (or deleted first with --replace). The clash of user names with conference
 section is loaded (`conferences.check_extensions`): the file's own rooms may move."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_date, parse_datetime
 
-from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, check_keys, choice, integer, list_of, obj, text
+from apps.pbxdata.schema import (
+    REQUIRED,
+    PbxDataError,
+    boolean,
+    check_keys,
+    choice,
+    described,
+    integer,
+    json_schema,
+    list_of,
+    nullable_schema,
+    obj,
+    show,
+    text,
+)
 from apps.pbxdata.sections import phonebooks, voicemail
-from apps.users import addressbook, services
-from apps.users.models import LoginName, Ring, User, UserProfile
+from apps.users import addressbook, availability, services
+from apps.users.models import AwayPeriod, LoginName, Ring, User, UserProfile
 
 PERMISSIONS = ("voicemail", "attendant-admin")
 DEFAULT_PERMISSIONS = ["voicemail"]  # the model's defaults; export always writes `permissions`
@@ -45,7 +61,20 @@ KEYS = {
     "contact": "contactInformation",
     "forward_timer": "callForwarding.expiration",
     "rings": "callForwarding.rings",
+    "time_zone": "timeZone",
+    "forward_all": "availability.forwardAll",
+    "away_periods": "awayPeriods",
 }
+# PeriodData field -> the key of an away period that holds it.
+PERIOD_KEYS = {
+    "start": "start",
+    "end": "end",
+    "time_zone": "timeZone",
+    "repeat_until": "recurrence.until",
+    "forward_to": "forwardTo",
+    "greeting": "greeting",
+}
+CHECKED_PERIODS = "checkedAwayPeriods"
 
 
 # ---- schema: types, defaults, keys; the rules are the services' ------------------------------------------------
@@ -72,6 +101,66 @@ def _contact_checker(kind):
         return text(), DEFAULT_SALUTATION
     return text(nullable=True), None
 
+
+def instant(value, path) -> datetime:
+    """An ISO 8601 date and time with its offset (2026-12-24T18:00:00+01:00, or Z)."""
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise PbxDataError(path, f"{show(value)} is not an ISO 8601 date and time")
+    if parsed.tzinfo is None:
+        raise PbxDataError(path, "needs a time zone (such as Z or +01:00)")
+    return parsed
+
+
+described(instant, {"type": "string", "format": "date-time"})
+
+
+def wall_time(value, path) -> datetime:
+    """An ISO 8601 date and time, a wall-clock time in the period's zone (an offset given is converted into it)."""
+    parsed = parse_datetime(value) if isinstance(value, str) and len(value) <= 40 else None
+    if parsed is None:
+        raise PbxDataError(path, f"{show(value)} is not an ISO 8601 date and time such as 2026-12-24T09:00")
+    return parsed
+
+
+described(wall_time, {"type": "string", "maxLength": 40, "example": "2026-12-24T09:00"})
+
+
+def day(value, path) -> date:
+    parsed = parse_date(value) if isinstance(value, str) and len(value) == 10 else None
+    if parsed is None:
+        raise PbxDataError(path, f"{show(value)} is not a date such as 2027-06-30")
+    return parsed
+
+
+described(day, {"type": "string", "format": "date"})
+
+
+def nullable(check):
+    def checked(value, path):
+        return None if value is None else check(value, path)
+
+    return described(checked, nullable_schema(json_schema(check)))
+
+
+AVAILABILITY = obj(
+    {
+        "dnd": (boolean, False),
+        "forwardAll": (text(blank=False, nullable=True), None),
+        "until": (nullable(instant), None),
+    }
+)
+RECURRENCE = obj({"frequency": (choice(["weekly"]), REQUIRED), "until": (nullable(day), None)})
+AWAY_PERIOD = obj(
+    {
+        "start": (wall_time, REQUIRED),
+        "end": (wall_time, REQUIRED),
+        "timeZone": (text(64, nullable=True), None),
+        "recurrence": (nullable(RECURRENCE), None),
+        "forwardTo": (text(blank=False, nullable=True), None),
+        "greeting": (choice(AwayPeriod.Greeting.values), AwayPeriod.Greeting.OUT_OF_OFFICE.value),
+    }
+)
 
 _contact = obj({f.wire: _contact_checker(f.kind) for f in addressbook.PROFILE_FIELDS})
 
@@ -108,6 +197,9 @@ USER = obj(
         "feedKey": (text(), None),
         "contactInformation": (_contact, None),
         "callForwarding": (_forwarding, None),
+        "timeZone": (text(64), ""),
+        "availability": (AVAILABILITY, None),
+        "awayPeriods": (list_of(AWAY_PERIOD), list),
         "activeGreeting": (voicemail.validate_greeting, None),
         "privatePhonebook": (phonebooks.validate_private, None),
     }
@@ -118,6 +210,7 @@ def record(u: dict) -> services.UserRecord:
     """A validated user of the file as the users service takes it."""
     forwarding = u["callForwarding"] or {}
     contact = u["contactInformation"] or {}
+    switches = u["availability"] or {}
     return services.UserRecord(
         username=u["userName"],
         aliases=u["aliases"],
@@ -140,7 +233,59 @@ def record(u: dict) -> services.UserRecord:
         contact={f.model: contact[f.wire] for f in addressbook.PROFILE_FIELDS if f.wire in contact},
         forward_timer=forwarding.get("expiration", services.DEFAULT_TIMER),
         rings=[services.RingData(**ring) for ring in forwarding.get("rings", [])],
+        time_zone=u["timeZone"],
+        dnd=switches.get("dnd", False),
+        forward_all=switches.get("forwardAll"),
+        availability_until=switches.get("until"),
     )
+
+
+# ---- away periods ----------------------------------------------------------------------------------------------
+
+
+def period_data(p: dict) -> availability.PeriodData:
+    """A checked AWAY_PERIOD as the service takes it."""
+    recurrence = p["recurrence"]
+    return availability.PeriodData(
+        start=p["start"],
+        end=p["end"],
+        time_zone=p["timeZone"] or "",
+        weekly=recurrence is not None,
+        repeat_until=recurrence["until"] if recurrence else None,
+        forward_to=p["forwardTo"],
+        greeting=p["greeting"],
+    )
+
+
+def period_refused(exc: ValidationError, where: str) -> PbxDataError:
+    """The service's refusal of an away period at `where` ("users[0].awayPeriods[2]", or "" for a lone one)."""
+    error = services.first_error(exc)
+    key = PERIOD_KEYS.get(error.field, error.field)
+    return PbxDataError(f"{where}.{key}" if where else key, " ".join(error.messages))
+
+
+def dump_period(period: AwayPeriod) -> dict:
+    """One away period; its times as wall-clock times in its zone."""
+    start, end = availability.unstored(period.start), availability.unstored(period.end)
+    out = {"start": start.isoformat(timespec="minutes" if not start.second else "seconds")}
+    out["end"] = end.isoformat(timespec="minutes" if not end.second else "seconds")
+    out["timeZone"] = period.time_zone
+    if period.weekly:
+        until = period.repeat_until.isoformat() if period.repeat_until else None
+        out["recurrence"] = {"frequency": "weekly", "until": until}
+    if period.forward_to:
+        out["forwardTo"] = period.forward_to
+    out["greeting"] = period.greeting
+    return out
+
+
+def dump_availability(user: User) -> dict | None:
+    """The switches as stored (an `until` in the past reads as off, but the file keeps what was set)."""
+    if not user.dnd and not user.forward_all:
+        return None
+    out: dict = {"dnd": user.dnd, "forwardAll": user.forward_all}
+    out["until"] = user.availability_until.isoformat() if user.availability_until else None
+    return out
 
 
 def refused(error: services.UserError, where: str) -> PbxDataError:
@@ -171,6 +316,17 @@ def validated(value, path) -> tuple[dict, services.UserRecord]:
     # The names as they will be stored: later sections and the dial-plan check look users up by them.
     u["userName"], u["aliases"] = r.username, list(r.aliases)
     u[CHECKED] = r
+    periods = []
+    for index, item in enumerate(u["awayPeriods"]):
+        try:
+            periods.append(availability.clean_period(period_data(item), r.time_zone))
+        except ValidationError as exc:
+            raise period_refused(exc, f"{path}.awayPeriods[{index}]") from None
+    try:
+        availability.check_periods(periods)
+    except services.UserError as exc:
+        raise PbxDataError(f"{path}.awayPeriods[{exc.index}].start", " ".join(exc.messages)) from None
+    u[CHECKED_PERIODS] = periods
     return u, r
 
 
@@ -199,6 +355,7 @@ def load(users: list[dict], ctx) -> None:
     except services.UserError as exc:
         raise refused(exc, f"users[{exc.item}]") from None
     ctx.users = {u["userName"]: row for u, row in zip(users, rows, strict=True)}
+    availability.replace_periods({row: u[CHECKED_PERIODS] for u, row in zip(users, rows, strict=True)})
     voicemail.load_greetings(users, ctx)
     phonebooks.load_private(users, ctx)
 
@@ -313,17 +470,25 @@ def dump_user(user: User, secrets: bool = True, related: Related | None = None) 
     )
     if rings or user.call_forward_timer != services.DEFAULT_TIMER:
         out["callForwarding"] = {"expiration": user.call_forward_timer, "rings": rings}
+    if user.time_zone:
+        out["timeZone"] = user.time_zone
+    switches = dump_availability(user)
+    if switches:
+        out["availability"] = switches
     return out
 
 
 def dump():
     users = User.objects.order_by("username").select_related("profile")
-    users = users.prefetch_related("login_names", "groups", "rings")
+    users = users.prefetch_related("login_names", "groups", "rings", "away_periods")
     private = phonebooks.dump_private()
     greetings = voicemail.dump_greetings()
     out = []
     for u in users:
         item = dump_user(u)
+        periods = sorted(u.away_periods.all(), key=lambda p: (p.start, p.pk))
+        if periods:
+            item["awayPeriods"] = [dump_period(p) for p in periods]
         if u.pk in greetings:
             item["activeGreeting"] = greetings[u.pk]
         if u.pk in private:
