@@ -114,3 +114,31 @@ class SpecialMode(models.Model):
     @classmethod
     def current(cls) -> "SpecialMode":
         return cls.objects.select_related("attendant").get_or_create(pk=1)[0]
+
+
+class SpecialModePeriod(models.Model):
+    """A period of the special-mode schedule (apps/attendants/schedule.py): while the PBX's clock (settings.TIME_ZONE)
+    is inside one, the special attendant plays as if special mode were switched on. A one-off period (`weekdays`
+    empty) runs from `start_date start_time` to `end_date end_time` (not included); a weekly one starts at
+    `start_time` on each of its `weekdays` ("0" Monday ... "6" Sunday) and ends at the next `end_time`, the next day
+    when that is not later (equal: 24 hours)."""
+
+    name = models.CharField(max_length=100)
+    weekdays = models.CharField(max_length=7, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    start_time = models.TimeField()
+    end_date = models.DateField(null=True, blank=True)
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("attendants:period_edit", args=[self.pk])
+
+    @property
+    def weekly(self) -> bool:
+        return bool(self.weekdays)

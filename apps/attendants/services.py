@@ -1,18 +1,22 @@
 """Auto-attendant rules shared by REST, HTML, the admin JSON API and the PBX data file: saving attendants with
 their menus and prompts, menu validation, name resolution (D12) and the special-mode state machine (D11). Every
 change is recorded in the audit log here: an attendant under its name (kind "attendant"), the special mode as
-kind and key "special-mode"."""
+kind and key "special-mode", a period of the special-mode schedule under its id (kind "special-mode-period"). Whether
+special mode is on at an instant (the switch and the schedule together) is schedule.special_mode_at."""
 
 import contextvars
 import re
 from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import FileExtensionValidator
 from django.db import transaction
 
-from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode
+from apps.attendants import schedule
+from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode, SpecialModePeriod
 from apps.audit import services as audit
+from sipxweb import transcode
 from sipxweb.audio import NotAudio, inspect
 
 EXTENSION = re.compile(r"^[0-9*#+]{1,32}$")
@@ -115,6 +119,27 @@ def check_prompt(upload) -> None:
         raise ValidationError(f"The file holds {found.upper()} audio but is named .{named}: name it .{found}.")
 
 
+def prompt_file(upload):
+    """The prompt file to check and store: a recording made in the browser (WebM, Ogg, MP4: the editor's recorder, or
+    any client) becomes a WAV file of the same name (sipxweb.transcode) within the prompt's limits; any other file is
+    itself, for check_prompt to judge. ValidationError when a browser recording cannot be converted."""
+    if not upload or not upload.size or upload.size > PROMPT_MAX_BYTES:
+        return upload
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not transcode.is_browser_recording(head):
+        return upload
+    data = upload.read(PROMPT_MAX_BYTES + 1)
+    upload.seek(0)
+    try:
+        wav = transcode.to_wav(data, PROMPT_MAX_BYTES)
+    except NotAudio as exc:
+        raise ValidationError(str(exc)) from None
+    stem = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "prompt"
+    return ContentFile(wav, name=f"{stem}.wav")
+
+
 def menu_rows(items: Iterable[tuple[str, str, str]]) -> list[dict]:
     """A menu as the audit log keeps it: the data file's rows (`parameter` only when there is one)."""
     rows = [(k, a, (p or "").strip()) for k, a, p in items]
@@ -178,6 +203,9 @@ def _check(attendant: AutoAttendant) -> None:
         errors["name"] = [ValidationError("An attendant needs a name.")]
     if attendant.prompt and not attendant.prompt._committed and "prompt" not in errors:
         try:
+            recorded = prompt_file(attendant.prompt)
+            if recorded is not attendant.prompt:
+                attendant.prompt = recorded
             check_prompt(attendant.prompt)
         except ValidationError as exc:
             errors["prompt"] = exc.error_list
@@ -367,3 +395,121 @@ def delete_all_attendants() -> None:
 def reset_special_mode() -> SpecialMode:
     """import --replace: off, nothing selected."""
     return set_special_mode(False, None)
+
+
+# ---- the special-mode schedule (apps/attendants/schedule.py) -----------------------------------------------------
+
+PERIOD_KIND = "special-mode-period"
+PERIOD_NAME_MAX = SpecialModePeriod._meta.get_field("name").max_length
+
+
+class PeriodError(ValidationError):
+    """A refused period: `field` is name, weekdays, start or end (None: the period as a whole, an overlap); `index`
+    its position in a schedule replaced at once (replace_schedule), so that the data file can name the path."""
+
+    def __init__(self, message: str, field: str | None = None, index: int | None = None):
+        super().__init__(message)
+        self.field, self.index = field, index
+
+
+def period_fields(period: SpecialModePeriod) -> dict:
+    """What the audit log keeps of a period: the data file's values (schedule.wall_text)."""
+    start, end = schedule.wall_text(period)
+    return {"name": period.name, "weekdays": schedule.weekday_names(period), "start": start, "end": end}
+
+
+def check_period(period: SpecialModePeriod, others) -> None:
+    """The rules of a period (normalising it: name stripped, days sorted, times to the minute), then no overlap
+    with `others` of its kind (schedule.overlaps). Raises PeriodError with a sentence."""
+    period.name = (period.name or "").strip()
+    if not period.name:
+        raise PeriodError("A period needs a name, such as night or holidays.", "name")
+    if len(period.name) > PERIOD_NAME_MAX:
+        raise PeriodError(f"A period's name has at most {PERIOD_NAME_MAX} characters.", "name")
+    days = set(period.weekdays or "")
+    if not days <= set("0123456"):
+        raise PeriodError("The days of a weekly period are Monday to Sunday.", "weekdays")
+    period.weekdays = "".join(sorted(days))
+    if period.start_time is None:
+        raise PeriodError("A period needs the time it starts.", "start")
+    if period.end_time is None:
+        raise PeriodError("A period needs the time it ends.", "end")
+    period.start_time = period.start_time.replace(second=0, microsecond=0, tzinfo=None)
+    period.end_time = period.end_time.replace(second=0, microsecond=0, tzinfo=None)
+    if period.weekly:
+        if period.start_date is not None or period.end_date is not None:
+            raise PeriodError("A weekly period starts and ends at a time of day, without a date.", "start")
+    else:
+        if period.start_date is None:
+            raise PeriodError("A one-off period needs the day it starts (or choose weekdays).", "start")
+        if period.end_date is None:
+            raise PeriodError("A one-off period needs the day it ends.", "end")
+        start, end = schedule.one_off(period, schedule.zone())
+        if end <= start:
+            raise PeriodError("The period must end after it starts.", "end")
+    other = schedule.first_overlap(period, others)
+    if other is not None:
+        kind = "weekly" if period.weekly else "one-off"
+        raise PeriodError(
+            f'This period overlaps "{other.name}" ({schedule.describe(other)}): two {kind} periods may not overlap. '
+            "Change one of them, or join them into one period."
+        )
+
+
+def _lock_schedule() -> None:
+    """Schedule changes take the special-mode row's lock: two overlapping periods cannot be saved side by side."""
+    SpecialMode.objects.select_for_update().get_or_create(pk=1)
+
+
+@transaction.atomic
+def save_period(period: SpecialModePeriod) -> SpecialModePeriod:
+    """Creates or changes one period (the schedule pages, the admin JSON API), after check_period against the other
+    periods. Raises PeriodError; nothing changes then."""
+    _lock_schedule()
+    stored = SpecialModePeriod.objects.filter(pk=period.pk).first() if period.pk else None
+    before = period_fields(stored) if stored is not None else None
+    check_period(
+        period, list(SpecialModePeriod.objects.exclude(pk=period.pk) if period.pk else SpecialModePeriod.objects.all())
+    )
+    period.save()
+    audit.record(PERIOD_KIND, str(period.pk), before, period_fields(period))
+    return period
+
+
+@transaction.atomic
+def delete_period(period: SpecialModePeriod) -> None:
+    _lock_schedule()
+    key, before = str(period.pk), period_fields(period)
+    period.delete()
+    audit.record(PERIOD_KIND, key, before, None)
+
+
+@transaction.atomic
+def replace_schedule(periods: Sequence[SpecialModePeriod]) -> list[SpecialModePeriod]:
+    """The whole schedule at once (the data file): each period checked against the ones before it (PeriodError with
+    its `index`), then the stored periods replaced. Nothing changes (and nothing is recorded) when the schedule given
+    is the one stored."""
+    _lock_schedule()
+    for index, period in enumerate(periods):
+        try:
+            check_period(period, periods[:index])
+        except PeriodError as exc:
+            exc.index = index
+            raise
+    stored = list(SpecialModePeriod.objects.all())
+    if [period_fields(p) for p in stored] == [period_fields(p) for p in periods]:
+        return stored
+    SpecialModePeriod.objects.all().delete()
+    for period in periods:
+        period.pk = None
+        period.save()
+    audit.record_many(
+        [audit.Change(PERIOD_KIND, str(p.pk), period_fields(p), None) for p in stored]
+        + [audit.Change(PERIOD_KIND, str(p.pk), None, period_fields(p)) for p in periods]
+    )
+    return list(periods)
+
+
+def clear_schedule() -> None:
+    """import --replace: no period."""
+    replace_schedule([])
