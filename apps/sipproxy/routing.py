@@ -209,7 +209,7 @@ def route_for(dialled: str, now: datetime | None = None) -> Route:
         held = dialplan.owners([dialled]).get(dialled.lower(), [])
         others = [owner for owner in held if owner.app != "users"]
         if others:
-            return _media_route(dialled, others[0])
+            return _media_route(dialled, others[0], now)
         raise UnknownNumber(f"Nobody and nothing has the number {dialled}.")
     username = callee.username
     state = callee.state
@@ -243,7 +243,7 @@ def route_for(dialled: str, now: datetime | None = None) -> Route:
     return Route(kind="user", user=username, groups=groups, voicemail=voicemail, **extra)
 
 
-def _media_route(dialled: str, owner: dialplan.Owner) -> Route:
+def _media_route(dialled: str, owner: dialplan.Owner, now: datetime) -> Route:
     """The media server's route for a number another app holds: SIPX_MEDIA_URI with {number} (as that app stores
     it), {app} (the app's label: sipproxy for the dial plan's service numbers), {service} and {target}, each
     escaped for a SIP URI."""
@@ -253,7 +253,7 @@ def _media_route(dialled: str, owner: dialplan.Owner) -> Route:
     if owner.app == "sipproxy":  # apps/sipproxy/dialplan.py: the owner's name is the service
         route.service = owner.name
         if owner.name == ServiceNumber.Service.ATTENDANT:
-            playing = import_string(settings.DIALPLAN_ATTENDANT)()
+            playing = import_string(settings.DIALPLAN_ATTENDANT)(now)  # at the call's instant
             if playing is None:
                 raise UnknownNumber(f"{dialled} is {owner.what}, but no auto-attendant plays now.")
             route.target, route.target_name, route.special = playing.target, playing.name, playing.special
