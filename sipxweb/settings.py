@@ -165,6 +165,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages in the user's own time zone.
+    "apps.users.middleware.UserTimeZoneMiddleware",
     # Who acts, through which channel, from where: read by apps.audit when a service records a change.
     "apps.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
