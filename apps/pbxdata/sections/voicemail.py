@@ -1,7 +1,9 @@
 """`voicemail` (messages matched by message id, audio files next to the JSON file) and the users'
-`activeGreeting` key (loaded by the users section, like `privatePhonebook`): the file's schema and its mapping
-onto apps.voicemail.services (`upsert_messages`, `set_active_greetings`), which hold every rule as they do for
-the REST deposit, the active-greeting URI and the mailbox pages.
+`activeGreeting` and `voicemailEmail` keys (loaded by the users section, like `privatePhonebook`): the file's schema
+and its mapping onto apps.voicemail.services (`upsert_messages`, `set_active_greetings`) and apps.voicemail.email
+(`set_email_modes`), which hold every rule as they do for the REST deposit, the active-greeting URI and the mailbox
+pages. Restored messages are not new: they send no e-mail. The mails' delivery rows are a queue, not data: they are
+not in the file.
 
 Audio: on import, `audio` is a path relative to the JSON file (`ctx.base_dir`); the file must be a WAV or MP3
 recording and is copied into media storage. On export, recordings are written next to the exported file
@@ -15,9 +17,11 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, integer, list_of, obj, show, text
-from apps.voicemail import services
-from apps.voicemail.models import ActiveGreeting, Folder, Mailbox, Message
+from apps.voicemail import email, services
+from apps.voicemail.models import ActiveGreeting, EmailMode, Folder, Mailbox, Message
 
 _export_audio: ContextVar[tuple[Path, Path] | None] = ContextVar("export_audio", default=None)
 
@@ -32,24 +36,38 @@ def exporting_audio(json_dir: Path, audio_dir: Path):
         _export_audio.reset(token)
 
 
-# ---- activeGreeting (a user key) -------------------------------------------------------------------
+# ---- activeGreeting and voicemailEmail (user keys) -------------------------------------------------
 
 validate_greeting = choice(ActiveGreeting.values, nullable=True)  # the model's list, as the services check it
+# What each new message sends by e-mail: off, notify, attach, attach-save (apps/voicemail/email.py).
+EMAIL_KEY = "voicemailEmail"
+validate_email_mode = choice(EmailMode.values, nullable=True)
 
 
 def load_greetings(users: list[dict], ctx) -> None:
-    """The file's users get their `activeGreeting` (absent = none); recorded greetings are kept."""
+    """The file's users get their `activeGreeting` (absent = none; recorded greetings are kept) and their
+    `voicemailEmail` (absent = off)."""
     choices = [(ctx.users[u["userName"]], u["activeGreeting"]) for u in users]
     try:
         services.set_active_greetings(choices)
     except services.VoicemailError as exc:
         raise PbxDataError(f"users[{exc.item}].activeGreeting", " ".join(exc.messages).rstrip(".")) from None
+    modes = [(ctx.users[u["userName"]], u.get(EMAIL_KEY)) for u in users]
+    try:
+        email.set_email_modes(modes)
+    except ValidationError as exc:
+        raise PbxDataError(f"users[{exc.item}].{EMAIL_KEY}", " ".join(exc.messages).rstrip(".")) from None
 
 
 def dump_greetings() -> dict:
     """user id -> active greeting, for users whose greeting is not the default."""
     rows = Mailbox.objects.exclude(active_greeting=ActiveGreeting.NONE).values_list("user_id", "active_greeting")
     return dict(rows)
+
+
+def dump_email_modes() -> dict:
+    """user id -> e-mail choice, for users whose choice is not the default (off)."""
+    return email.email_modes()
 
 
 # ---- voicemail (top-level section) -----------------------------------------------------------------
