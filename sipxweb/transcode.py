@@ -75,7 +75,7 @@ def to_wav(data: bytes, max_bytes: int) -> bytes:
     except NotAudio:
         raise
     except (av.FFmpegError, ValueError, IndexError, EOFError, OSError) as exc:
-        raise NotAudio(f"The recording cannot be read: {_reason(exc)}.") from None
+        raise NotAudio(f"The recording cannot be read: it is damaged or incomplete ({_reason(exc)}).") from None
     del pcm[limit:]
     if not pcm:
         raise NotAudio("The recording has no sound in it.")

@@ -9,8 +9,17 @@ from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem
 
 
+class PromptField(forms.FileField):
+    """The prompt upload: a recording made in the browser (the editor's recorder) is taken as its WAV, so that the
+    prompt's check and the stored file are those of an uploaded WAV (services.prompt_file)."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return services.prompt_file(upload) if upload else upload
+
+
 class AttendantForm(forms.ModelForm):
-    prompt = forms.FileField(
+    prompt = PromptField(
         label="Prompt",
         required=False,
         validators=[services.check_prompt],  # .wav or .mp3, at most 20 MB: the rule of every channel

@@ -369,7 +369,8 @@ def test_prompt_upload_download_and_removal(api, sales, settings, django_capture
 @pytest.mark.parametrize(
     "body, fragment",
     [
-        (upload("welcome.ogg", b"OggS" + WAV), "extension"),
+        (upload("welcome.aiff", b"FORM" + WAV), "extension"),
+        (upload("welcome.ogg", b"OggS" + WAV), "the recording cannot be read"),  # not really a browser's recording
         (upload("welcome", WAV), "extension"),
         (upload("welcome.wav", b""), "empty"),
         (upload("welcome.wav", b"Press 1 for sales.\n" * 10), "not a wav or mp3 recording"),
