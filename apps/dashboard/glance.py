@@ -12,6 +12,7 @@ from apps.cdrs import services as cdrs
 from apps.cdrs.models import Cdr, Termination
 from apps.conferences.models import Conference
 from apps.phones.models import Phone
+from apps.users import availability
 from apps.users.models import User
 from apps.voicemail.email import troubled as undelivered_voicemail_mail
 from apps.voicemail.models import Folder, Message
@@ -47,7 +48,8 @@ def pbx(now=None) -> dict:
 
 
 def personal(user, now=None) -> dict:
-    """A user's home: new voicemail, the calls they missed lately, and whether their calls are forwarded."""
+    """A user's home: new voicemail, the calls they missed lately, whether their calls are forwarded, and their
+    availability (do not disturb, forward all, the away period active now and the next one)."""
     now = now or timezone.now()
     missed = Cdr.objects.filter(
         Q(connect_time__isnull=True) & ~Q(termination=Termination.IN_PROGRESS),
@@ -56,7 +58,10 @@ def personal(user, now=None) -> dict:
     ).order_by("-start_time", "-id")
     missed_rows = list(missed[: SHOWN + 1])  # one more than shown says whether there are more: no COUNT
     rings = [ring for ring in user.rings.all() if ring.enabled]
+    periods = list(user.away_periods.all())
     return {
+        "state": availability.availability_at(user, now, periods),
+        "next": availability.next_away(user, now, periods),
         "voicemail": user.perm_voicemail,
         "new_messages": (
             Message.objects.filter(user=user, folder=Folder.INBOX, heard=False).count() if user.perm_voicemail else 0

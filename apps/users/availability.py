@@ -197,10 +197,11 @@ def state(dnd: bool, forward_all: str | None, until: datetime | None, periods: I
     return Availability(**common)
 
 
-def availability_at(user: User, when: datetime | None = None) -> Availability:
-    """What applies to `user`'s calls at `when` (now by default): the portal, REST and the routing preview."""
+def availability_at(user: User, when: datetime | None = None, periods: Sequence | None = None) -> Availability:
+    """What applies to `user`'s calls at `when` (now by default): the portal, REST and the routing preview.
+    `periods`: the user's away periods when the caller has them already."""
     when = when or timezone.now()
-    periods = list(user.away_periods.all())
+    periods = list(user.away_periods.all()) if periods is None else periods
     return state(user.dnd, user.forward_all, user.availability_until, periods, when)
 
 
@@ -213,11 +214,11 @@ def away_greeting(user: User, when: datetime | None = None) -> str | None:
     return None
 
 
-def next_away(user: User, when: datetime | None = None) -> Occurrence | None:
+def next_away(user: User, when: datetime | None = None, periods: Sequence | None = None) -> Occurrence | None:
     """The next occurrence of one of `user`'s away periods that starts after `when`."""
     when = when or timezone.now()
     found = []
-    for period in user.away_periods.all():
+    for period in user.away_periods.all() if periods is None else periods:
         occ = next((o for o in occurrences(period, when, when + OVERLAP_HORIZON) if o.start > when), None)
         if occ is not None:
             found.append(occ)
@@ -259,6 +260,23 @@ def set_availability(
     user.dnd, user.forward_all, user.availability_until = bool(dnd), forward_all, until
     user.save(update_fields=["dnd", "forward_all", "availability_until"])
     audit.record("user", user.username, before, availability_fields(user))
+    return user
+
+
+# ---- the time zone --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_time_zone(user: User, name: str) -> User:
+    """The zone the user's pages show times in and new away periods are written in ("": the server's)."""
+    name = (name or "").strip()
+    problem = time_zone_rule(name)
+    if problem:
+        raise ValidationError([UserError(problem, "time_zone")])
+    before = {"time_zone": User.objects.select_for_update().values_list("time_zone", flat=True).get(pk=user.pk)}
+    user.time_zone = name
+    user.save(update_fields=["time_zone"])
+    audit.record("user", user.username, before, {"time_zone": name})
     return user
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.users import addressbook, credentials, lockout, services
-from apps.users.models import ApiToken, Ring, User, UserGroup, UserProfile
+from apps.users.models import ApiToken, AwayPeriod, Ring, User, UserGroup, UserProfile
 
 
 def split_names(value: str) -> list[str]:
@@ -75,11 +75,15 @@ class UserForm(forms.ModelForm):
             "perm_attendant_admin",
             "groups",
             "is_active",
+            "time_zone",
         ]
         widgets = {"groups": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"] = forms.ChoiceField(
+            label="Time zone", required=False, choices=time_zone_choices, help_text="The zone of the user's pages."
+        )
         if self.instance.pk:
             self.fields["aliases"].initial = ", ".join(self.instance.aliases)
         else:
@@ -92,6 +96,7 @@ class UserForm(forms.ModelForm):
         ("PINs and passwords", ["pin", "voicemail_pin", "sip_password"]),
         ("Instant messaging", ["im_id", "im_enabled", "im_display_name"]),
         ("Permissions and groups", ["is_admin", "perm_voicemail", "perm_attendant_admin", "groups"]),
+        ("Time zone", ["time_zone"]),
     )
 
     def fieldsets(self):
@@ -373,3 +378,100 @@ class LoginForm(AuthenticationForm):
             raise
         lockout.succeeded(attempt)
         return cleaned
+
+
+# ---- availability: do not disturb, forward all, away periods, time zone (apps/users/availability.py) ------------
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed (`datetime-local`), without a zone: the period's zone gives it its instant
+    (availability.instant), so a time that a DST change skips or repeats is taken, not refused."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        text = str(value).strip()
+        for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+        raise ValidationError("Enter a date and time such as 2026-12-24 09:00.", code="invalid")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    from django.conf import settings
+
+    default = [("", f"The server's ({settings.TIME_ZONE})")]
+    return default + [(name, name.replace("_", " ")) for name in sorted(services.available_time_zones())]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label="Time zone", required=False, choices=time_zone_choices)
+
+
+class AwayPeriodForm(forms.Form):
+    """An away period; availability.save_period holds every rule (the end after the start, overlaps, ...)."""
+
+    start = WallClockField(label="From")
+    end = WallClockField(label="To", help_text="For a weekly period: the end of its first occurrence.")
+    weekly = forms.BooleanField(label="Every week", required=False, help_text="The same days and times every week.")
+    repeat_until = forms.DateField(
+        label="Repeat until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The last day a weekly period starts (empty: for ever).",
+    )
+    forward_to = forms.CharField(
+        label="Forward calls to",
+        required=False,
+        max_length=services.TEXT_MAX,
+        help_text="A number, an extension or a SIP address; empty: calls go to voicemail.",
+    )
+    greeting = forms.ChoiceField(label="Voicemail greeting", choices=AwayPeriod.Greeting.choices)
+
+    def period_data(self, time_zone: str):
+        from apps.users.availability import PeriodData
+
+        data = self.cleaned_data
+        return PeriodData(
+            start=data["start"],
+            end=data["end"],
+            time_zone=time_zone,
+            weekly=data["weekly"],
+            repeat_until=data["repeat_until"],
+            forward_to=data["forward_to"] or None,
+            greeting=data["greeting"],
+        )
+
+    @classmethod
+    def initial_of(cls, period) -> dict:
+        from apps.users.availability import unstored
+
+        return {
+            "start": unstored(period.start),
+            "end": unstored(period.end),
+            "weekly": period.weekly,
+            "repeat_until": period.repeat_until,
+            "forward_to": period.forward_to or "",
+            "greeting": period.greeting,
+        }
+
+
+class ForwardAllForm(forms.Form):
+    """The home page's switches: which button was pressed, the forward-all number and an optional end."""
+
+    ACTIONS = ("dnd-on", "dnd-off", "forward-on", "forward-off")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    forward_all = forms.CharField(label="Forward all calls to", required=False, max_length=services.TEXT_MAX)
+    until = forms.DateTimeField(
+        label="Until",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="Empty: until you switch it off.",
+    )

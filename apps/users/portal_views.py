@@ -4,14 +4,25 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 
-from apps.users import services
-from apps.users.forms import ContactForm, ForwardTimerForm, PortalPinForm, RingFormSet, VoicemailPinForm
-from apps.users.models import UserProfile
+from apps.users import availability, services
+from apps.users.forms import (
+    AwayPeriodForm,
+    ContactForm,
+    ForwardAllForm,
+    ForwardTimerForm,
+    PortalPinForm,
+    RingFormSet,
+    TimeZoneForm,
+    VoicemailPinForm,
+)
+from apps.users.models import AwayPeriod, UserProfile
 
 
 class PortalHomeView(LoginRequiredMixin, TemplateView):
@@ -141,3 +152,174 @@ class FeedKeyView(LoginRequiredMixin, View):
         services.regenerate_feed_key(request.user)
         messages.success(request, "You have a new feed key: the old private URLs no longer work.")
         return redirect(self.success_url)
+
+
+# ---- availability: the switches, away periods, time zone (apps/users/availability.py) ---------------------------
+
+
+class AvailabilityView(LoginRequiredMixin, View):
+    """The home page's one-click switches post here (plain forms, no script needed): do not disturb on/off, forward
+    all calls on (a number, an optional end)/off. Success goes back to the page the form was on; a refusal shows this
+    page with the sentence, answered 400."""
+
+    template_name = "portal/availability.html"
+
+    def get(self, request):
+        return self.render(ForwardAllForm())
+
+    def post(self, request):
+        form = ForwardAllForm(request.POST)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        user = request.user
+        state = availability.availability_at(user)
+        dnd, forward_all, until = state.dnd, state.forward_all, state.until
+        action = form.cleaned_data["action"]
+        if action in ("dnd-on", "forward-on"):
+            until = form.cleaned_data["until"]
+        if action == "dnd-on":
+            dnd = True
+        elif action == "dnd-off":
+            dnd = False
+        elif action == "forward-on":
+            forward_all = form.cleaned_data["forward_all"] or ""
+        else:
+            forward_all = None
+        try:
+            availability.set_availability(user, dnd, forward_all, until)
+        except ValidationError as exc:
+            for error in exc.error_list:
+                form.add_error("forward_all" if error.field == "forward_all" else "until", error.message)
+            return self.render(form, status=400)
+        messages.success(request, _SAVED[action])
+        return redirect("portal:home")
+
+    def render(self, form, status=200):
+        context = {"form": form, "state": availability.availability_at(self.request.user)}
+        return render(self.request, self.template_name, context, status=status)
+
+
+_SAVED = {
+    "dnd-on": "Do not disturb is on: your calls go to voicemail.",
+    "dnd-off": "Do not disturb is off.",
+    "forward-on": "All your calls are forwarded.",
+    "forward-off": "Your calls are no longer all forwarded.",
+}
+
+
+class AwayOwnerMixin:
+    """Whose away periods a page shows: the portal's are the user's own; the admin pages (apps/users/views.py) name
+    the user in the URL."""
+
+    admin = False
+
+    def owner(self):
+        return self.request.user
+
+    def list_url(self):
+        return reverse("portal:away_list")
+
+    def base_context(self, owner):
+        return {"owner": owner, "admin": self.admin, "list_url": self.list_url()}
+
+
+class AwayListView(LoginRequiredMixin, AwayOwnerMixin, View):
+    """The away periods, what applies now and what comes next, and the form to add one."""
+
+    template_name = "portal/away_list.html"
+
+    def get(self, request, **kwargs):
+        return self.render(AwayPeriodForm(initial={"greeting": AwayPeriod.Greeting.OUT_OF_OFFICE}))
+
+    def post(self, request, **kwargs):
+        form = AwayPeriodForm(request.POST)
+        owner = self.owner()
+        if form.is_valid():
+            try:
+                availability.save_period(owner, form.period_data(owner.zone_name))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "The away period was added.")
+                return redirect(self.list_url())
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        owner = self.owner()
+        periods = list(owner.away_periods.all())
+        now = timezone.now()
+        context = {
+            **self.base_context(owner),
+            "form": form,
+            "rows": [(p, availability.describe(p), availability.occurrence_at(p, now)) for p in periods],
+            "state": availability.availability_at(owner, now, periods),
+            "next": availability.next_away(owner, now, periods),
+            "zone": owner.zone_name,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    fields = set(form.fields)
+    for error in exc.error_list:
+        field = getattr(error, "field", None)
+        form.add_error(field if field in fields else None, error.message)
+
+
+class AwayEditView(LoginRequiredMixin, AwayOwnerMixin, View):
+    template_name = "portal/away_form.html"
+
+    def period(self, pk):
+        return get_object_or_404(AwayPeriod, pk=pk, user=self.owner())
+
+    def get(self, request, pk, **kwargs):
+        period = self.period(pk)
+        return self.render(period, AwayPeriodForm(initial=AwayPeriodForm.initial_of(period)))
+
+    def post(self, request, pk, **kwargs):
+        period = self.period(pk)
+        form = AwayPeriodForm(request.POST)
+        if form.is_valid():
+            try:
+                availability.save_period(self.owner(), form.period_data(period.time_zone), period)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "The away period was saved.")
+                return redirect(self.list_url())
+        return self.render(period, form, status=400)
+
+    def render(self, period, form, status=200):
+        context = {**self.base_context(self.owner()), "period": period, "form": form, "zone": period.time_zone}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class AwayDeleteView(LoginRequiredMixin, AwayOwnerMixin, View):
+    template_name = "portal/away_delete.html"
+
+    def get(self, request, pk, **kwargs):
+        period = get_object_or_404(AwayPeriod, pk=pk, user=self.owner())
+        context = {**self.base_context(self.owner()), "period": period, "described": availability.describe(period)}
+        return render(request, self.template_name, context)
+
+    def post(self, request, pk, **kwargs):
+        availability.delete_period(get_object_or_404(AwayPeriod, pk=pk, user=self.owner()))
+        messages.success(request, "The away period was deleted.")
+        return redirect(self.list_url())
+
+
+class TimeZoneView(LoginRequiredMixin, FormView):
+    template_name = "portal/time_zone.html"
+    form_class = TimeZoneForm
+
+    def get_initial(self):
+        return {"time_zone": self.request.user.time_zone}
+
+    def form_valid(self, form):
+        try:
+            availability.set_time_zone(self.request.user, form.cleaned_data["time_zone"])
+        except ValidationError as exc:
+            form.add_error("time_zone", exc.error_list[0].message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Your time zone is {self.request.user.zone_name}.")
+        return redirect("portal:time_zone")

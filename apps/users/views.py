@@ -6,10 +6,12 @@ from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.generic import CreateView, UpdateView
 
-from apps.users import services
+from apps.users import portal_views, services
 from apps.users.filtersets import UserFilterSet, UserGroupFilterSet
 from apps.users.forms import UserForm, UserGroupForm
 from apps.users.models import User, UserGroup
@@ -132,3 +134,28 @@ class UserGroupDeleteView(AdminRequiredMixin, DeletePage):
         services.delete_group(self.object)  # records the deletion in the audit log
         messages.success(self.request, f"{name} deleted.")
         return HttpResponseRedirect(self.get_success_url())
+
+
+# ---- a user's away periods, managed by an administrator (the portal's pages, for the user the URL names) ---------
+
+
+class AdminAwayMixin(AdminRequiredMixin):
+    admin = True
+
+    def owner(self):
+        return get_object_or_404(User, pk=self.kwargs["user_pk"])
+
+    def list_url(self):
+        return reverse("users:away_list", args=[self.kwargs["user_pk"]])
+
+
+class UserAwayListView(AdminAwayMixin, portal_views.AwayListView):
+    pass
+
+
+class UserAwayEditView(AdminAwayMixin, portal_views.AwayEditView):
+    pass
+
+
+class UserAwayDeleteView(AdminAwayMixin, portal_views.AwayDeleteView):
+    pass

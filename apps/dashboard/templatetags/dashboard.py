@@ -15,4 +15,5 @@ def pbx_glance():
 
 @register.inclusion_tag("dashboard/my_glance.html", takes_context=True)
 def my_glance(context):
-    return glance.personal(context["request"].user)
+    # the switches on the home page are forms: they need the page's CSRF token
+    return {**glance.personal(context["request"].user), "csrf_token": context.get("csrf_token")}
