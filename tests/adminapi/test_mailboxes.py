@@ -61,6 +61,7 @@ def test_mailbox_list_counts_greetings_filters(api, alice_mail, alice):
     assert mailboxes["200"] == {
         "userName": "200",
         "activeGreeting": "standard",
+        "voicemailEmail": "off",
         "greetings": [{"type": "standard", "format": "wav", "durationSecs": 2}],
         "counts": {"new": 1, "inbox": 2, "saved": 1, "deleted": 0, "conference": 0},
     }

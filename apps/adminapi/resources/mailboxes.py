@@ -9,8 +9,9 @@ less the export's `audio` path: the recording is `.../messages/{messageId}/audio
 `messageId`.
 
 * `GET /mailboxes` (`?q=`, `?unheard=`, `?ordering=userName|new`, limit/offset) and `GET /mailboxes/{userName}`
-  (ETag); `PUT`/`PATCH` change `activeGreeting` (If-Match: 412 when stale). A body may repeat the read-only keys
-  it read (`greetings`, `counts`) as they are, so that a client can send back what it got.
+  (ETag); `PUT`/`PATCH` change `activeGreeting` and `voicemailEmail` (what each new message sends by e-mail:
+  off, notify, attach, attach-save; apps.voicemail.email) (If-Match: 412 when stale). A body may repeat the
+  read-only keys it read (`greetings`, `counts`) as they are, so that a client can send back what it got.
 * `GET .../messages` (`?folder=`, `?heard=true|false`, `?ordering=received|messageId`, limit/offset);
   `GET/PATCH/DELETE .../messages/{messageId}`: PATCH `{"folder": ..., "heard": ...}` moves and marks (a move to
   "deleted" is the pages' delete: the message can still be moved back); DELETE removes it for good.
@@ -33,17 +34,17 @@ from apps.pbxdata.schema import PbxDataError, boolean, check_keys, choice, json_
 from apps.pbxdata.sections import users as user_section
 from apps.pbxdata.sections import voicemail as voicemail_section
 from apps.users.models import User
-from apps.voicemail import services
+from apps.voicemail import email, services
 from apps.voicemail.filtersets import MailboxFilterSet, MailboxMessageFilterSet
-from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Message
+from apps.voicemail.models import ActiveGreeting, EmailMode, Folder, Greeting, Message
 from sipxweb.pages import search, search_text
 from sipxweb.ranges import file_response
 
 # ---- representations ------------------------------------------------------------------------------------------
 
 # The mailbox's own keys, with their checkers, from the users section of the data file.
-MAILBOX = obj({key: user_section.USER.fields[key] for key in ("userName", "activeGreeting")})
-MAILBOX_KEY, GREETING_KEY = MAILBOX.fields
+MAILBOX = obj({key: user_section.USER.fields[key] for key in ("userName", "activeGreeting", "voicemailEmail")})
+MAILBOX_KEY, GREETING_KEY, EMAIL_KEY = MAILBOX.fields
 # A message's keys: the voicemail section's, less the export's path of the recording.
 MESSAGE_KEYS = tuple(key for key in voicemail_section.MESSAGE.fields if key != "audio")
 MESSAGE_KEY = "messageId"
@@ -65,6 +66,7 @@ def mailbox_queryset():
     }
     return User.objects.annotate(
         active=Coalesce(F("mailbox__active_greeting"), Value(ActiveGreeting.NONE.value)),
+        email_mode=Coalesce(F("mailbox__email_mode"), Value(EmailMode.OFF.value)),
         # The name MailboxFilterSet's `unheard` filter reads.
         unheard_count=Count(
             "voicemail_messages", filter=Q(voicemail_messages__folder=Folder.INBOX, voicemail_messages__heard=False)
@@ -93,6 +95,7 @@ def mailbox_representation(user, greetings: list[dict]) -> dict:
     return {
         MAILBOX_KEY: user.username,
         GREETING_KEY: user.active,
+        EMAIL_KEY: user.email_mode,
         "greetings": greetings,
         "counts": {NEW: user.unheard_count, **{f: getattr(user, f"{f}_count") for f in Folder.values}},
     }
@@ -119,6 +122,7 @@ MAILBOX_SCHEMA = {
     "properties": {
         MAILBOX_KEY: json_schema(MAILBOX.fields[MAILBOX_KEY][0]),
         GREETING_KEY: {"enum": ActiveGreeting.values},
+        EMAIL_KEY: {"enum": EmailMode.values},
         "greetings": {"type": "array", "items": GREETING_SCHEMA, "readOnly": True},
         "counts": {
             "type": "object",
@@ -126,13 +130,14 @@ MAILBOX_SCHEMA = {
             "properties": {k: {"type": "integer", "minimum": 0} for k in (NEW, *Folder.values)},
         },
     },
-    "required": [MAILBOX_KEY, GREETING_KEY, "greetings", "counts"],
+    "required": [MAILBOX_KEY, GREETING_KEY, EMAIL_KEY, "greetings", "counts"],
 }
 MAILBOX_BODY = {
     "type": "object",
     "properties": {
         MAILBOX_KEY: MAILBOX_SCHEMA["properties"][MAILBOX_KEY],
         GREETING_KEY: json_schema(MAILBOX.fields[GREETING_KEY][0]),
+        EMAIL_KEY: json_schema(MAILBOX.fields[EMAIL_KEY][0]),
     },
 }
 _message_props = json_schema(voicemail_section.MESSAGE)["properties"]
@@ -272,10 +277,10 @@ class MailboxViewSet(base.ApiView, viewsets.ViewSet):
             for key in ("greetings", "counts"):
                 if key in body and body[key] != current[key]:
                     raise PbxDataError(key, "is read-only")
-            given = {GREETING_KEY: body[GREETING_KEY]} if GREETING_KEY in body else {}
+            given = {key: body[key] for key in (GREETING_KEY, EMAIL_KEY) if key in body}
             merged = {
                 MAILBOX_KEY: owner.username,
-                **({GREETING_KEY: current[GREETING_KEY]} if partial else {}),
+                **({key: current[key] for key in (GREETING_KEY, EMAIL_KEY)} if partial else {}),
                 **given,
             }
             checked = MAILBOX(merged, "")
@@ -283,6 +288,7 @@ class MailboxViewSet(base.ApiView, viewsets.ViewSet):
                 services.set_active_greeting(owner, checked[GREETING_KEY] or ActiveGreeting.NONE)
             except services.VoicemailError as exc:
                 raise refused(exc, GREETING_KEY) from None
+            email.set_email_mode(owner, checked[EMAIL_KEY] or EmailMode.OFF)
         representation = self._mailbox(owner)
         return base.with_etag(Response(representation), representation)
 

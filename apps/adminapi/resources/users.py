@@ -29,6 +29,7 @@ class Users(Resource):
         "sipPassword",
         *STORED_SECRETS,
         "activeGreeting",
+        "voicemailEmail",
         "privatePhonebook",
         "awayPeriods",
     )

@@ -201,6 +201,7 @@ USER = obj(
         "availability": (AVAILABILITY, None),
         "awayPeriods": (list_of(AWAY_PERIOD), list),
         "activeGreeting": (voicemail.validate_greeting, None),
+        voicemail.EMAIL_KEY: (voicemail.validate_email_mode, None),
         "privatePhonebook": (phonebooks.validate_private, None),
     }
 )
@@ -483,6 +484,7 @@ def dump():
     users = users.prefetch_related("login_names", "groups", "rings", "away_periods")
     private = phonebooks.dump_private()
     greetings = voicemail.dump_greetings()
+    email_modes = voicemail.dump_email_modes()
     out = []
     for u in users:
         item = dump_user(u)
@@ -491,6 +493,8 @@ def dump():
             item["awayPeriods"] = [dump_period(p) for p in periods]
         if u.pk in greetings:
             item["activeGreeting"] = greetings[u.pk]
+        if u.pk in email_modes:
+            item[voicemail.EMAIL_KEY] = email_modes[u.pk]
         if u.pk in private:
             item["privatePhonebook"] = private[u.pk]
         out.append(item)
