@@ -1,12 +1,13 @@
 """`autoAttendants` (matched by system id, else by name) and `specialMode`: the file's schema and its mapping
-onto apps.attendants.services (save_attendants, delete_attendant, set_special_mode), which hold every rule as they
-do for the REST URIs, the attendant pages and the admin JSON API. `ATTENDANT` checks one attendant, `dump_attendant`
-writes one; `SPECIAL` and `special_of` are the special mode's (apps/adminapi/resources/attendants.py uses them)."""
+onto apps.attendants.services (save_attendants, delete_attendant, set_special_mode, replace_schedule), which hold
+every rule as they do for the REST URIs, the attendant pages and the admin JSON API. `ATTENDANT` checks one
+attendant, `dump_attendant` writes one; `SPECIAL` and `special_of` are the special mode's switch, `PERIOD`,
+`period_of` and `dump_period` a period of its schedule (apps/adminapi/resources/attendants.py uses them)."""
 
 from django.core.exceptions import ValidationError
 
-from apps.attendants import services
-from apps.attendants.models import AutoAttendant, SpecialMode
+from apps.attendants import schedule, services
+from apps.attendants.models import AutoAttendant, SpecialMode, SpecialModePeriod
 from apps.pbxdata.schema import REQUIRED, PbxDataError, boolean, choice, integer, list_of, obj, show, text
 
 _item = obj(
@@ -31,6 +32,20 @@ ATTENDANT = obj(
     }
 )
 SPECIAL = obj({"enabled": (boolean, False), "attendant": (text(nullable=True), None)})
+# A period of the special-mode schedule: weekly on `weekdays` from `start` to `end` ("18:00", "08:00": the next day
+# when not later), or, without weekdays, one-off from `start` to `end` ("2026-12-24T00:00"): local times of the
+# PBX's time zone, the end not included.
+WALL_TIME = r"[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
+PERIOD = obj(
+    {
+        "name": (text(services.PERIOD_NAME_MAX, blank=False), REQUIRED),
+        "weekdays": (list_of(choice(schedule.WEEKDAYS), unique=lambda d: d, what="day"), list),
+        "start": (text(16, pattern=WALL_TIME), REQUIRED),
+        "end": (text(16, pattern=WALL_TIME), REQUIRED),
+    }
+)
+# The file's specialMode: the switch and the schedule (absent: the stored schedule stays on a merge import).
+SPECIAL_FILE = obj({**SPECIAL.fields, "schedule": (list_of(PERIOD), None)})
 
 # Model field -> the file's key, to name the path of a refused value.
 KEYS = {
@@ -136,12 +151,49 @@ def dump():
     return [dump_attendant(att) for att in AutoAttendant.objects.prefetch_related("menu").order_by("id")]
 
 
+def period_of(item: dict, path: str, row: SpecialModePeriod | None = None) -> SpecialModePeriod:
+    """`row` (a new period when None) with a checked PERIOD's values; the text forms are read here
+    (schedule.parse_wall), the rules are services.check_period's."""
+    row = row or SpecialModePeriod()
+    weekly = bool(item["weekdays"])
+    row.name = item["name"]
+    row.weekdays = "".join(str(schedule.WEEKDAYS.index(d)) for d in item["weekdays"])
+    for key in ("start", "end"):
+        try:
+            day, at = schedule.parse_wall(item[key], weekly)
+        except ValueError as exc:
+            raise PbxDataError(f"{path}.{key}" if path else key, str(exc)) from None
+        setattr(row, f"{key}_date", day)
+        setattr(row, f"{key}_time", at)
+    return row
+
+
+def dump_period(period: SpecialModePeriod) -> dict:
+    """One period as the file writes it (`weekdays` only for a weekly one)."""
+    start, end = schedule.wall_text(period)
+    item = {"name": period.name}
+    if period.weekly:
+        item["weekdays"] = schedule.weekday_names(period)
+    item["start"], item["end"] = start, end
+    return item
+
+
+def period_refused(exc: services.PeriodError, where: str) -> PbxDataError:
+    """A refused period at `where` ("specialMode.schedule[2]", or "" for the admin JSON API's one object)."""
+    path = f"{where}.{exc.field}" if where and exc.field else (exc.field or where)
+    return PbxDataError(path, _message(exc))
+
+
 def validate_special(value, path):
-    return SPECIAL(value, path)
+    special = SPECIAL_FILE(value, path)
+    if special["schedule"] is not None:
+        special["schedule"] = [period_of(item, f"{path}.schedule[{i}]") for i, item in enumerate(special["schedule"])]
+    return special
 
 
 def clear_special():
     services.reset_special_mode()
+    services.clear_schedule()
 
 
 def load_special(special, ctx):
@@ -153,6 +205,11 @@ def load_special(special, ctx):
         if attendant is None:
             raise PbxDataError("specialMode.attendant", f"there is no attendant {show(special['attendant'])}")
     services.set_special_mode(special["enabled"], attendant)
+    if special["schedule"] is not None:
+        try:
+            services.replace_schedule(special["schedule"])
+        except services.PeriodError as exc:
+            raise period_refused(exc, f"specialMode.schedule[{exc.index}]") from None
 
 
 def special_of(mode: SpecialMode) -> dict:
@@ -161,8 +218,9 @@ def special_of(mode: SpecialMode) -> dict:
 
 
 def dump_special():
-    """None (left out) at the default: off, nothing selected."""
+    """None (left out) at the default: off, nothing selected, no schedule; `schedule` only when there is one."""
     mode = SpecialMode.current()
-    if not mode.enabled and mode.attendant is None:
+    periods = [dump_period(p) for p in SpecialModePeriod.objects.order_by("id")]
+    if not mode.enabled and mode.attendant is None and not periods:
         return None
-    return special_of(mode)
+    return {**special_of(mode), **({"schedule": periods} if periods else {})}
