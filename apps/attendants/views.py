@@ -42,6 +42,9 @@ class AttendantListView(AttendantAdminRequiredMixin, ListPage):
         mode = SpecialMode.current()
         context["special_mode"] = mode
         context["special_form"] = SpecialAttendantForm(initial={"attendant": mode.attendant_id})
+        from apps.attendants.schedule_views import special_context  # it imports this module's permission mixin
+
+        context.update(special_context())
         return context
 
 
