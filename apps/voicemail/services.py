@@ -22,6 +22,7 @@ from apps.audit import services as audit
 from apps.users import lookup
 from apps.users.availability import away_greeting
 from apps.users.models import User
+from apps.voicemail import email as mail
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
 from sipxweb import mediafiles
 from sipxweb.audio import NotAudio, inspect
@@ -187,7 +188,8 @@ def deposit(
     folder: str = Folder.INBOX,
     sender_brief: str | None = None,
 ) -> Message:
-    """Stores a new message for `user` under the next message id: duration and format come from the audio."""
+    """Stores a new message for `user` under the next message id: duration and format come from the audio. Its
+    e-mail, when the mailbox sends one, is queued in the same transaction and sent after it commits."""
     message = Message(
         user=user,
         folder=folder,
@@ -207,6 +209,7 @@ def deposit(
                 mediafiles.save(message.audio, message.filename, ContentFile(data))
                 message.save()
                 audit.record("message", message_key(message), None, _audited(message))
+                mail.queue(message)  # its e-mail, sent once this commits (apps/voicemail/email.py)
         except IntegrityError:  # another deposit took the same id at the same moment: take the next one
             message.pk, message.message_id = None, next_message_id()
             continue
