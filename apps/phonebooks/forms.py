@@ -51,6 +51,12 @@ class ImportForm(forms.Form):
         return upload
 
 
+class PrivateImportForm(ImportForm):
+    """The portal's import into the user's own private phonebook: it adds, it never replaces."""
+
+    replace = None
+
+
 # The parts of an address a vCard holds (the entry page asks for no office designation).
 ADDRESS_PARTS = tuple(key for key, part in addressbook.ADDRESS_PARTS.items() if part.vcard)
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import vobject
 
 from apps.phonebooks import services
+from apps.phonebooks.models import Phonebook
 from apps.users import addressbook
+from apps.users.models import User
 from sipxweb import csvcells
 from sipxweb.csvfiles import delimiter
 
@@ -33,12 +35,40 @@ class ParsedFile:
     entries: list[dict] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     names: dict[int, str] = field(default_factory=dict)  # line of a rejected row -> its contact's name
+    lines: list[int] = field(default_factory=list)  # the line (a card's BEGIN line) of each of `entries`
+    # A private import's entries the user has already (`skip_duplicates`): (line, contact, reason), and their
+    # positions in `entries`.
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)
+    skipped_positions: set[int] = field(default_factory=set)
+
+    def add(self, line: int, entry: dict) -> None:
+        self.entries.append(entry)
+        self.lines.append(line)
 
     def reject(self, line: int, reason: str, entry: dict | None = None) -> None:
         self.rejected.append((line, reason))
         name = contact_name(entry or {})
         if name:
             self.names[line] = name
+
+    def skip_duplicates(self, duplicates: dict[int, int | None]) -> None:
+        """Marks the entries services.private_duplicates found (position -> None: the user has it already, else the
+        position of the earlier entry it repeats)."""
+        self.skipped_positions = set(duplicates)
+        self.skipped = []
+        for position, earlier in sorted(duplicates.items()):
+            if earlier is None:
+                reason = "already in your phonebook with this first name, last name and number"
+            else:
+                reason = f"the same first name, last name and number as line {self.lines[earlier]}"
+            self.skipped.append((self.lines[position], contact_name(self.entries[position]), reason))
+
+    @property
+    def kept(self) -> list[dict]:
+        """The entries an import adds: all but the skipped ones."""
+        if not self.skipped_positions:
+            return self.entries
+        return [entry for position, entry in enumerate(self.entries) if position not in self.skipped_positions]
 
 
 def contact_name(entry: dict) -> str:
@@ -71,13 +101,27 @@ def parse(content: bytes) -> ParsedFile:
     return parse_csv(text)
 
 
-def import_file(phonebook, content: bytes, replace: bool = False) -> tuple[ParsedFile, int]:
-    """The import of the phonebook page and the admin JSON API: the whole file is read first; with any bad row
-    nothing is imported (0), else its entries are added to the phonebook's (or replace them). A file that cannot be
-    read at all raises PhonebookFileError."""
+def check_private(parsed: ParsedFile, user: User) -> ParsedFile:
+    """What an import into the user's private phonebook would skip (the preview of the portal's import)."""
+    if not parsed.rejected:
+        parsed.skip_duplicates(services.private_duplicates(user, parsed.entries))
+    return parsed
+
+
+def import_file(target: Phonebook | User, content: bytes, replace: bool = False) -> tuple[ParsedFile, int]:
+    """The import of the phonebook pages and the admin JSON API: the whole file is read first; with any bad row
+    nothing is imported (0). Else, into a shared phonebook (`target` a Phonebook), its entries are added to the
+    phonebook's (or replace them); into a user's own private phonebook (`target` the User: the portal's import),
+    they are added (`replace` does not apply) but for those the user has already, which `parsed.skipped` names
+    (services.import_private_entries). A file that cannot be read at all raises PhonebookFileError."""
     parsed = parse(content)
     if parsed.rejected:
         return parsed, 0
+    if isinstance(target, User):
+        count, duplicates = services.import_private_entries(target, parsed.entries)
+        parsed.skip_duplicates(duplicates)
+        return parsed, count
+    phonebook = target
     if replace:
         return parsed, services.replace_file_entries(phonebook, parsed.entries)
     return parsed, services.add_entries(parsed.entries, phonebook=phonebook)
@@ -235,7 +279,7 @@ def parse_csv(text: str) -> ParsedFile:
             if reason:
                 parsed.reject(line, reason, entry)
             else:
-                parsed.entries.append(entry)
+                parsed.add(line, entry)
     except csv.Error as exc:
         raise PhonebookFileError(f"Line {reader.line_num}: this is not valid CSV ({exc}).") from None
     return parsed
@@ -358,7 +402,7 @@ def parse_vcard(text: str) -> ParsedFile:
             if reason:
                 parsed.reject(line, reason, entry)
             else:
-                parsed.entries.append(entry)
+                parsed.add(line, entry)
     except vobject.base.ParseError as exc:
         number = getattr(exc, "lineNumber", None)
         where = f"Line {number}: " if number else ""

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/delete/", portal_views.EntryDeleteView.as_view(), name="entry_delete"),
     path("show-on-phone/", portal_views.ShowOnPhoneView.as_view(), name="show_on_phone"),
     path("export/", portal_views.ExportView.as_view(), name="export"),
+    path("export/own/", portal_views.OwnExportView.as_view(), name="export_own"),
+    path("import/", portal_views.ImportView.as_view(), name="import"),
+    path("import/confirm/", portal_views.ImportConfirmView.as_view(), name="import_confirm"),
 ]

@@ -1,6 +1,8 @@
 """Portal "my phonebook" (mounted at /portal/phonebook/): the caller's merged view sorted by name, with the search,
-sorting and pages of every list, add/edit/delete of private entries, the "show on phone" switch and the export.
-Always the logged-in user's data."""
+sorting and pages of every list, add/edit/delete of private entries, the "show on phone" switch, the import of a
+file into the private entries (the shared phonebooks' importer and preview: every bad row by line and contact, then
+one click, all or nothing; contacts the user has already are skipped, as adding one by hand refuses them) and the
+exports (the private entries alone, or the whole merged view). Always the logged-in user's data."""
 
 from django.apps import apps as django_apps
 from django.contrib import messages
@@ -8,11 +10,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 
-from apps.phonebooks import exports, readmodel, services
-from apps.phonebooks.forms import EntryForm
-from apps.phonebooks.views import export_name, export_response
+from apps.phonebooks import exports, importers, readmodel, services
+from apps.phonebooks.forms import EntryForm, ImportConfirmForm, PrivateImportForm
+from apps.phonebooks.views import export_name, export_response, preview_context, read_upload
+from sipxweb import uploads
 from sipxweb.pages import Sorting, page_size, paginate, search_text
 
 PER_PAGE = 25
@@ -33,6 +36,7 @@ class MyPhonebookView(LoginRequiredMixin, TemplateView):
             query=query,
             sort=sorting.headers,
             show_on_phone=book.show_on_phone if book else True,
+            own_count=book.entries.count() if book else 0,
             click_to_call=django_apps.is_installed("apps.callcontrol"),
         )
         return context
@@ -111,11 +115,98 @@ class ShowOnPhoneView(LoginRequiredMixin, View):
 
 
 class ExportView(LoginRequiredMixin, View):
-    """ "Download my phonebook": the merged view as CSV (sipXconfig layout) or vCard, streamed."""
+    """ "Download": the merged view as CSV (sipXconfig layout; `excel=1` with the BOM for Excel) or vCard, streamed,
+    in a file named after the user."""
+
+    def rows(self, user):
+        return readmodel.iter_merged(user)
+
+    def file_name(self, user) -> str:
+        return export_name(user.display_name, slugify(user.username) or "mine")
 
     def get(self, request):
         fmt = "vcard" if request.GET.get("format") == "vcard" else "csv"
-        rows = readmodel.iter_merged(request.user)
+        rows = self.rows(request.user)
         chunks = exports.vcard_export(rows) if fmt == "vcard" else exports.csv_export(rows)
-        name = export_name(request.user.display_name, slugify(request.user.username) or "mine")
-        return export_response(chunks, name, fmt, excel=request.GET.get("excel") == "1")
+        return export_response(chunks, self.file_name(request.user), fmt, excel=request.GET.get("excel") == "1")
+
+
+class OwnExportView(ExportView):
+    """The user's private entries alone, as the shared phonebooks' export writes a phonebook's entries (the same
+    columns, the same order): a file that imports back into a private phonebook, this user's or another's."""
+
+    def rows(self, user):
+        return readmodel.own_entries(user)
+
+    def file_name(self, user) -> str:
+        return f"{super().file_name(user)}-private"
+
+
+IMPORT = "private-phonebook"  # the uploads purpose of the portal's import (kept per user by sipxweb.uploads)
+
+
+def import_preview(request, parsed: importers.ParsedFile, token: str, file_name: str, refused: bool = False):
+    """The shared phonebooks' preview for the user's own entries: every bad row (then nothing can be imported), the
+    contacts that will be skipped because the user has them already, the entries to import and the one button."""
+    confirm = None
+    if not parsed.rejected and parsed.kept:
+        confirm = ImportConfirmForm(initial={"token": token, "file_name": file_name})
+    book = services.private_phonebook(request.user)
+    context = {
+        **preview_context(parsed, file_name),
+        "skipped": parsed.skipped,
+        "own_count": book.entries.count() if book else 0,
+        "confirm": confirm,
+        "refused": refused,
+        "upload_form": PrivateImportForm(),
+        "entries_title": "The entries to import",
+    }
+    return render(request, "phonebooks/my_phonebook_import_preview.html", context)
+
+
+class ImportView(LoginRequiredMixin, FormView):
+    """Upload a CSV or vCard file: the preview reads it whole and writes nothing."""
+
+    form_class = PrivateImportForm
+    template_name = "phonebooks/my_phonebook_import.html"
+
+    def form_valid(self, form):
+        read = read_upload(form)
+        if read is None:
+            return self.form_invalid(form)
+        content, parsed = read
+        importers.check_private(parsed, self.request.user)
+        token = uploads.keep(self.request.user, IMPORT, content)
+        return import_preview(self.request, parsed, token, form.cleaned_data["file"].name[:255])
+
+
+class ImportConfirmView(LoginRequiredMixin, View):
+    """The preview's button: importers.import_file() adds every entry of the previewed file to the user's own
+    private entries (but those the user has by then) or, when a row is bad, none."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = ImportConfirmForm(request.POST)
+        token = request.POST.get("token", "")
+        content = uploads.read(request.user, IMPORT, token) if form.is_valid() else None
+        if content is None:
+            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            return redirect("portal-phonebook:import")
+        file_name = form.cleaned_data["file_name"]
+        try:
+            parsed, imported = importers.import_file(request.user, content)
+        except importers.PhonebookFileError as exc:
+            messages.error(request, str(exc))
+            return redirect("portal-phonebook:import")
+        if parsed.rejected:
+            return import_preview(request, parsed, token, file_name, refused=True)
+        uploads.discard(request.user, IMPORT, token)
+        source = f" from {file_name}" if file_name else ""
+        entries = f"{imported} entr{'ies' if imported != 1 else 'y'}"
+        text = f"{entries.capitalize()} imported into your phonebook{source}."
+        if parsed.skipped:
+            n = len(parsed.skipped)
+            text += f" {n} contact{'s' if n != 1 else ''} you have already {'were' if n != 1 else 'was'} skipped."
+        messages.success(request, text)
+        return redirect("portal-phonebook:phonebook")

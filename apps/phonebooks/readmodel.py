@@ -18,7 +18,7 @@ The merged view of a user (docs/compatibility.md B.3.5) is built in SQL, never b
 `GET /phonebook/{name}` (B.2.2) is another order (last, first, number) and no private entries or "everyone":
 `iter_phonebook_chunks()` streams lists of plain tuples from a server-side cursor and drops adjacent duplicates."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -523,6 +523,29 @@ def sees_key(user: User, key: str, exclude_entry: int | None = None) -> bool:
         sql += " WHERE c.t <> %s"
         params.append(f"{PRIVATE}{exclude_entry}")
     return bool(_fetch(sql + " LIMIT 1", params))
+
+
+KEY_BATCH = 200  # keys per query of seen_keys (each is a parameter of every branch of the view)
+
+
+def seen_keys(user: User, keys: Sequence[str]) -> set[str]:
+    """The keys among `keys` of entries the user already sees (sees_key for many: the private import's duplicate
+    check), one query per KEY_BATCH distinct keys after the scope's."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    scope = scope_of(user)
+    seen: set[str] = set()
+    for start in range(0, len(wanted), KEY_BATCH):
+        sql, params = _candidates(scope, keys=wanted[start : start + KEY_BATCH], tags=False)
+        seen.update(row[0] for row in _fetch(f"SELECT DISTINCT c.k FROM ({sql}) c", params))
+    return seen
+
+
+def own_entries(user: User):
+    """The user's private entries (only theirs), in the order of a shared phonebook's export, read in chunks."""
+    entries = PhonebookEntry.objects.filter(private_phonebook__user=user)
+    return entries.order_by("last_name", "first_name", "number", "id").iterator(chunk_size=2000)
 
 
 # ---- one shared phonebook: B.2.2 -----------------------------------------------------------------------

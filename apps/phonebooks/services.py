@@ -29,7 +29,7 @@ from apps.phonebooks.models import (
     PrivatePhonebook,
     make_sort_key,
 )
-from apps.phonebooks.readmodel import sees_key, tables
+from apps.phonebooks.readmodel import seen_keys, sees_key, tables
 from apps.users import addressbook
 from apps.users.models import User, UserGroup
 from sipxweb.text import is_blank, text_problem
@@ -244,19 +244,61 @@ def _lock_owner(user: User) -> None:
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
+def _key(data: Mapping) -> str:
+    return make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
+
+
+def private_duplicates(user: User, datas: Sequence[Mapping]) -> dict[int, int | None]:
+    """D2 for one entry or a file of them: position in `datas` -> None when the user already sees an entry with the
+    same first name, last name and number, or the position of the earlier entry of `datas` it repeats. The rule of
+    `create_private_entry` and `import_private_entries` (a few queries, however many entries)."""
+    keys = [_key(data) for data in datas]
+    seen = seen_keys(user, keys)
+    duplicates: dict[int, int | None] = {}
+    first: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if key in seen:
+            duplicates[position] = None
+        elif key in first:
+            duplicates[position] = first[key]
+        else:
+            first[key] = position
+    return duplicates
+
+
 def create_private_entry(user: User, data: dict) -> PhonebookEntry:
     """B.3.6 create: the user's private phonebook is created on demand; a duplicate raises DuplicateEntry."""
     with transaction.atomic():
         _lock_owner(user)
-        key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
-        if sees_key(user, key):
-            raise DuplicateEntry(key)
+        if private_duplicates(user, [data]):
+            raise DuplicateEntry(_key(data))
         entry = _new_entry(data, private_phonebook=private_phonebook(user, create=True))
         entry.timestamp = int(time.time() * 1000)
         entry.save()
         _write_words([entry])
         audit.record(PRIVATE_ENTRY, entry_key(user.username, entry), None, entry_fields(entry))
     return entry
+
+
+def import_private_entries(user: User, datas: Sequence[Mapping]) -> tuple[int, dict[int, int | None]]:
+    """The portal's import into the user's own private phonebook (created on demand): by the rule of
+    `create_private_entry` (`private_duplicates`, under the owner's lock) an entry the user already sees, or one
+    that repeats an earlier entry of `datas`, is skipped; the others are added all or nothing by `add_entries`'
+    rules. Returns (how many were added, the skipped positions as `private_duplicates` gives them). One audit entry
+    for the whole import, with the number of entries before and after (as a shared phonebook's import); none when
+    nothing was added."""
+    datas = list(datas)
+    with transaction.atomic():
+        _lock_owner(user)
+        skipped = private_duplicates(user, datas)
+        kept = [data for position, data in enumerate(datas) if position not in skipped]
+        if not kept:
+            return 0, skipped
+        book = private_phonebook(user, create=True)
+        before = book.entries.count()
+        count = _add_entries(kept, private=book)
+        audit.record(PRIVATE, user.username, {"entries": before}, {"entries": before + count})
+    return count, skipped
 
 
 def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> PhonebookEntry:
@@ -267,7 +309,7 @@ def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> Phone
         stored = PhonebookEntry.objects.filter(pk=entry.pk, private_phonebook__user=user).first()
         if stored is None:
             raise EntryGone(f"There is no entry {entry.pk} in your private phonebook any more.")
-        key = make_sort_key(data.get("number") or "", data.get("first_name") or "", data.get("last_name") or "")
+        key = _key(data)
         if sees_key(user, key, exclude_entry=entry.pk):
             raise DuplicateEntry(key)
         fresh = _new_entry({name: data.get(name) for name in ENTRY_FIELDS}, private_phonebook=entry.private_phonebook)

@@ -196,27 +196,50 @@ class SharedEntryDeleteView(SharedEntryMixin, View):
 PREVIEW_ROWS = 100  # entries of a file the preview lists (every bad row is listed)
 
 
+def preview_context(parsed, file_name: str) -> dict:
+    """What the import previews (admin and portal) show of a file: every bad row as (line, contact, problem), how
+    many entries the import adds and the first PREVIEW_ROWS of them."""
+    kept = parsed.kept
+    return {
+        "file_name": file_name,
+        "parsed": parsed,
+        "count": len(kept),
+        "entries": kept[:PREVIEW_ROWS],
+        "more": max(0, len(kept) - PREVIEW_ROWS),
+        "problems": [(line, parsed.names.get(line, ""), reason) for line, reason in parsed.rejected],
+    }
+
+
 def import_preview(request, phonebook, parsed, token: str, file_name: str, replace: bool, refused: bool = False):
     """What a file will import: every bad row with its line and contact, the first entries, and the button that
     imports them all (only when no row is bad)."""
-    problems = [(line, parsed.names.get(line, ""), reason) for line, reason in parsed.rejected]
     confirm = None
-    if not problems and parsed.entries:
+    if not parsed.rejected and parsed.entries:
         confirm = ImportConfirmForm(initial={"token": token, "file_name": file_name, "replace": replace})
     context = {
+        **preview_context(parsed, file_name),
         "phonebook": phonebook,
-        "file_name": file_name,
-        "parsed": parsed,
-        "count": len(parsed.entries),
-        "entries": parsed.entries[:PREVIEW_ROWS],
-        "more": max(0, len(parsed.entries) - PREVIEW_ROWS),
-        "problems": problems,
         "replace": replace,
         "confirm": confirm,
         "refused": refused,
         "upload_form": ImportForm(initial={"replace": replace}),
     }
     return render(request, "phonebooks/phonebook_import_preview.html", context)
+
+
+def read_upload(form) -> tuple[bytes, importers.ParsedFile] | None:
+    """The uploaded file of a valid import form, read whole (importers.parse) for its preview; None, with the
+    reason added to the form's file field, when it cannot be read or holds no contact."""
+    content = form.cleaned_data["file"].read()
+    try:
+        parsed = importers.parse(content)
+    except importers.PhonebookFileError as exc:
+        form.add_error("file", str(exc))
+        return None
+    if not parsed.entries and not parsed.rejected:
+        form.add_error("file", "The file has no contacts: nothing to import.")
+        return None
+    return content, parsed
 
 
 def _import_purpose(phonebook) -> str:
@@ -237,19 +260,14 @@ class PhonebookImportView(AdminRequiredMixin, FormView):
         return {**super().get_context_data(**kwargs), "phonebook": self.phonebook}
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        try:
-            parsed = importers.parse(content)
-        except importers.PhonebookFileError as exc:
-            form.add_error("file", str(exc))
+        read = read_upload(form)
+        if read is None:
             return self.form_invalid(form)
-        if not parsed.entries and not parsed.rejected:
-            form.add_error("file", "The file has no contacts: nothing to import.")
-            return self.form_invalid(form)
+        content, parsed = read
         token = uploads.keep(self.request.user, _import_purpose(self.phonebook), content)
         replace = form.cleaned_data["replace"]
-        return import_preview(self.request, self.phonebook, parsed, token, upload.name[:255], replace)
+        name = form.cleaned_data["file"].name[:255]
+        return import_preview(self.request, self.phonebook, parsed, token, name, replace)
 
 
 class PhonebookImportConfirmView(AdminRequiredMixin, View):
