@@ -23,6 +23,7 @@
 
 import logging
 import re
+import smtplib
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -216,13 +217,20 @@ def send(pk: int, now=None) -> str | None:
     now = now or timezone.now()
     if not _claim(pk, now):
         return None
-    delivery = MailDelivery.objects.select_related("message__user__profile").get(pk=pk)
+    delivery = MailDelivery.objects.select_related("message__user__profile").filter(pk=pk).first()
+    if delivery is None:  # its message was deleted for good meanwhile
+        return None
     message = delivery.message
     try:
         address = recipient(message.user)
         build(delivery, address).send()
     except Unsendable as exc:
         return _finish(delivery, Status.UNSENDABLE, str(exc))
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _reply in exc.recipients.values()]
+        if codes and all(code >= 500 for code in codes):  # refused for good: retrying changes nothing
+            return _finish(delivery, Status.UNSENDABLE, refusal(exc))
+        return _failed(delivery, refusal(exc), now)
     except Exception as exc:  # noqa: BLE001 - whatever the mail server or the network did: recorded, retried
         return _failed(delivery, describe(exc), now)
     with transaction.atomic():
@@ -265,14 +273,24 @@ def _failed(delivery: MailDelivery, error: str, now) -> str:
     return Status.PENDING
 
 
+def refusal(exc: smtplib.SMTPRecipientsRefused) -> str:
+    replies = "; ".join(
+        f"{address} ({code} {one_line(reply.decode(errors='replace') if isinstance(reply, bytes) else str(reply))})"
+        for address, (code, reply) in exc.recipients.items()
+    )
+    return f"The mail server refused the address {replies}."[:480]
+
+
 def describe(exc: Exception) -> str:
     """The failure as a sentence for the administrator (never the server's credentials: they are not in it)."""
-    options = settings.MAILERS.get("default", {}).get("OPTIONS", {})
+    options = getattr(settings, "MAILERS", {}).get("default", {}).get("OPTIONS", {})
     server = f"{options.get('host', 'localhost')}:{options.get('port', 25)}"
     if isinstance(exc, ConnectionRefusedError):
         return f"The mail server {server} refused the connection."
     if isinstance(exc, TimeoutError):
         return f"The mail server {server} did not answer in time."
+    if isinstance(exc, FileNotFoundError):
+        return "The message's recording is missing from the media storage."
     detail = one_line(str(exc)) or type(exc).__name__
     return f"Sending through {server} failed: {detail}"[:480]
 

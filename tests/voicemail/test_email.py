@@ -322,3 +322,46 @@ def test_unknown_mode_is_refused_and_nothing_changes(db, alice):
     assert vmmail.email_mode(alice) == EmailMode.NOTIFY
     entries = AuditEntry.objects.filter(kind="mailbox", key="200")
     assert [e.changes for e in entries] == [{"email_mode": ["off", "notify"]}]
+
+
+class RefusingSink(Sink):
+    """A server that refuses the recipient: for good (550) or for now (451)."""
+
+    def __init__(self, code: int):
+        super().__init__()
+        self.code = code
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        return f"{self.code} No such mailbox here"
+
+
+@pytest.mark.parametrize(("code", "status"), [(550, Status.UNSENDABLE), (451, Status.PENDING)])
+def test_a_refused_address_is_unsendable_only_when_refused_for_good(db, alice, smtp_down, code, status):
+    smtp_down.sink = RefusingSink(code)
+    smtp_down.start()
+    vmmail.set_email_mode(alice, EmailMode.NOTIFY)
+    message = deposit(alice)
+    assert vmmail.send_due() == {status: 1}
+    delivery = MailDelivery.objects.get(message=message)
+    assert (
+        delivery.last_error == f"The mail server refused the address alice@example.org ({code} No such mailbox here)."
+    )
+    assert smtp_down.mails == []
+
+
+def test_a_message_deleted_before_its_mail_sends_nothing(db, alice, smtp):
+    vmmail.set_email_mode(alice, EmailMode.ATTACH)
+    message = deposit(alice)
+    services.purge(message)
+    assert vmmail.send_due() == {}
+    assert smtp.mails == [] and not MailDelivery.objects.exists()
+
+
+def test_a_missing_recording_is_a_failed_attempt_with_a_sentence(db, alice, smtp):
+    vmmail.set_email_mode(alice, EmailMode.ATTACH)
+    message = deposit(alice)
+    message.audio.storage.delete(message.audio.name)
+    assert vmmail.send_due() == {Status.PENDING: 1}
+    delivery = MailDelivery.objects.get(message=message)
+    assert delivery.last_error == "The message's recording is missing from the media storage."
+    assert smtp.mails == []
