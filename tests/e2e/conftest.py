@@ -2,9 +2,13 @@
 live_server. Django's live server thread and Playwright's sync API (which runs an event loop) share the
 process, so Django's async-safety check is switched off here."""
 
+import io
 import os
 
 import pytest
+from django.core.management import call_command
+
+from tests.e2e.watch import Watched
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -46,3 +50,23 @@ def login(page, live_server):
         assert "/login/" not in page.url, page.content()
 
     return do
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo PBX (`manage.py seed_demo`): superadmin / admin1234, alice / 1234, bob, carol, dave, ..."""
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def watched(browser, live_server):
+    """watched(PHONE) -> a Watched page (tests/e2e/watch.py) of its own browser context at that screen size."""
+    opened = []
+
+    def make(viewport: dict) -> Watched:
+        opened.append(Watched(browser, live_server.url, viewport))
+        return opened[-1]
+
+    yield make
+    for w in opened:
+        w.close()

@@ -2,115 +2,19 @@
 the menus reach fits the screen (no page wider than the viewport), loads without a console error or a failed
 asset, and marks its own menu entry; the phone's menu folds under a button; the header names the logged-in user
 on the pages of another user (issue 15, defect 1); the error pages are the layout's (defect 4). Screenshots go to
-SCREENSHOTS (tests/e2e/screenshots/, git-ignored) for a reviewer to open."""
+tests/e2e/screenshots/ (git-ignored; tests/e2e/watch.py) for a reviewer to open."""
 
-import io
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.audit.models import AuditEntry
 from apps.callcontrol.models import CallAttempt
 from apps.users.models import User
+from tests.e2e.watch import DESKTOP, PHONE, Watched
 
 pytestmark = pytest.mark.e2e
-
-# Not test-results/: pytest-playwright empties that folder whenever a session (or an xdist worker) starts.
-SCREENSHOTS = Path(os.environ.get("SIPXWEB_SCREENSHOTS", Path(__file__).parent / "screenshots"))
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
-
-
-TOO_WIDE = """() => {
-  const clipped = el => {
-    for (let p = el.parentElement; p; p = p.parentElement) {
-      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(p).overflowX)) return true;
-    }
-    return false;
-  };
-  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-    (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
-  const wide = [...document.body.querySelectorAll("*")].filter(
-    el => el.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(el));
-  return wide.filter(el => !wide.includes(el.parentElement)).map(
-    el => name(el.parentElement) + " > " + name(el) + " (" + Math.round(el.getBoundingClientRect().right) + "px)");
-}"""
-
-
-class Watched:
-    """A browser page that records what a person would see go wrong: console errors, uncaught exceptions and any
-    request answered 4xx/5xx (a missing stylesheet, script, icon)."""
-
-    def __init__(self, browser, base: str, viewport: dict):
-        self.context = browser.new_context(viewport=viewport)
-        self.page = self.context.new_page()
-        self.base = base
-        self.problems: list[str] = []
-        self.expected_error = None  # the URL of an error page opened on purpose
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.problems.append(f"exception: {e}"))
-        self.page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-
-    def _console(self, message):
-        # The browser reports a page answered 403 or 404 as a console error; an error page's own status is not one.
-        if message.type == "error" and message.location.get("url") != self.expected_error:
-            self.problems.append(f"console {message.type}: {message.text}")
-
-    def login(self, name: str, pin: str):
-        self.page.goto(self.base + "/login/")
-        self.page.fill("#id_username", name)
-        self.page.fill("#id_password", pin)
-        self.page.click("button:has-text('Log in')")
-        self.page.wait_for_load_state()
-        assert "/login/" not in self.page.url
-
-    def open(self, path: str, status: int = 200):
-        self.problems.clear()
-        self.expected_error = self.base + path if status >= 400 else None
-        response = self.page.goto(self.base + path)
-        assert response.status == status, (path, response.status)
-        self.page.wait_for_load_state("networkidle")
-        if status >= 400:  # the page's own status is the one asked for, not a problem
-            self.problems = [p for p in self.problems if not p.startswith(f"{status} {self.base}{path}")]
-        return response
-
-    def overflow(self) -> int:
-        """How many pixels the page is wider than the screen (0: it fits)."""
-        return self.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-
-    def too_wide(self) -> list[str]:
-        """The outermost elements that reach past the screen's right edge outside a box that scrolls or clips them:
-        what makes the page wider (for the failure message)."""
-        return self.page.evaluate(TOO_WIDE)
-
-    def shot(self, name: str):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def watched(browser, live_server):
-    opened = []
-
-    def make(viewport: dict) -> Watched:
-        opened.append(Watched(browser, live_server.url, viewport))
-        return opened[-1]
-
-    yield make
-    for w in opened:
-        w.close()
 
 
 def menu_paths(w: Watched) -> list[str]:
