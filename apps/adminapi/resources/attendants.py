@@ -12,9 +12,15 @@ them, and recorded in the audit log there.
 * /special-mode: `{"enabled", "attendant"}` (the attendant by name); PUT gives both (a key left out is at its
   default: off, none selected), PATCH the keys to change. On with no attendant selects `afterhour` (D11), as PUT
   /auto-attendant/specialmode does. Administrators and attendant administrators, as on the sipXconfig URI and the
-  attendant list page."""
+  attendant list page. `enabled` is the manual switch.
+* /special-mode/schedule[/{id}]: the periods of the special-mode schedule (the data file's `specialMode.schedule`
+  items, with the `id` the server gives): list, create, read, replace, change, delete, through
+  apps.attendants.services.save_period / delete_period (an overlap is 400).
+* /special-mode/now: whether special mode is on at an instant (now, or `?at=`), why, and when that next changes:
+  apps.attendants.schedule.special_mode_at, the function the routing asks."""
 
 import mimetypes
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,13 +29,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
 
 from apps.adminapi import base
+from apps.adminapi.openapi import oas30
 from apps.adminapi.resource import Resource
-from apps.attendants import services
+from apps.attendants import schedule, services
 from apps.attendants.filtersets import AutoAttendantFilterSet
-from apps.attendants.models import AutoAttendant, SpecialMode
-from apps.pbxdata.schema import PbxDataError, check_keys, json_schema, show
+from apps.attendants.models import AutoAttendant, SpecialMode, SpecialModePeriod
+from apps.pbxdata.schema import PbxDataError, check_keys, complete, json_schema, show
 from apps.pbxdata.sections import attendants as section
 from sipxweb import mediafiles
 from sipxweb.ranges import file_response
@@ -282,3 +290,230 @@ class SpecialModeView(base.ApiView, APIView):
             services.set_special_mode(item["enabled"], attendant)
         representation = _special()
         return base.with_etag(Response(representation), representation)
+
+
+# ---- the special-mode schedule -----------------------------------------------------------------------------------
+
+ID = "id"  # a period's URL key, given by the server; the data file's periods have none
+MAX_ID = 2**62
+PERIOD_EXAMPLE = {"name": "night", "weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "18:00", "end": "08:00"}
+
+
+def represent_period(period: SpecialModePeriod) -> dict:
+    return {ID: period.pk, **complete(section.PERIOD, section.dump_period(period))}
+
+
+def period_schema(with_id: bool = True, partial: bool = False) -> dict:
+    schema = oas30(json_schema(section.PERIOD))
+    schema["description"] = (
+        "A period of the special-mode schedule, in the PBX's time zone: weekly on `weekdays` from `start` to `end` "
+        '("18:00" to "08:00": the next morning), or, with no weekdays, one-off from `start` to `end` '
+        '("2026-12-24T00:00" to "2027-01-03T00:00"); the end is not included.'
+    )
+    schema["example"] = PERIOD_EXAMPLE
+    if with_id:
+        schema["properties"] = {ID: {"type": "integer", "readOnly": True}, **schema["properties"]}
+    if partial:
+        schema.pop("required", None)
+    return schema
+
+
+PERIOD_PAGE = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer"},
+        "next": {"type": "string", "format": "uri", "nullable": True},
+        "previous": {"type": "string", "format": "uri", "nullable": True},
+        "results": {"type": "array", "items": period_schema()},
+    },
+}
+PERIOD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The period's id")
+
+
+def _period(pk: str, for_update: bool = False) -> SpecialModePeriod:
+    number = int(pk) if pk.isascii() and pk.isdigit() and len(pk) < 20 else 0
+    queryset = SpecialModePeriod.objects.select_for_update() if for_update else SpecialModePeriod.objects
+    period = queryset.filter(pk=number).first() if 0 < number <= MAX_ID else None
+    if period is None:
+        raise Http404(f"There is no special-mode period {show(pk)}.")
+    return period
+
+
+def _save_period(item: dict, row: SpecialModePeriod | None = None) -> SpecialModePeriod:
+    period = section.period_of(section.PERIOD(item, ""), "", row)
+    try:
+        return services.save_period(period)
+    except services.PeriodError as exc:
+        raise section.period_refused(exc, "") from None
+
+
+class SpecialModeScheduleViewSet(base.ApiView, ViewSet):
+    """The schedule's periods: list (oldest first, limit/offset), create, read with an ETag, replace and change with
+    If-Match, delete."""
+
+    permission_classes = [IsAttendantAdmin]
+    pagination_class = base.Page
+
+    @extend_schema(
+        summary="The special-mode schedule",
+        parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        responses={200: PERIOD_PAGE},
+        tags=["special-mode"],
+    )
+    def list(self, request):
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(SpecialModePeriod.objects.order_by("id"), request, view=self)
+        return paginator.get_paginated_response([represent_period(p) for p in rows])
+
+    @extend_schema(
+        summary="Add a period (an overlap with a period of its kind is 400)",
+        request={"application/json": period_schema(with_id=False)},
+        responses={201: period_schema()},
+        tags=["special-mode"],
+    )
+    def create(self, request):
+        body = request.data
+        if isinstance(body, dict) and ID in body:
+            raise PbxDataError(ID, "is given by the server; leave it out")
+        with transaction.atomic():
+            period = _save_period(body)
+        location = f"{request.path.rstrip('/')}/{period.pk}"
+        representation = represent_period(period)
+        return base.with_etag(
+            Response(representation, status=status.HTTP_201_CREATED, headers={"Location": location}), representation
+        )
+
+    @extend_schema(
+        summary="A period of the special-mode schedule",
+        parameters=[PERIOD_ID],
+        responses={200: period_schema()},
+        tags=["special-mode"],
+    )
+    def retrieve(self, request, pk):
+        representation = represent_period(_period(pk))
+        tag = base.etag_of(representation)
+        if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        return base.with_etag(Response(representation), representation)
+
+    def _change(self, request, pk, partial: bool):
+        with transaction.atomic():
+            period = _period(pk, for_update=True)
+            current = represent_period(period)
+            base.check_if_match(request, base.etag_of(current))
+            body = request.data
+            check_keys(body, "", [ID, *section.PERIOD.fields])
+            if body.get(ID, period.pk) != period.pk:
+                raise PbxDataError(ID, "is the period's id and cannot change")
+            given = {k: v for k, v in body.items() if k != ID}
+            current.pop(ID)
+            period = _save_period({**current, **given} if partial else given, period)
+        representation = represent_period(period)
+        return base.with_etag(Response(representation), representation)
+
+    @extend_schema(
+        summary="Replace a period (keys left out take their defaults)",
+        parameters=[PERIOD_ID, IF_MATCH],
+        request={"application/json": period_schema()},
+        responses={200: period_schema()},
+        tags=["special-mode"],
+    )
+    def update(self, request, pk):
+        return self._change(request, pk, partial=False)
+
+    @extend_schema(
+        summary="Change a period",
+        parameters=[PERIOD_ID, IF_MATCH],
+        request={"application/json": period_schema(partial=True)},
+        responses={200: period_schema()},
+        tags=["special-mode"],
+    )
+    def partial_update(self, request, pk):
+        return self._change(request, pk, partial=True)
+
+    @extend_schema(
+        summary="Delete a period",
+        parameters=[PERIOD_ID, IF_MATCH],
+        responses={204: OpenApiResponse(description="Deleted")},
+        tags=["special-mode"],
+    )
+    def destroy(self, request, pk):
+        with transaction.atomic():
+            period = _period(pk, for_update=True)
+            base.check_if_match(request, base.etag_of(represent_period(period)))
+            services.delete_period(period)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+NOW_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "at": {"type": "string", "format": "date-time", "description": "The instant asked about"},
+        "on": {"type": "boolean"},
+        "reason": {
+            "type": "string",
+            "enum": ["manual", "schedule", "off"],
+            "description": "manual: the switch is on; schedule: inside `period`; off",
+        },
+        "period": {"type": "string", "nullable": True, "description": "The name of the period special mode is in"},
+        "periodId": {"type": "integer", "nullable": True},
+        "attendant": {"type": "string", "nullable": True, "description": "The attendant that plays while on"},
+        "nextChange": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "description": "When the schedule turns special mode the other way next (null: the switch is on, or no "
+            "change is scheduled)",
+        },
+        "nextPeriod": {"type": "string", "nullable": True, "description": "The period that starts then"},
+    },
+    "required": ["at", "on", "reason", "period", "periodId", "attendant", "nextChange", "nextPeriod"],
+}
+
+
+def state_representation(state: schedule.SpecialState) -> dict:
+    def iso(when):
+        return None if when is None else when.astimezone(schedule.zone()).isoformat()
+
+    return {
+        "at": iso(state.when),
+        "on": state.on,
+        "reason": state.reason or "off",
+        "period": state.period.name if state.period else None,
+        "periodId": state.period.pk if state.period else None,
+        "attendant": state.attendant.name if state.attendant else None,
+        "nextChange": iso(state.next_change),
+        "nextPeriod": state.next_period.name if state.next_period else None,
+    }
+
+
+class SpecialModeNowView(base.ApiView, APIView):
+    """Is special mode on (now, or at `?at=`), why, and when does it change: what the routing answers."""
+
+    permission_classes = [IsAttendantAdmin]
+
+    @extend_schema(
+        summary="Is special mode on now, and why",
+        parameters=[
+            OpenApiParameter(
+                "at",
+                str,
+                description="An instant in ISO 8601 with its offset (2026-12-24T10:00:00+01:00); now when left out",
+            )
+        ],
+        responses={200: NOW_SCHEMA},
+        tags=["special-mode"],
+    )
+    def get(self, request):
+        raw = request.query_params.get("at")
+        when = None
+        if raw is not None:
+            try:
+                when = datetime.fromisoformat(raw)
+            except ValueError:
+                when = None
+            if when is None or when.tzinfo is None:
+                raise PbxDataError(
+                    "at", f"{show(raw)} is not an instant with its offset, such as 2026-12-24T10:00:00+01:00"
+                )
+        return Response(state_representation(schedule.special_mode_at(when, with_next=True)))
