@@ -49,6 +49,17 @@ urlpatterns += [
 urlpatterns += [
     path("attendants/<str:name>/prompt", attendant_resources.AttendantPromptView.as_view(), name="attendant-prompt"),
     path("special-mode", attendant_resources.SpecialModeView.as_view(), name="special-mode"),
+    path("special-mode/now", attendant_resources.SpecialModeNowView.as_view(), name="special-mode-now"),
+]
+# The special-mode schedule's periods (a router does not nest under special-mode).
+periods = attendant_resources.SpecialModeScheduleViewSet.as_view
+urlpatterns += [
+    path("special-mode/schedule", periods({"get": "list", "post": "create"}), name="special-mode-schedule"),
+    path(
+        "special-mode/schedule/<str:pk>",
+        periods({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+        name="special-mode-period",
+    ),
 ]
 # The caller's own availability (apps/adminapi/resources/my.py).
 urlpatterns += [path("my/availability", AvailabilityView.as_view(), name="my-availability")]
