@@ -525,19 +525,21 @@ def sees_key(user: User, key: str, exclude_entry: int | None = None) -> bool:
     return bool(_fetch(sql + " LIMIT 1", params))
 
 
-KEY_BATCH = 200  # keys per query of seen_keys (each is a parameter of every branch of the view)
+# Parameters per query of seen_keys: each key is one of every branch of the view (SQLite allows 32,766 in all).
+KEY_PARAMS = 10_000
 
 
 def seen_keys(user: User, keys: Sequence[str]) -> set[str]:
     """The keys among `keys` of entries the user already sees (sees_key for many: the private import's duplicate
-    check), one query per KEY_BATCH distinct keys after the scope's."""
+    check): after the scope's query, one query per KEY_PARAMS / (2 + consumed phonebooks) distinct keys."""
     wanted = sorted(set(keys))
     if not wanted:
         return set()
     scope = scope_of(user)
+    batch = max(1, KEY_PARAMS // (2 + len(scope.books)))
     seen: set[str] = set()
-    for start in range(0, len(wanted), KEY_BATCH):
-        sql, params = _candidates(scope, keys=wanted[start : start + KEY_BATCH], tags=False)
+    for start in range(0, len(wanted), batch):
+        sql, params = _candidates(scope, keys=wanted[start : start + batch], tags=False)
         seen.update(row[0] for row in _fetch(f"SELECT DISTINCT c.k FROM ({sql}) c", params))
     return seen
 
