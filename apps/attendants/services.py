@@ -365,6 +365,13 @@ def delete_attendant(attendant: AutoAttendant) -> None:
     mode, mode_before = _locked_mode()
     if mode.enabled and mode.attendant_id == attendant.pk:
         raise ValidationError(f'"{attendant.name}" answers calls in special mode now: turn special mode off first.')
+    if mode.attendant_id == attendant.pk:
+        period = schedule.special_mode_at().period
+        if period is not None:
+            raise ValidationError(
+                f'"{attendant.name}" answers calls in special mode now (the scheduled period "{period.name}"): '
+                "select another special attendant first."
+            )
     name, before = attendant.name, audit_fields(attendant, None)
     selected = mode.attendant_id == attendant.pk
     attendant.delete()

@@ -3,9 +3,11 @@ midnight and the week's end, one-off periods, daylight saving time in Europe/Ber
 with a sentence, how the manual switch and the schedule combine, when the state next changes, the audit log, and the
 schedule in the PBX data file (its checker, refusals by path, a round trip)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from apps.attendants import services
@@ -271,3 +273,18 @@ def test_the_checker_describes_the_schedule():
     assert period["required"] == ["name", "start", "end"]
     assert period["properties"]["weekdays"]["items"]["enum"] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     assert set(json_schema(section.SPECIAL)["properties"]) == {"enabled", "attendant"}  # /special-mode unchanged
+
+
+def test_the_special_attendant_of_a_scheduled_period_now_cannot_be_deleted():
+    sales = services.save_attendant(AutoAttendant(name="Sales"))
+    services.select_special(sales)
+    now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    start, end = now - timedelta(hours=1), now + timedelta(hours=1)
+    period = services.save_period(
+        SpecialModePeriod(name="night", weekdays=str(start.weekday()), start_time=start.time(), end_time=end.time())
+    )
+    with pytest.raises(ValidationError, match='answers calls in special mode now \\(the scheduled period "night"\\)'):
+        services.delete_attendant(sales)
+    services.delete_period(period)
+    services.delete_attendant(sales)  # outside any period it may go; the selection goes with it
+    assert services.SpecialMode.current().attendant is None
