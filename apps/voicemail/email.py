@@ -35,7 +35,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import connections, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.audit import services as audit
@@ -118,14 +119,38 @@ def recipient(user: User) -> str:
     """The address the mail goes to: the user's e-mail in their contact information; Unsendable says what is
     missing."""
     profile = getattr(user, "profile", None)
-    address = ((profile.email_address if profile is not None else None) or "").strip()
+    return checked_address(user.username, profile.email_address if profile is not None else None)
+
+
+def checked_address(username: str, address: str | None) -> str:
+    address = (address or "").strip()
     if not address:
-        raise Unsendable(f"{user.username} has no e-mail address in their contact information.")
+        raise Unsendable(f"{username} has no e-mail address in their contact information.")
     try:
         validate_email(address)
     except ValidationError:
-        raise Unsendable(f'"{one_line(address)}" of {user.username} is not an e-mail address.') from None
+        raise Unsendable(f'"{one_line(address)}" of {username} is not an e-mail address.') from None
     return address
+
+
+def summary(user: User) -> dict:
+    """What the mailbox page shows, in one query: the choice (`mode`), the `address` mails go to or the `problem`
+    that stops them, and whether any of the mailbox's mails are `undelivered` (troubled())."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            mode=Coalesce(F("mailbox__email_mode"), Value(EmailMode.OFF.value)),
+            address=F("profile__email_address"),
+            undelivered=Exists(troubled().filter(message__user_id=OuterRef("pk"))),
+        )
+        .values("mode", "address", "undelivered")
+        .get()
+    )
+    try:
+        address, problem = checked_address(user.username, row["address"]), ""
+    except Unsendable as exc:
+        address, problem = "", str(exc)
+    return {"mode": row["mode"], "address": address, "problem": problem, "undelivered": row["undelivered"]}
 
 
 # ---- queueing -----------------------------------------------------------------------------------------------------

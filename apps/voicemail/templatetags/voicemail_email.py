@@ -14,14 +14,12 @@ SHOWN = 10
 @register.inclusion_tag("voicemail/email_section.html", takes_context=True)
 def voicemail_email_section(context):
     owner, admin_view = context["owner"], context.get("admin_view", False)
-    try:
-        address, problem = email.recipient(owner), ""
-    except email.Unsendable as exc:
-        address, problem = "", str(exc)
+    state = email.summary(owner)  # one query; the list below only when there is something to list
     if admin_view:
         urls = {name: reverse(f"voicemail:{name}", args=[owner.username]) for name in ("email", "email_retry")}
         contact_url = reverse("users:user_edit", args=[owner.pk])
-        undelivered = list(email.troubled().filter(message__user=owner).select_related("message")[: SHOWN + 1])
+        rows = email.troubled().filter(message__user=owner).select_related("message") if state["undelivered"] else []
+        undelivered = list(rows[: SHOWN + 1])
     else:
         urls = {"email": reverse("portal-voicemail:email")}
         contact_url = reverse("portal:contact")
@@ -30,9 +28,9 @@ def voicemail_email_section(context):
         "csrf_token": context.get("csrf_token"),
         "admin_view": admin_view,
         "owner": owner,
-        "form": EmailModeForm(initial={"email_mode": email.email_mode(owner)}, auto_id="id_email_%s"),
-        "address": address,
-        "problem": problem,
+        "form": EmailModeForm(initial={"email_mode": state["mode"]}, auto_id="id_email_%s"),
+        "address": state["address"],
+        "problem": state["problem"],
         "contact_url": contact_url,
         "urls": urls,
         "undelivered": undelivered[:SHOWN],
