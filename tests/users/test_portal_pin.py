@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from apps.pbxdata.document import validate_document
 from apps.users import services
@@ -15,7 +15,7 @@ from tests.conftest import REST, basic
 from tests.users.test_authentication import challenge, digest_header
 
 URI = REST + "/my/logindetails"
-CHANGE = reverse("portal:portal_pin")
+CHANGE = reverse_lazy("portal:portal_pin")  # looked up when used: a tree without the page fails its tests, not the file
 
 # (what, PIN): each refused by the policy for alice (user name 200, alias alice, IM id alice.im).
 WEAK = [
