@@ -2,15 +2,11 @@
 its recording when the mailbox says so; an SMTP outage keeps the message and the mail goes later; a caller name
 with line breaks never breaks the mail; a user without an address is recorded, not retried for ever."""
 
-import email
-import email.policy
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from io import BytesIO, StringIO
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -20,59 +16,16 @@ from apps.voicemail import services
 from apps.voicemail.models import EmailMode, Folder, MailDelivery, Message
 from tests.conftest import REST, basic
 from tests.voicemail.audio import tone_wav
+from tests.voicemail.smtp import Sink, SmtpServer, free_port
 
 Status = MailDelivery.Status
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sink:
-    """aiosmtpd's handler: every mail the server accepted, parsed."""
-
-    def __init__(self):
-        self.mails: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        self.mails.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-class SmtpServer:
-    """A real SMTP server on a fixed free port that the test starts and stops (an outage is nothing listening)."""
-
-    def __init__(self, port: int):
-        self.port, self.sink, self.controller = port, Sink(), None
-
-    def start(self):
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def mails(self):
-        return self.sink.mails
 
 
 @pytest.fixture
 def smtp_down(settings):
     """The settings point at a port where nothing listens yet; `.start()` brings the server up."""
     server = SmtpServer(free_port())
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-        }
-    }
-    settings.DEFAULT_FROM_EMAIL = "voicemail@example.org"
+    server.configure(settings)
     yield server
     server.stop()
 
