@@ -288,7 +288,7 @@ def test_user_uploads_and_chooses_a_greeting(walk, viewport):
     )
     away.locator("button:has-text('Upload')").click()
     expect(messages(w)).to_contain_text("Out of office greeting recorded")
-    expect(page.locator("tr[data-greeting='outofoffice'] audio")).to_have_count(1)
+    expect(away.get_by_label("Play the Out of office greeting")).to_have_count(1)
     w.step("greeting uploaded")
     page.check("input[name=active_greeting][value=outofoffice]")
     page.click("button:has-text('Save greeting choice')")
@@ -322,3 +322,32 @@ def test_user_calls_from_the_phonebook_and_sees_the_outcome(walk, viewport):
     expect(button).to_be_enabled()
     expect(button).to_have_text("Call")
     w.step("call failed with its reason")
+
+
+def test_a_step_fails_on_what_the_walks_look_for(transactional_db, watched):
+    """The checks of every step can fail: an element wider than the phone's screen outside a scroll box, a console
+    error, a failed asset, and a page shown without a step."""
+    w = watched(PHONE)
+    w.walk = "walk-self-check"
+    w.page.goto(w.base + "/login/")
+    w.step("login page fits")
+    checks = {
+        "too wide": "() => { const d = document.createElement('div'); d.style.width = '600px'; "
+        "d.textContent = 'wide'; document.querySelector('main').append(d); }",
+        "console error": "() => console.error('broken')",
+        "missing asset": "() => { const s = document.createElement('script'); s.src = '/static/js/nothing.js'; "
+        "document.head.append(s); }",
+    }
+    for what, script in checks.items():
+        w.page.reload()
+        w.step(f"before {what}")
+        w.page.evaluate(script)
+        with pytest.raises(AssertionError):
+            w.step(what)
+        w.problems.clear()
+    w.page.reload()
+    w.step("reloaded")
+    w.page.goto(w.base + "/login/?next=/")
+    w.page.goto(w.base + "/login/")
+    with pytest.raises(AssertionError, match="pages shown without a step"):
+        w.step("two pages")

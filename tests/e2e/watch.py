@@ -47,6 +47,10 @@ class Watched:
         self.page.on("pageerror", lambda e: self.problems.append(f"exception: {e}"))
         self.page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.page.on("framenavigated", self._navigated)
+        self.pending: set = set()  # requests sent and not answered yet
+        self.page.on("request", lambda r: self.pending.add(r))
+        self.page.on("requestfinished", lambda r: self.pending.discard(r))
+        self.page.on("requestfailed", lambda r: self.pending.discard(r))
 
     def _console(self, message):
         # The browser reports a page answered 403 or 404 as a console error; an error page's own status is not one.
@@ -96,12 +100,23 @@ class Watched:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
+    def settle(self, quiet_ms: int = 250, timeout_ms: int = 15000):
+        """Waits until no request has been open for `quiet_ms`: a script's late fetch, an asset it added, and the
+        console messages they cause are in before a step looks. (A load state is reached once per document, so
+        waiting for "networkidle" again returns at once.)"""
+        quiet = waited = 0
+        while quiet < quiet_ms and waited < timeout_ms:
+            self.page.wait_for_timeout(50)
+            waited += 50
+            quiet = 0 if self.pending else quiet + 50
+
     def step(self, name: str):
         """One step of a walk: the page as it is now (after a click, a form sent, a script's answer) has had no
         console error, exception or 4xx/5xx since the last step, nothing reaches past the screen's edge outside a
         scroll box, no other page was shown since the last step, and its screenshot is written
         (`<walk>-<width>-<nn>-<name>.png`)."""
         self.page.wait_for_load_state("networkidle")
+        self.settle()
         where = self.page.url.removeprefix(self.base)
         assert len(self.visited) <= 1, f"{name}: pages shown without a step checking them: {self.visited[:-1]}"
         assert self.problems == [], (name, where, self.problems)
