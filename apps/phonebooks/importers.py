@@ -101,8 +101,23 @@ def parse(content: bytes) -> ParsedFile:
     return parse_csv(text)
 
 
+# Rows of one file imported into a user's private phonebook (a person's contacts; a shared phonebook takes MAX_ROWS).
+PRIVATE_MAX_ROWS = 10_000
+
+
+def _private_bound(parsed: ParsedFile) -> None:
+    rows = len(parsed.entries) + len(parsed.rejected)
+    if rows > PRIVATE_MAX_ROWS:
+        raise PhonebookFileError(
+            f"The file has {rows:,} contacts; your phonebook takes at most {PRIVATE_MAX_ROWS:,} per import: "
+            "split it into smaller files."
+        )
+
+
 def check_private(parsed: ParsedFile, user: User) -> ParsedFile:
-    """What an import into the user's private phonebook would skip (the preview of the portal's import)."""
+    """What an import into the user's private phonebook would skip (the preview of the portal's import); a file
+    longer than PRIVATE_MAX_ROWS raises PhonebookFileError."""
+    _private_bound(parsed)
     if not parsed.rejected:
         parsed.skip_duplicates(services.private_duplicates(user, parsed.entries))
     return parsed
@@ -118,6 +133,7 @@ def import_file(target: Phonebook | User, content: bytes, replace: bool = False)
     if parsed.rejected:
         return parsed, 0
     if isinstance(target, User):
+        _private_bound(parsed)
         count, duplicates = services.import_private_entries(target, parsed.entries)
         parsed.skip_duplicates(duplicates)
         return parsed, count

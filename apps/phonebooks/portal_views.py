@@ -169,13 +169,18 @@ class ImportView(LoginRequiredMixin, FormView):
 
     form_class = PrivateImportForm
     template_name = "phonebooks/my_phonebook_import.html"
+    extra_context = {"max_rows": f"{importers.PRIVATE_MAX_ROWS:,}"}
 
     def form_valid(self, form):
         read = read_upload(form)
         if read is None:
             return self.form_invalid(form)
         content, parsed = read
-        importers.check_private(parsed, self.request.user)
+        try:
+            importers.check_private(parsed, self.request.user)
+        except importers.PhonebookFileError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
         token = uploads.keep(self.request.user, IMPORT, content)
         return import_preview(self.request, parsed, token, form.cleaned_data["file"].name[:255])
 

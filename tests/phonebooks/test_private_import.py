@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from apps.audit.models import AuditEntry
-from apps.phonebooks import readmodel, services
+from apps.phonebooks import importers, readmodel, services
 from apps.phonebooks.models import PhonebookEntry
 from apps.users.models import User
 from tests.conftest import count_queries
@@ -196,6 +196,12 @@ def test_files_that_cannot_be_read_are_refused_with_a_sentence(as_alice):
     assert as_alice.post("/portal/phonebook/import/confirm/", {"token": "nope"}).status_code == 302
 
 
+def test_the_upload_page_says_what_it_reads(as_alice):
+    page = as_alice.get("/portal/phonebook/import/").content.decode()
+    assert "Outlook CSV export" in page and "vCard" in page and "at most 10,000 contacts" in page
+    assert 'name="replace"' not in page  # the import into one's own entries only adds
+
+
 def test_pages_need_a_login(demo):
     client = Client()
     for url in ("/portal/phonebook/import/", "/portal/phonebook/export/own/"):
@@ -331,3 +337,20 @@ def test_duplicates_found_across_query_batches(as_alice, monkeypatch):
     preview = as_alice.post("/portal/phonebook/import/", upload("n.csv", "\n".join(rows).encode()))
     assert [line for line, _, _ in preview.context["skipped"]] == [9, 10, 11, 12]
     assert preview.context["count"] == 7
+
+
+def test_a_file_longer_than_a_private_import_takes_is_refused_with_a_sentence(as_alice, monkeypatch):
+    monkeypatch.setattr(importers, "PRIVATE_MAX_ROWS", 3)
+    rows = "First Name,Last Name,Number\n" + "".join(f"F{i},L{i},{800 + i}\n" for i in range(4))
+    before = own("200")
+    response = as_alice.post("/portal/phonebook/import/", upload("n.csv", rows.encode()))
+    assert response.status_code == 200 and "confirm" not in response.context
+    assert "The file has 4 contacts; your phonebook takes at most 3 per import" in response.content.decode()
+    # A file within the bound at its preview that is longer at the click (a lower bound meanwhile) imports nothing.
+    monkeypatch.setattr(importers, "PRIVATE_MAX_ROWS", 4)
+    preview = as_alice.post("/portal/phonebook/import/", upload("n.csv", rows.encode()))
+    monkeypatch.setattr(importers, "PRIVATE_MAX_ROWS", 3)
+    response = confirm(as_alice, preview)
+    assert response["Location"] == "/portal/phonebook/import/"
+    assert "at most 3 per import" in as_alice.get(response["Location"]).content.decode()
+    assert own("200") == before
