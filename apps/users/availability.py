@@ -36,6 +36,7 @@ WEEK = timedelta(days=7)
 # year to the next, so a few years, not one week.
 OVERLAP_HORIZON = timedelta(weeks=371)
 GREETINGS = tuple(AwayPeriod.Greeting.values)
+YEARS = (1970, 2999)  # far enough for any absence; the occurrences' arithmetic stays inside datetime's range
 # The reasons `Availability.reason` gives, in the order they win.
 DND, FORWARD, AWAY = "dnd", "forward", "away"
 
@@ -319,6 +320,12 @@ def _clean_period(data: PeriodData, default_zone: str) -> AwayPeriod:
     if problem:
         raise ValidationError([UserError(problem, "time_zone")])
     tz = zone(zone_name)
+    lo, hi = YEARS
+    for name in ("start", "end"):
+        if not lo <= getattr(data, name).year <= hi:
+            errors.append(UserError(f"The {name} must be a date between the years {lo} and {hi}.", name))
+    if errors:
+        raise ValidationError(errors)
     start, end = wall_clock(data.start, tz), wall_clock(data.end, tz)
     if instant(end, tz) <= instant(start, tz):
         errors.append(UserError("The end must come after the start.", "end"))

@@ -102,9 +102,19 @@ def _contact_checker(kind):
     return text(nullable=True), None
 
 
+def _parsed(parse, value, longest: int):
+    """parse(value) for a string no longer than `longest`; None when it is none, or a date that does not exist."""
+    if not isinstance(value, str) or len(value) > longest:
+        return None
+    try:
+        return parse(value)
+    except ValueError:  # well-formed but impossible: month 13, 31 April, an offset of 25 hours
+        return None
+
+
 def instant(value, path) -> datetime:
     """An ISO 8601 date and time with its offset (2026-12-24T18:00:00+01:00, or Z)."""
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    parsed = _parsed(parse_datetime, value, 40)
     if parsed is None:
         raise PbxDataError(path, f"{show(value)} is not an ISO 8601 date and time")
     if parsed.tzinfo is None:
@@ -117,7 +127,7 @@ described(instant, {"type": "string", "format": "date-time"})
 
 def wall_time(value, path) -> datetime:
     """An ISO 8601 date and time, a wall-clock time in the period's zone (an offset given is converted into it)."""
-    parsed = parse_datetime(value) if isinstance(value, str) and len(value) <= 40 else None
+    parsed = _parsed(parse_datetime, value, 40)
     if parsed is None:
         raise PbxDataError(path, f"{show(value)} is not an ISO 8601 date and time such as 2026-12-24T09:00")
     return parsed
@@ -127,7 +137,7 @@ described(wall_time, {"type": "string", "maxLength": 40, "example": "2026-12-24T
 
 
 def day(value, path) -> date:
-    parsed = parse_date(value) if isinstance(value, str) and len(value) == 10 else None
+    parsed = _parsed(parse_date, value, 10)
     if parsed is None:
         raise PbxDataError(path, f"{show(value)} is not a date such as 2027-06-30")
     return parsed
