@@ -210,22 +210,19 @@ def _due(now) -> Q:
 def send_due(now=None) -> Counter:
     """Sends every delivery that is due, BATCH at a time; returns how many ended in each status."""
     outcome: Counter = Counter()
-    tried: set[int] = set()
+    last = 0  # each row at most once per run, in the order the messages arrived
     while True:
         moment = now or timezone.now()
         ids = list(
-            MailDelivery.objects.filter(_due(moment))
-            .exclude(pk__in=tried)
-            .order_by("next_attempt", "pk")
-            .values_list("pk", flat=True)[:BATCH]
+            MailDelivery.objects.filter(_due(moment), pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
         )
         if not ids:
             return outcome
         for pk in ids:
-            tried.add(pk)
             status = send(pk, moment)
             if status is not None:
                 outcome[status] += 1
+        last = ids[-1]
 
 
 def _claim(pk: int, now) -> bool:

@@ -318,3 +318,14 @@ def test_a_missing_recording_is_a_failed_attempt_with_a_sentence(db, alice, smtp
     delivery = MailDelivery.objects.get(message=message)
     assert delivery.last_error == "The message's recording is missing from the media storage."
     assert smtp.mails == []
+
+
+def test_a_backlog_larger_than_a_batch_is_sent_in_one_run(db, alice, smtp, monkeypatch):
+    monkeypatch.setattr(vmmail, "BATCH", 2)
+    vmmail.set_email_mode(alice, EmailMode.NOTIFY)
+    for i in range(5):
+        deposit(alice, sender=f"+1555000{i:04d}")
+    out = StringIO()
+    call_command("send_voicemail_mail", stdout=out)
+    assert out.getvalue() == "Voicemail e-mail: 5 sent.\n"
+    assert len(smtp.mails) == 5
