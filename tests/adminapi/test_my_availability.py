@@ -174,3 +174,25 @@ def test_over_real_http_with_real_credentials(tmp_path):
         assert json.loads(srv.request("GET", AVAILABILITY, basic=("bob", "bob12345"))[2])["forwardAll"] is None
         assert srv.request("GET", location, basic=("alice", "alice1234"))[0] == 200
         assert srv.request("GET", AVAILABILITY, basic=("alice", "wrong"))[0] == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "sentence"),
+    [
+        ({"start": "0001-01-01T00:00+14:00", "end": "0001-01-02T00:00"}, "start", "between the years 1970 and 2999"),
+        ({"start": "2030-13-01T00:00", "end": "2030-01-02T00:00"}, "start", "is not an ISO 8601 date and time"),
+        ({**FRIDAYS, "recurrence": {"frequency": "weekly", "until": "2030-02-31"}}, "recurrence.until", "not a date"),
+        ({**FRIDAYS, "recurrence": {"frequency": "daily"}}, "recurrence.frequency", "is not one of"),
+        ({**FRIDAYS, "end": "2030-01-11T14:00"}, "end", "A weekly period lasts less than a week"),
+        ({**FRIDAYS, "timeZone": "Mars/Olympus"}, "timeZone", "is not a time zone name"),
+        ({**FRIDAYS, "forwardTo": "my mobile"}, "forwardTo", "is not a phone number"),
+        ({**FRIDAYS, "greeting": "standard"}, "greeting", "is not one of"),
+        ({"start": "2020-01-01T10:00", "end": "2020-01-01T12:00"}, "end", "This period is over already"),
+        ({**FRIDAYS, "id": 7}, "id", "is given by the server"),
+    ],
+)
+def test_a_bad_period_is_400_naming_its_key(as_alice, body, field, sentence):
+    answer = as_alice.post(PERIODS, body)
+    assert answer.status_code == 400, answer.content
+    assert field in answer.json()["fields"] and sentence in answer.json()["error"]
+    assert not AwayPeriod.objects.exists()
