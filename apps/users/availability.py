@@ -29,7 +29,14 @@ from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.users.models import AwayPeriod, User
-from apps.users.services import UserError, forward_all_rule, forward_number_rule, text_rule, time_zone_rule
+from apps.users.services import (
+    UserError,
+    forward_all_rule,
+    forward_number_rule,
+    text_rule,
+    time_zone_rule,
+    until_rule,
+)
 
 WEEK = timedelta(days=7)
 # How far ahead two open-ended weekly periods are compared: the DST rules of two zones line up differently from one
@@ -248,7 +255,9 @@ def set_availability(
         if problem:
             errors.append(UserError(problem[0].upper() + problem[1:], "forward_all"))
     if until is not None:
-        if until.tzinfo is None:
+        if until_rule(until):
+            errors.append(UserError(until_rule(until), "until"))
+        elif until.tzinfo is None:
             errors.append(UserError("The end time needs a time zone (such as Z or +01:00).", "until"))
         elif until <= now:
             errors.append(UserError("The end time is in the past: give a time in the future, or none.", "until"))

@@ -371,6 +371,13 @@ def forward_all_rule(number: str) -> str | None:
     return text_rule(number, "The forward-all number") or forward_number_rule(number)
 
 
+def until_rule(value) -> str | None:
+    """Why an aware date and time cannot end the availability switches (a year this server cannot store), or None."""
+    if value is not None and not 1970 < value.year < 3000:
+        return "The end time must be a date between the years 1970 and 2999."
+    return None
+
+
 def time_zone_rule(name: str) -> str | None:
     """Why `name` is no time zone this server knows (IANA names such as Europe/Berlin), or None; "" is the server's
     default zone (settings.TIME_ZONE)."""
@@ -777,6 +784,9 @@ def clean_user(record: UserRecord, pin_policy: bool = False) -> UserRecord:
     problem = time_zone_rule(record.time_zone)
     if problem:
         errors.append(UserError(problem, "time_zone"))
+    problem = until_rule(record.availability_until)
+    if problem:
+        errors.append(UserError(problem, "availability_until"))
     if record.forward_all is not None:
         r.forward_all = record.forward_all.strip()
         problem = forward_all_rule(r.forward_all)

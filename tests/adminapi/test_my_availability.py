@@ -64,6 +64,7 @@ def test_availability_round_trip_with_the_users_pin(as_alice, alice):
     [
         ({"dnd": True, "until": "2020-01-01T00:00:00Z"}, "until", "The end time is in the past"),
         ({"dnd": True, "until": "2099-01-01T00:00:00"}, "until", "needs a time zone"),
+        ({"dnd": True, "until": "9999-12-31T23:59:59-23:59"}, "until", "between the years 1970 and 2999"),
         ({"forwardAll": "my mobile"}, "forwardAll", "is not a phone number"),
         ({"dnd": "yes"}, "dnd", "expected true or false"),
         ({"dnd": True, "forwardall": "200"}, "forwardall", "unknown key"),

@@ -88,6 +88,7 @@ def test_a_user_without_the_keys_has_them_at_their_defaults(away_pbx, tmp_path):
         ({"timeZone": "Mars/Olympus"}, "users[0].timeZone", "is not a time zone name"),
         ({"availability": {"forwardAll": "my cell"}}, "users[0].availability.forwardAll", "is not a phone number"),
         ({"availability": {"until": "2030-01-01T00:00"}}, "users[0].availability.until", "needs a time zone"),
+        ({"availability": {"until": "9999-12-31T23:59:59-23:59"}}, "users[0].availability.until", "1970 and 2999"),
         ({"awayPeriods": [{"start": "2030-01-01T10:00"}]}, "users[0].awayPeriods[0].end", "is required"),
         (
             {"awayPeriods": [{"start": "2030-01-02T10:00", "end": "2030-01-01T10:00"}]},

@@ -63,6 +63,7 @@ KEYS = {
     "rings": "callForwarding.rings",
     "time_zone": "timeZone",
     "forward_all": "availability.forwardAll",
+    "availability_until": "availability.until",
     "away_periods": "awayPeriods",
 }
 # PeriodData field -> the key of an away period that holds it.
