@@ -56,7 +56,7 @@ def test_admin_adds_a_night_period_and_sees_special_mode_on_now(admin, page, liv
     expect(page.locator("#special-now")).to_contain_text("calls to the operator go to After hours")
     expect(page.locator("#special-next")).to_contain_text(f"It ends {end:%a %Y-%m-%d %H:%M}.")
     expect(page.locator("#special-state")).to_have_text("off")  # the manual switch is untouched
-    expect(page.locator("#special-schedule tbody tr", has_text="night")).to_contain_text("now")
+    expect(page.locator("#special-schedule li", has_text="night")).to_contain_text("now")
     page.screenshot(path="/tmp/sipxweb-special-mode-schedule.png", full_page=True)
 
     state = json.loads(get(live_server, "/api/v1/special-mode/now"))
@@ -76,7 +76,7 @@ def test_admin_adds_a_night_period_and_sees_special_mode_on_now(admin, page, liv
     assert SpecialModePeriod.objects.count() == 1
 
     page.goto(live_server.url + "/attendants/")
-    page.locator("#special-schedule tbody tr", has_text="night").locator("text=Delete").click()
+    page.locator("#special-schedule li", has_text="night").locator("text=Delete").click()
     page.click("button:has-text('Yes, delete')")
     expect(page.locator(".messages")).to_contain_text("Period night deleted.")
     expect(page.locator("#special-now")).to_contain_text("Special mode off now")
