@@ -24,7 +24,7 @@ from apps.users.availability import away_greeting
 from apps.users.models import User
 from apps.voicemail import email as mail
 from apps.voicemail.models import ActiveGreeting, Folder, Greeting, Mailbox, Message
-from sipxweb import mediafiles
+from sipxweb import mediafiles, transcode
 from sipxweb.audio import NotAudio, inspect
 
 MAX_AUDIO_BYTES = 50 * 1024 * 1024  # ~50 minutes of 8 kHz 16-bit WAV; a bigger upload is refused, not stored
@@ -137,10 +137,13 @@ def _read(upload) -> bytes:
     return data
 
 
-def audio_of(upload):
-    """(bytes, AudioInfo) of an uploaded file or an open binary file; ValidationError when it is not WAV/MP3."""
+def audio_of(upload, browser_recording: bool = False):
+    """(bytes, AudioInfo) of an uploaded file or an open binary file; ValidationError when it is not WAV/MP3.
+    `browser_recording`: a recording made in a browser (WebM, Ogg, MP4) is taken too, as WAV (sipxweb.transcode)."""
     data = _read(upload)
     try:
+        if browser_recording and transcode.is_browser_recording(data):
+            data = transcode.to_wav(data, MAX_AUDIO_BYTES)
         return data, inspect(data)
     except NotAudio as exc:
         raise VoicemailError("audio", str(exc), code="audio") from None
@@ -324,10 +327,11 @@ def purge(message: Message) -> None:
 
 
 def save_greeting(user: User, kind: str, upload) -> Greeting:
-    """Records (replaces) the greeting of type `kind` from a WAV or MP3 file."""
+    """Records (replaces) the greeting of type `kind` from a WAV or MP3 file, or from a recording made in the browser
+    (stored as WAV), whichever page or URI it comes through."""
     if kind not in Greeting.Kind.values:
         raise ValidationError(f'"{kind}" is not a greeting type.', code="greeting")
-    data, info = audio_of(upload)
+    data, info = audio_of(upload, browser_recording=True)
     mailbox, _ = Mailbox.objects.get_or_create(user=user)
     greeting = Greeting.objects.filter(mailbox=mailbox, kind=kind).first() or Greeting(mailbox=mailbox, kind=kind)
     before = _audited_greeting(greeting) if greeting.pk else None
