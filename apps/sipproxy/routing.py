@@ -29,6 +29,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from apps.sipproxy.models import ServiceNumber
 from apps.users import availability
@@ -44,11 +45,20 @@ _URI_SAFE = "-_.!~*'()+"
 MEDIA_URI_NAMES = ("number", "app", "service", "target")  # SIPX_MEDIA_URI's placeholders (checks.py)
 
 
-class UnknownNumber(LookupError):
+class _Refusal(Exception):
+    """A route refused with a sentence: `template % params`, in English (Kamailio's answer); the pages show
+    `template` translated (views.problem_text), which is why each template is marked with gettext_noop."""
+
+    def __init__(self, template: str, **params):
+        super().__init__(template % params if params else template)
+        self.template, self.params = template, params
+
+
+class UnknownNumber(_Refusal, LookupError):
     pass
 
 
-class BadRequest(ValueError):
+class BadRequest(_Refusal, ValueError):
     pass
 
 
@@ -202,7 +212,7 @@ def route_for(dialled: str, now: datetime | None = None) -> Route:
     UnknownNumber / BadRequest otherwise. A user's route costs at most two queries whatever its ring list, three
     when the user has away periods (tests/sipproxy/test_route_api.py)."""
     if not isinstance(dialled, str) or not _NUMBER.fullmatch(dialled):
-        raise BadRequest("'to' must be the dialled number: 1 to 64 characters of a SIP user part.")
+        raise BadRequest(gettext_noop("'to' must be the dialled number: 1 to 64 characters of a SIP user part."))
     now = now or timezone.now()
     callee = _callee(dialled, now)
     if callee is None:
@@ -210,7 +220,7 @@ def route_for(dialled: str, now: datetime | None = None) -> Route:
         others = [owner for owner in held if owner.app != "users"]
         if others:
             return _media_route(dialled, others[0], now)
-        raise UnknownNumber(f"Nobody and nothing has the number {dialled}.")
+        raise UnknownNumber(gettext_noop("Nobody and nothing has the number %(dialled)s."), dialled=dialled)
     username = callee.username
     state = callee.state
     voicemail = ""
@@ -248,14 +258,22 @@ def _media_route(dialled: str, owner: dialplan.Owner, now: datetime) -> Route:
     it), {app} (the app's label: sipproxy for the dial plan's service numbers), {service} and {target}, each
     escaped for a SIP URI."""
     if not settings.SIPX_MEDIA_URI:
-        raise UnknownNumber(f"{dialled} is {owner.what}, but no media server is configured (SIPX_MEDIA_URI).")
+        raise UnknownNumber(
+            gettext_noop("%(dialled)s is %(what)s, but no media server is configured (SIPX_MEDIA_URI)."),
+            dialled=dialled,
+            what=owner.what,
+        )
     route = Route(kind="media")
     if owner.app == "sipproxy":  # apps/sipproxy/dialplan.py: the owner's name is the service
         route.service = owner.name
         if owner.name == ServiceNumber.Service.ATTENDANT:
             playing = import_string(settings.DIALPLAN_ATTENDANT)(now)  # at the call's instant
             if playing is None:
-                raise UnknownNumber(f"{dialled} is {owner.what}, but no auto-attendant plays now.")
+                raise UnknownNumber(
+                    gettext_noop("%(dialled)s is %(what)s, but no auto-attendant plays now."),
+                    dialled=dialled,
+                    what=owner.what,
+                )
             route.target, route.target_name, route.special = playing.target, playing.name, playing.special
     else:
         route.service = _SERVICE_OF_APP.get(owner.app, owner.app)
