@@ -124,7 +124,8 @@ PROMPT_UPLOAD = {
             "type": "string",
             "format": "binary",
             "description": f"The prompt: a .{' or .'.join(services.PROMPT_EXTENSIONS)} file of at most "
-            f"{services.PROMPT_MAX_BYTES // (1024 * 1024)} MB.",
+            f"{services.PROMPT_MAX_BYTES // (1024 * 1024)} MB, or a browser's WebM, Ogg or MP4 recording (stored as "
+            "WAV).",
         }
     },
     "required": [FILE_FIELD],

@@ -153,7 +153,13 @@ MESSAGE_BODY = {
 }
 GREETING_UPLOAD = {
     "type": "object",
-    "properties": {"audio": {"type": "string", "format": "binary", "description": "a WAV or MP3 recording"}},
+    "properties": {
+        "audio": {
+            "type": "string",
+            "format": "binary",
+            "description": "a WAV or MP3 recording, or a browser's WebM, Ogg or MP4 recording (stored as WAV)",
+        }
+    },
     "required": ["audio"],
 }
 AUDIO = {(200, "audio/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The recording (byte ranges: 206, 416)")}
