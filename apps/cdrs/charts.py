@@ -7,6 +7,7 @@ lines; the x axis labels as many bars as fit. The page puts each chart in a box 
 wider than the screen."""
 
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 MIN_SLOT, MAX_SLOT = 8, 36
 PLOT_WIDTH = 600  # the width the slots aim at before the bounds apply
@@ -25,7 +26,7 @@ def nice_step(top: int, ticks: int = 4) -> int:
     return power * 10
 
 
-def bar_chart(title: str, bars: list[tuple[str, int]], height: int = 200, unit: str = "calls") -> str:
+def bar_chart(title: str, bars: list[tuple[str, int]], height: int = 200, unit: str | None = None) -> str:
     """An accessible SVG bar chart: one bar per (label, value), each with a <title> giving its value, and a
     summary (total, largest) in the aria-label."""
     top = max((v for _, v in bars), default=0)
@@ -37,7 +38,11 @@ def bar_chart(title: str, bars: list[tuple[str, int]], height: int = 200, unit: 
     inner_h = height - PAD_TOP - PAD_BOTTOM
     base = PAD_TOP + inner_h
     total = sum(v for _, v in bars)
-    summary = f"{title}: {total} {unit} in all, at most {top} per bar" if bars else f"{title}: no {unit}"
+    unit = unit or _("calls")
+    values = {"title": title, "total": total, "unit": unit, "top": top}
+    summary = (
+        _("%(title)s: %(total)s %(unit)s in all, at most %(top)s per bar") if bars else _("%(title)s: no %(unit)s")
+    ) % values
     out = [
         f'<svg class="chart" role="img" aria-label="{escape(summary)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(summary)}</title>',

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from itertools import batched
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.cdrs.names import Names
 from sipxweb import csvcells
@@ -40,22 +40,24 @@ def csv_export(cdrs: QuerySet, names: Names | None = None) -> Iterator[bytes]:
     def chunks():
         for chunk in batched(cdrs.iterator(chunk_size=CHUNK), CHUNK):
             names.load_cdrs(chunk)
-            yield [
-                [
-                    cdr.call_id,
-                    cdr.caller_aor,
-                    names.caller(cdr)[1],
-                    cdr.callee_aor,
-                    names.callee(cdr)[1],
-                    names.direction(cdr),
-                    iso(cdr.start_time),
-                    iso(cdr.connect_time),
-                    iso(cdr.end_time),
-                    "" if cdr.duration_seconds is None else cdr.duration_seconds,
-                    cdr.get_termination_display(),
-                    cdr.failure_status or "",
+            with translation.override("en"):  # a data file: its words stay English, as its header is
+                rows = [
+                    [
+                        cdr.call_id,
+                        cdr.caller_aor,
+                        names.caller(cdr)[1],
+                        cdr.callee_aor,
+                        names.callee(cdr)[1],
+                        names.direction(cdr),
+                        iso(cdr.start_time),
+                        iso(cdr.connect_time),
+                        iso(cdr.end_time),
+                        "" if cdr.duration_seconds is None else cdr.duration_seconds,
+                        cdr.get_termination_display(),
+                        cdr.failure_status or "",
+                    ]
+                    for cdr in chunk
                 ]
-                for cdr in chunk
-            ]
+            yield rows
 
     return csvcells.stream_chunks(HEADER, chunks())

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.cdrs.models import Cdr
 from apps.users.lookup import find_user
@@ -25,7 +26,7 @@ class CdrFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start date must not be after the end date.")
+            raise forms.ValidationError(_("The start date must not be after the end date."))
         return data
 
 
@@ -64,14 +65,14 @@ class CdrFilterSet(django_filters.FilterSet):
 
     search_fields = ("caller_user", "callee_user", "caller_name", "caller_aor", "callee_aor")
 
-    start = django_filters.DateFilter(method="filter_start", label="From (date)", widget=DATE)
-    end = django_filters.DateFilter(method="filter_end", label="To (date, inclusive)", widget=DATE)
-    user = django_filters.CharFilter(method="filter_user", label="User (name, alias or number)", max_length=255)
+    start = django_filters.DateFilter(method="filter_start", label=_("From (date)"), widget=DATE)
+    end = django_filters.DateFilter(method="filter_end", label=_("To (date, inclusive)"), widget=DATE)
+    user = django_filters.CharFilter(method="filter_user", label=_("User (name, alias or number)"), max_length=255)
     direction = django_filters.ChoiceFilter(
-        choices=[("out", "made by the user"), ("in", "received by the user")],
+        choices=[("out", _("made by the user")), ("in", _("received by the user"))],
         method="filter_direction",
-        label="Direction",
-        empty_label="both",
+        label=_("Direction"),
+        empty_label=_("both"),
     )
 
     class Meta:
@@ -84,7 +85,7 @@ class CdrFilterSet(django_filters.FilterSet):
         self.own = own
         if own is not None:
             del self.filters["user"]
-            self.filters["direction"].extra["choices"] = [("out", "made by me"), ("in", "received by me")]
+            self.filters["direction"].extra["choices"] = [("out", _("made by me")), ("in", _("received by me"))]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -7,6 +7,7 @@ PBX adapter). `apps.cdrs.resolver` folds each event into its call record as it i
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class EventType(models.TextChoices):
@@ -18,13 +19,13 @@ class EventType(models.TextChoices):
 
 
 class Termination(models.TextChoices):
-    REQUESTED = "R", "requested"
-    IN_PROGRESS = "I", "in progress"
-    COMPLETED = "C", "completed"
-    TRANSFERRED = "T", "transferred"
-    UNKNOWN = "U", "unknown"
-    FAILED = "F", "failed"
-    ABANDONED = "A", "abandoned"
+    REQUESTED = "R", _("requested")
+    IN_PROGRESS = "I", _("in progress")
+    COMPLETED = "C", _("completed")
+    TRANSFERRED = "T", _("transferred")
+    UNKNOWN = "U", _("unknown")
+    FAILED = "F", _("failed")
+    ABANDONED = "A", _("abandoned")
 
 
 class CallStateEvent(models.Model):

@@ -11,6 +11,8 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from apps.cdrs import exports, services
@@ -43,7 +45,7 @@ class ActiveCallsBase(TemplateView):
             calls=call_rows(rows, Names(self.request.user if self.own else None), durations),
             own=self.own,
             time_zone=timezone.get_current_timezone_name(),
-            title="My active calls" if self.own else "Active calls",
+            title=_("My active calls") if self.own else _("Active calls"),
         )
         return context
 
@@ -82,17 +84,26 @@ def result_text(cdr: Cdr) -> str:
         return cdr.get_termination_display()
     status = cdr.failure_status
     if status in (408, 480, 487):
-        return "no answer"
+        return _("no answer")
     if status in (486, 600):
-        return "busy"
+        return _("busy")
     if status:
-        return f"failed ({status}{' ' + cdr.failure_reason if cdr.failure_reason else ''})"
-    return f"failed ({cdr.failure_reason})" if cdr.failure_reason else "failed"
+        reason = f"{status} {cdr.failure_reason}" if cdr.failure_reason else str(status)
+        return _("failed (%(reason)s)") % {"reason": reason}
+    return _("failed (%(reason)s)") % {"reason": cdr.failure_reason} if cdr.failure_reason else _("failed")
 
 
 def is_click_to_call(cdr: Cdr) -> bool:
     """Click-to-call's record: its first INVITE came from the call-control agent (Contact `callcontroller@...`)."""
     return user_of(cdr.caller_contact) == "callcontroller"
+
+
+# A call's direction in the page's words (names.direction gives the value the CSV export writes).
+DIRECTIONS = {
+    "internal": gettext_lazy("internal"),
+    "outgoing": gettext_lazy("outgoing"),
+    "incoming": gettext_lazy("incoming"),
+}
 
 
 class CallRow(NamedTuple):
@@ -121,7 +132,7 @@ def call_rows(cdrs, names: Names, durations: dict | None = None) -> list[CallRow
                 cdr,
                 *names.caller(cdr),
                 *names.callee(cdr),
-                names.direction(cdr),
+                str(DIRECTIONS.get(names.direction(cdr), "")),
                 duration_text(seconds),
                 result_text(cdr),
                 is_click_to_call(cdr),
@@ -182,7 +193,7 @@ class CdrListBase(ListPage):
                 day_bars.append((day.strftime("%m-%d"), per_day.get(day, 0)))
                 day += timedelta(days=1)
         hour_bars = [(f"{h:02d}", per_hour.get(h, 0)) for h in range(24)]
-        return [bar_chart("Calls per day", day_bars), bar_chart("Calls per hour of the day", hour_bars)]
+        return [bar_chart(_("Calls per day"), day_bars), bar_chart(_("Calls per hour of the day"), hour_bars)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -192,9 +203,9 @@ class CdrListBase(ListPage):
             rows=call_rows(context["object_list"], names),
             own=self.own,
             charts=self.charts(self.object_list),
-            start_label=f"Start ({time_zone})",
+            start_label=_("Start (%(time_zone)s)") % {"time_zone": time_zone},
             time_zone=time_zone,
-            title="My call history" if self.own else "Call history",
+            title=_("My call history") if self.own else _("Call history"),
         )
         return context
 
@@ -210,8 +221,8 @@ def cdr_csv(request):
         return redirect("login")
     own = not getattr(request.user, "is_admin", False)
     if own and request.GET.get("user") and request.user.username not in names_for(request.GET["user"]):
-        return HttpResponseForbidden("You may export only your own calls.")
-    rows, _ = sorted_history(
+        return HttpResponseForbidden(_("You may export only your own calls."))
+    rows, _sorting = sorted_history(
         request, history(history_filterset(request, own), search_text(request.GET.get("q", ""))[:100])
     )
     names = Names(request.user if own else None)
