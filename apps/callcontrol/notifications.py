@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.callcontrol.models import Notification
 
@@ -31,9 +32,11 @@ class NotifyError(ValueError):
 
 def _checked(user, event: str) -> None:
     if not _EVENT.fullmatch(event or ""):
-        raise NotifyError(f'"{event}" is not a SIP event name.')
+        raise NotifyError(_('"%(event)s" is not a SIP event name.') % {"event": event})
     if not user.is_active:
-        raise NotifyError(f"user {user.username} is disabled: no phone of theirs is registered.")
+        raise NotifyError(
+            _("user %(username)s is disabled: no phone of theirs is registered.") % {"username": user.username}
+        )
 
 
 def queue(items: Iterable[tuple[str, object, str]]) -> list[Notification]:

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
@@ -29,14 +30,14 @@ class CallBoxView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         number = form.cleaned_data["number"]
         services.click_to_call(self.request.user, number)
-        messages.success(self.request, f"Calling {number}: your phone rings first.")
+        messages.success(self.request, _("Calling %(number)s: your phone rings first.") % {"number": number})
         return redirect(reverse("portal-callcontrol:call_box") + "?" + urlencode({"calling": number}))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         calling = services.clean_target(self.request.GET.get("calling", ""))
         context.update(
-            title="Call",
+            title=_("Call"),
             calling=calling,
             calling_name=Names(self.request.user).load([calling]).name(calling) if calling else "",
         )
@@ -56,13 +57,13 @@ class CallProgressView(View):
 
     def get(self, request):
         if not request.user.is_authenticated:
-            return _json({"error": "Log in to follow your calls."}, 403)
+            return _json({"error": _("Log in to follow your calls.")}, 403)
         try:
             number = services.check_target(request.GET.get("number", ""))
         except services.BadParty as exc:
             return _json({"error": str(exc)}, 400)
         attempt = services.own_attempt(request.user, number)
         if attempt is None:
-            return _json({"error": f"You have no call to {number} in progress."}, 404)
+            return _json({"error": _("You have no call to %(number)s in progress.") % {"number": number}}, 404)
         callee = Names(request.user).load([number]).name(number, number)
         return _json({**progress.progress(attempt, callee).as_dict(), "number": number})

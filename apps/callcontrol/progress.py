@@ -15,6 +15,8 @@ The status-lines document of GET /callcontroller shows the same rows as they are
 import re
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext as _
+
 from apps.callcontrol import flows
 from apps.callcontrol.models import CallAttempt, CallStatus
 
@@ -44,37 +46,47 @@ def _code(line: str) -> tuple[int, str]:
 def _your_phone(code: int, reason: str) -> tuple[str, str]:
     """A final failure of the caller's own phone (the INVITE the agent sent)."""
     if code == 480:  # the proxy's answer when no phone of the user is registered (or all say "do not disturb")
-        return "failed", f"Failed: your phone is not reachable ({code} {reason})."
+        return "failed", _("Failed: your phone is not reachable (%(code)s %(reason)s).") % {
+            "code": code,
+            "reason": reason,
+        }
     if code in NO_ANSWER:
-        return "no-answer", "No answer from your phone."
+        return "no-answer", _("No answer from your phone.")
     if code in BUSY:
-        return "busy", "Your phone is busy."
+        return "busy", _("Your phone is busy.")
     if code in DECLINED:
-        return "failed", "Failed: your phone declined the call."
+        return "failed", _("Failed: your phone declined the call.")
     if code in (404, 410):
-        return "failed", f"Failed: your phone is not registered ({code} {reason})."
-    return "failed", f"Failed: calling your phone got {code} {reason}."
+        return "failed", _("Failed: your phone is not registered (%(code)s %(reason)s).") % {
+            "code": code,
+            "reason": reason,
+        }
+    return "failed", _("Failed: calling your phone got %(code)s %(reason)s.") % {"code": code, "reason": reason}
 
 
 def _callee(code: int, reason: str, callee: str) -> tuple[str, str]:
     """A final status of the call to the callee (a NOTIFY sipfrag, or the callee leg in INVITE mode)."""
     if 200 <= code < 300:
-        return "answered", f"{callee} answered."
+        return "answered", _("%(callee)s answered.") % {"callee": callee}
     if code in NO_ANSWER:
-        return "no-answer", f"No answer from {callee}."
+        return "no-answer", _("No answer from %(callee)s.") % {"callee": callee}
     if code in BUSY:
-        return "busy", f"{callee} is busy."
+        return "busy", _("%(callee)s is busy.") % {"callee": callee}
     if code in DECLINED:
-        return "failed", f"Failed: {callee} declined the call."
-    return "failed", f"Failed: the call to {callee} got {code} {reason}."
+        return "failed", _("Failed: %(callee)s declined the call.") % {"callee": callee}
+    return "failed", _("Failed: the call to %(callee)s got %(code)s %(reason)s.") % {
+        "callee": callee,
+        "code": code,
+        "reason": reason,
+    }
 
 
 def progress(attempt: CallAttempt, callee: str) -> Progress:
     """The attempt's progress; `callee` is how the texts name the called party (a name, else the number)."""
     finished = attempt.state in (CallAttempt.State.DONE, CallAttempt.State.FAILED)
     if attempt.state == CallAttempt.State.QUEUED:
-        return Progress("queued", "Waiting for the call agent…", False, callee)
-    phase, text = "ringing", "Ringing your phone…"
+        return Progress("queued", _("Waiting for the call agent…"), False, callee)
+    phase, text = "ringing", _("Ringing your phone…")
     final = None
     for row in CallStatus.objects.filter(attempt=attempt).order_by("timestamp", "id"):
         code, reason = _code(row.status_line)
@@ -83,16 +95,16 @@ def progress(attempt: CallAttempt, callee: str) -> Progress:
         own_leg = row.method == "INVITE" and (not attempt.call_id or row.call_id == attempt.call_id)
         if own_leg:
             if code < 200:
-                phase, text = "ringing", "Ringing your phone…"
+                phase, text = "ringing", _("Ringing your phone…")
             elif code < 300:
-                phase, text = "connecting", f"Connecting to {callee}…"
+                phase, text = "connecting", _("Connecting to %(callee)s…") % {"callee": callee}
             else:
                 final = _your_phone(code, reason)
         elif code < 200:  # a NOTIFY or the callee leg: the callee's side
             if code in (180, 183):
-                phase, text = "callee-ringing", f"Ringing {callee}…"
+                phase, text = "callee-ringing", _("Ringing %(callee)s…") % {"callee": callee}
             else:
-                phase, text = "connecting", f"Connecting to {callee}…"
+                phase, text = "connecting", _("Connecting to %(callee)s…") % {"callee": callee}
         else:
             final = _callee(code, reason, callee)
     if final is not None:
@@ -107,10 +119,13 @@ def _ended(attempt: CallAttempt, phase: str, callee: str) -> tuple[str, str]:
     outcome = attempt.outcome or ""
     if attempt.state == CallAttempt.State.DONE:
         if phase == "callee-ringing":
-            return phase, f"Ringing {callee}: the call is on your phone now."
-        return "connecting", f"Your phone is calling {callee}."
+            return phase, _("Ringing %(callee)s: the call is on your phone now.") % {"callee": callee}
+        return "connecting", _("Your phone is calling %(callee)s.") % {"callee": callee}
     if outcome.startswith(flows.NO_ANSWER):
-        return "no-answer", "No answer from your phone."
+        return "no-answer", _("No answer from your phone.")
     if outcome.startswith("REFER failed"):
-        return "failed", f"Failed: your phone did not take the call to {callee} ({outcome[len('REFER failed: ') :]})."
-    return "failed", f"Failed: {outcome or 'the call could not be placed'}."
+        return "failed", _("Failed: your phone did not take the call to %(callee)s (%(reason)s).") % {
+            "callee": callee,
+            "reason": outcome[len("REFER failed: ") :],
+        }
+    return "failed", _("Failed: %(reason)s.") % {"reason": outcome or _("the call could not be placed")}

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.callcontrol import store
 from apps.callcontrol.models import CallAttempt
@@ -58,13 +59,16 @@ def check_target(value: str) -> str:
     cleaned = strip_dialled(value)
     shown = (value or "")[:MAX_TARGET]
     if not cleaned:
-        raise BadParty("Enter a phone number or a user name to call.")
+        raise BadParty(_("Enter a phone number or a user name to call."))
     if len(cleaned) > MAX_TARGET:
-        raise BadParty(f"A number to call has at most {MAX_TARGET} characters.")
+        raise BadParty(_("A number to call has at most %(max)s characters.") % {"max": MAX_TARGET})
     if not _VALID.fullmatch(cleaned) or not _callable(cleaned):
         raise BadParty(
-            f"{shown!r} is not a phone number or user name to call (digits, letters and * + , / are allowed; "
-            "? ; @ quotes and angle brackets are not)."
+            _(
+                "%(shown)s is not a phone number or user name to call (digits, letters and * + , / are allowed; "
+                "? ; @ quotes and angle brackets are not)."
+            )
+            % {"shown": repr(shown)}
         )
     return cleaned
 
