@@ -13,13 +13,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.sipproxy.models import ServiceNumber
 from sipxweb import dialplan
 
 SERVICES = tuple(ServiceNumber.Service)  # attendant, voicemail: the order of the page and the data file
 NUMBER = re.compile(r"[A-Za-z0-9+*#._-]{1,64}")
-NUMBER_RULE = "1 to 64 letters, digits or + * # . _ -"
+NUMBER_RULE = gettext_noop("1 to 64 letters, digits or + * # . _ -")
 MAX_NUMBERS = 20
 
 
@@ -59,13 +61,25 @@ def clean_dial_plan(attendant: Sequence[str], voicemail: Sequence[str]) -> DialP
     seen: set[str] = set()
     for service in SERVICES:
         if len(getattr(plan, service)) > MAX_NUMBERS:
-            raise DialPlanError(f"At most {MAX_NUMBERS} numbers may reach one service.", service.value)
+            raise DialPlanError(
+                _("At most %(max)s numbers may reach one service.") % {"max": MAX_NUMBERS}, service.value
+            )
     for service, index, number in plan.numbers():
         if not NUMBER.fullmatch(number):
-            shown = f'"{number}"' if number else "An empty number"
-            raise DialPlanError(f"{shown} is not a dial plan number ({NUMBER_RULE}).", service, index)
+            if number:
+                message = _('"%(number)s" is not a dial plan number (%(rule)s).') % {
+                    "number": number,
+                    "rule": _(NUMBER_RULE),
+                }
+            else:
+                message = _("An empty number is not a dial plan number (%(rule)s).") % {"rule": _(NUMBER_RULE)}
+            raise DialPlanError(message, service, index)
         if number.lower() in seen:
-            raise DialPlanError(f'"{number}" is listed twice in the dial plan (numbers ignore case).', service, index)
+            raise DialPlanError(
+                _('"%(number)s" is listed twice in the dial plan (numbers ignore case).') % {"number": number},
+                service,
+                index,
+            )
         seen.add(number.lower())
     return plan
 
@@ -76,7 +90,12 @@ def check_owners(plan: DialPlan) -> None:
     for service, index, number in plan.numbers():
         owner = held.get(number.lower())
         if owner is not None:
-            raise DialPlanError(f'"{number}" is already {owner.what} ("{owner.name}").', service, index)
+            raise DialPlanError(
+                _('"%(number)s" is already %(what)s ("%(name)s").')
+                % {"number": number, "what": _(owner.what), "name": owner.name},
+                service,
+                index,
+            )
 
 
 @transaction.atomic

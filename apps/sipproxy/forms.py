@@ -5,13 +5,14 @@ proxy's lookup refuses. The dial plan's: its two lists of numbers."""
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingForm(forms.Form):
     to = forms.CharField(
-        label="Dialled number",
+        label=_("Dialled number"),
         max_length=200,  # route_for says what is too long, in the same sentence Kamailio's lookup gets
-        help_text="A user name, an alias, a conference or auto-attendant number — as a phone would dial it.",
+        help_text=_("A user name, an alias, a conference or auto-attendant number — as a phone would dial it."),
     )
 
 
@@ -20,17 +21,19 @@ class DialPlanForm(forms.Form):
     of the refused list). Numbers are typed separated by spaces or commas, which no number contains."""
 
     attendant = forms.CharField(
-        label="Auto-attendant numbers",
+        label=_("Auto-attendant numbers"),
         required=False,
         max_length=2000,
-        help_text="They reach the auto-attendant that plays now: the operator attendant, or the special attendant "
-        "while special mode is on. Separated by spaces or commas, e.g. 100, operator, 0.",
+        help_text=_(
+            "They reach the auto-attendant that plays now: the operator attendant, or the special attendant "
+            "while special mode is on. Separated by spaces or commas, e.g. 100, operator, 0."
+        ),
     )
     voicemail = forms.CharField(
-        label="Voicemail numbers",
+        label=_("Voicemail numbers"),
         required=False,
         max_length=2000,
-        help_text="They reach voicemail retrieval (the caller's own mailbox). Separated by spaces or commas.",
+        help_text=_("They reach voicemail retrieval (the caller's own mailbox). Separated by spaces or commas."),
     )
 
     @staticmethod
