@@ -11,6 +11,14 @@
   "use strict";
 
   var PROGRESS_URL = "/cdrs/my/call/progress/";
+  // The words this script writes itself, translated by the page (templates/callcontrol/calls_script.html puts
+  // them on the script tag); English when a page gives none. "%(name)s" stands for a value.
+  var script = document.currentScript;
+  function words(key, english, values) {
+    var text = (script && script.getAttribute("data-" + key)) || english;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
+    return text;
+  }
   var POLL_MS = 800;
   var GIVE_UP_MS = 5 * 60 * 1000; // an attempt's result is kept 3 minutes; the agent ends every call well before
 
@@ -48,8 +56,8 @@
         var parsed = JSON.parse(body);
         if (parsed && parsed.error) return parsed.error;
       } catch (e) { /* not JSON: fall through */ }
-      if (response.status === 401 || response.status === 403) return "You are not logged in any more: log in again.";
-      return "The server answered " + response.status + ".";
+      if (response.status === 401 || response.status === 403) return words("logged-out", "You are not logged in any more: log in again.");
+      return words("server-answered", "The server answered %(status)s.", { status: String(response.status) });
     });
   }
 
@@ -61,13 +69,13 @@
         credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" }
       }).then(function (r) {
         if (!r.ok) {
-          return reason(r).then(function (text) { show(status, "failed", "Failed: " + text); finished(); });
+          return reason(r).then(function (text) { show(status, "failed", words("failed", "Failed: %(reason)s", { reason: text })); finished(); });
         }
         return r.json().then(function (p) {
           show(status, p.phase, p.text);
           if (p.done) { finished(); return; }
           if (Date.now() - started > GIVE_UP_MS) {
-            show(status, "failed", "Failed: no news of the call for five minutes.");
+            show(status, "failed", words("no-news", "Failed: no news of the call for five minutes."));
             finished();
             return;
           }
@@ -75,7 +83,7 @@
         });
       }).catch(function () {
         misses += 1; // the network may blink: try a few times before giving up
-        if (misses > 5) { show(status, "failed", "Failed: the server cannot be reached."); finished(); return; }
+        if (misses > 5) { show(status, "failed", words("unreachable", "Failed: the server cannot be reached.")); finished(); return; }
         setTimeout(poll, POLL_MS * 2);
       });
     }
@@ -107,15 +115,15 @@
     var progressUrl = button.getAttribute("data-progress-url") || PROGRESS_URL;
     function finished() { button.disabled = false; button.textContent = label; }
     button.disabled = true;
-    button.textContent = "Calling…";
-    show(status, "placing", "Calling " + number + "…");
+    button.textContent = words("calling", "Calling…");
+    show(status, "placing", words("calling-number", "Calling %(number)s…", { number: number }));
     fetch("/sipxconfig/rest/my/call/" + encodeURIComponent(number), {
       method: "PUT", credentials: "same-origin", headers: { "X-CSRFToken": csrf() }, body: "+"
     }).then(function (r) {
       if (r.ok) { follow(number, status, progressUrl, finished); return null; }
       return reason(r).then(function (text) { show(status, "refused", text); finished(); });
     }).catch(function () {
-      show(status, "failed", "Failed: the server cannot be reached.");
+      show(status, "failed", words("unreachable", "Failed: the server cannot be reached."));
       finished();
     });
   });
