@@ -16,7 +16,7 @@ from apps.attendants.models import AutoAttendant
 from apps.voicemail.models import Greeting
 from sipxweb.audio import inspect
 from tests.e2e.conftest import CHROMIUM_ARGS
-from tests.floor.test_transcode import crossings_per_second
+from tests.floor.browser_recording import crossings_per_second
 from tests.voicemail.audio import tone_wav
 
 pytestmark = pytest.mark.e2e
@@ -166,6 +166,7 @@ def test_an_admin_records_an_attendant_prompt(people, page, live_server, login):
     with sales.prompt.open("rb") as f:
         stored = f.read()
     assert inspect(stored).format == "wav" and 1.5 < wav_seconds(stored) < 3
+    assert 850 < crossings_per_second(stored) < 910
 
     page.goto(f"{live_server.url}/attendants/{sales.pk}/")
     player = page.locator("section.prompt audio[src]").first

@@ -1,10 +1,12 @@
 """Recordings as a browser's MediaRecorder makes them, for tests: a tone in WebM or Ogg with Opus (Chromium, Firefox) or
 MP4 with AAC (Safari), encoded by FFmpeg's encoders through PyAV, at 48 kHz as browsers record."""
 
+import array
 import functools
 import io
 import math
 import struct
+import wave
 
 import av
 
@@ -32,3 +34,12 @@ def browser_recording(seconds: float = 2.0, container: str = "webm", freq: float
         for packet in stream.encode(None):
             muxer.mux(packet)
     return out.getvalue()
+
+
+def crossings_per_second(wav: bytes) -> float:
+    """How often a WAV's sound crosses zero per second: 880 for a 440 Hz tone; about none for silence."""
+    with wave.open(io.BytesIO(wav), "rb") as w:
+        samples = array.array("h", w.readframes(w.getnframes()))
+        seconds = w.getnframes() / w.getframerate()
+    signs = [s >= 0 for s in samples]
+    return sum(a != b for a, b in zip(signs, signs[1:], strict=False)) / seconds

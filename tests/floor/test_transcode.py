@@ -2,7 +2,6 @@
 server plays (16-bit mono, 16 kHz), with the sound in it; anything else is refused with a sentence, never another
 exception, and the WAV never grows past the caller's limit."""
 
-import array
 import io
 import random
 import wave
@@ -12,18 +11,10 @@ import pytest
 
 from sipxweb import transcode
 from sipxweb.audio import NotAudio, inspect
-from tests.floor.browser_recording import browser_recording
+from tests.floor.browser_recording import browser_recording, crossings_per_second
 
 LIMIT = 10 * 1024 * 1024
 DAMAGED = "The recording cannot be read: it is damaged or incomplete"
-
-
-def crossings_per_second(wav: bytes) -> float:
-    with wave.open(io.BytesIO(wav), "rb") as w:
-        samples = array.array("h", w.readframes(w.getnframes()))
-        seconds = w.getnframes() / w.getframerate()
-    signs = [s >= 0 for s in samples]
-    return sum(a != b for a, b in zip(signs, signs[1:], strict=False)) / seconds
 
 
 @pytest.mark.parametrize("container", ["webm", "ogg", "mp4"])
