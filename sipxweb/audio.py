@@ -6,6 +6,7 @@ import io
 import wave
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
@@ -36,17 +37,17 @@ def inspect(data: bytes) -> AudioInfo:
             with wave.open(io.BytesIO(data), "rb") as w:
                 rate, frames = w.getframerate(), w.getnframes()
         except (wave.Error, EOFError, ValueError) as exc:
-            raise NotAudio(f"This WAV file cannot be read ({exc}).") from None
+            raise NotAudio(_("This WAV file cannot be read (%(error)s).") % {"error": exc}) from None
         if rate <= 0:
-            raise NotAudio("This WAV file has no sample rate.")
+            raise NotAudio(_("This WAV file has no sample rate."))
         seconds = frames / rate
         return AudioInfo("wav", int(seconds + 0.5), seconds)
     if _looks_like_mp3(data[:4]):
         try:
             info = MP3(io.BytesIO(data)).info
         except (MutagenError, ValueError, EOFError) as exc:
-            raise NotAudio(f"This MP3 file cannot be read ({exc}).") from None
+            raise NotAudio(_("This MP3 file cannot be read (%(error)s).") % {"error": exc}) from None
         if not info.length or info.length <= 0:
-            raise NotAudio("This MP3 file has no audio.")
+            raise NotAudio(_("This MP3 file has no audio."))
         return AudioInfo("mp3", int(info.length + 0.5), info.length)
-    raise NotAudio("The file is not a WAV or MP3 recording.")
+    raise NotAudio(_("The file is not a WAV or MP3 recording."))

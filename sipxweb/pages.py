@@ -19,6 +19,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
@@ -231,10 +233,12 @@ def unique_sentences(form) -> None:
                     label = str(model._meta.get_field(name).verbose_name)
                 except FieldDoesNotExist:
                     label = str(form.fields[name].label if name in form.fields else name)
-                sentences.append(f"Another {noun} already has this {label.lower()}.")
+                sentences.append(
+                    _("Another %(noun)s already has this %(label)s.") % {"noun": noun, "label": label.lower()}
+                )
             elif error.code == "unique_together":
-                labels = str((error.params or {}).get("field_labels", "")).lower() or "values"
-                sentences.append(f"Another {noun} already has these {labels}.")
+                labels = str((error.params or {}).get("field_labels", "")).lower() or _("values")
+                sentences.append(_("Another %(noun)s already has these %(labels)s.") % {"noun": noun, "labels": labels})
             else:
                 sentences.extend(error.messages)
         form.errors[name] = form.error_class(sentences, renderer=form.renderer)
@@ -245,12 +249,12 @@ class FormPage(_BackToList):
     after saving, and back to the list."""
 
     template_name = "generic/form.html"
-    noun = ""  # "user": the title is "New user" or "User 200"
+    noun = ""  # "user" (gettext_lazy): the title is "New user" or "User 200"
     delete_url_name = ""  # shown as a Delete link when editing
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, f"{self.object} saved.")
+        messages.success(self.request, _("%(object)s saved.") % {"object": self.object})
         return response
 
     def form_invalid(self, form):
@@ -261,7 +265,11 @@ class FormPage(_BackToList):
         context = super().get_context_data(**kwargs)
         editing = getattr(self, "object", None) is not None and self.object.pk is not None
         if self.noun:
-            context.setdefault("title", f"{self.noun.capitalize()} {self.object}" if editing else f"New {self.noun}")
+            if editing:
+                title = _("%(noun)s %(object)s") % {"noun": capfirst(self.noun), "object": self.object}
+            else:
+                title = _("New %(noun)s") % {"noun": self.noun}
+            context.setdefault("title", title)
         if editing and self.delete_url_name:
             context["delete_url_name"] = self.delete_url_name
         return context
@@ -275,7 +283,7 @@ class DeletePage(_BackToList, DeleteView):
     def form_valid(self, form):
         name = str(self.object)
         response = super().form_valid(form)
-        messages.success(self.request, f"{name} deleted.")
+        messages.success(self.request, _("%(object)s deleted.") % {"object": name})
         return response
 
 

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from sipxweb import bounds
@@ -26,7 +27,7 @@ def home(request):
     if not request.user.is_admin:
         return redirect("portal:home")
     sections = [import_string(path)(request) for path in settings.ADMIN_HOME_SECTIONS]
-    return render(request, "home.html", {"sections": sections, "title": "Overview"})
+    return render(request, "home.html", {"sections": sections, "title": _("Overview")})
 
 
 def healthz(request):
@@ -41,7 +42,7 @@ class LogoutView(auth_views.LogoutView):
         was_logged_in = request.user.is_authenticated
         response = super().post(request, *args, **kwargs)
         if was_logged_in:
-            messages.success(request, "You have been logged out.")
+            messages.success(request, _("You have been logged out."))
         return response
 
 
