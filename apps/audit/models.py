@@ -3,6 +3,7 @@ JSON API, the pages, the sipXconfig URIs, the data file, a phone on the media se
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -11,16 +12,16 @@ class AuditEntry(models.Model):
     what was done (`action`) and the changed fields (`changes`: {field: [before, after]}, secrets masked)."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "created"
-        UPDATE = "update", "changed"
-        DELETE = "delete", "deleted"
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
 
     class Channel(models.TextChoices):
-        API = "api", "admin JSON API"
-        REST = "rest", "sipXconfig URIs"
-        PAGE = "page", "pages"
-        IMPORT = "import", "data file"
-        SYSTEM = "system", "system"
+        API = "api", _("admin JSON API")
+        REST = "rest", _("sipXconfig URIs")
+        PAGE = "page", _("pages")
+        IMPORT = "import", _("data file")
+        SYSTEM = "system", _("system")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.CharField(max_length=255, blank=True, db_index=True)

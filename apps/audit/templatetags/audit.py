@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import MASK
@@ -19,7 +20,7 @@ def shown(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return "; ".join(shown(v) for v in value)
     if isinstance(value, dict):
