@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.attendants.models import AutoAttendant
 from apps.audit.models import AuditEntry
@@ -27,10 +28,10 @@ def pbx(now=None) -> dict:
     since = now - RECENT
     return {
         "counts": [
-            ("Users", User.objects.count(), "users:user_list"),
-            ("Phones", Phone.objects.count(), "phones:phone_list"),
-            ("Attendants", AutoAttendant.objects.count(), "attendants:attendant_list"),
-            ("Conferences", Conference.objects.count(), "conferences:conference_list"),
+            (_("Users"), User.objects.count(), "users:user_list"),
+            (_("Phones"), Phone.objects.count(), "phones:phone_list"),
+            (_("Attendants"), AutoAttendant.objects.count(), "attendants:attendant_list"),
+            (_("Conferences"), Conference.objects.count(), "conferences:conference_list"),
         ],
         "active_calls": cdrs.active_calls().count(),
         "failed_calls": Cdr.objects.filter(
