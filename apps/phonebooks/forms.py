@@ -1,6 +1,7 @@
 """Forms of the phonebook pages (admin and portal)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.phonebooks.models import Phonebook, PhonebookEntry, PhonebookSettings
 from apps.users import addressbook
@@ -15,18 +16,21 @@ class PhonebookForm(forms.ModelForm):
         queryset=UserGroup.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The users of these groups are listed in the phonebook.",
+        label=_("Members"),
+        help_text=_("The users of these groups are listed in the phonebook."),
     )
     consumers = forms.ModelMultipleChoiceField(
         queryset=UserGroup.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The users of these groups see the phonebook.",
+        label=_("Consumers"),
+        help_text=_("The users of these groups see the phonebook."),
     )
 
     class Meta:
         model = Phonebook
         fields = ["name", "description", "members", "consumers"]
+        labels = {"name": _("Name"), "description": _("Description")}
 
     def validate_unique(self):
         """A name another phonebook has is refused by services.save_phonebook, the one check (the view shows it)."""
@@ -36,18 +40,21 @@ class PhonebookSettingsForm(forms.ModelForm):
     class Meta:
         model = PhonebookSettings
         fields = ["everyone", "google_domain"]
+        labels = {"everyone": _("Everyone phonebook"), "google_domain": _("Google domain")}
+        help_texts = {"everyone": _("Every user sees all other users in their phonebook.")}
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV (sipXconfig, Outlook or Google Contacts export; commas or semicolons) or vCard 3.0/4.0."
+        label=_("File"),
+        help_text=_("CSV (sipXconfig, Outlook or Google Contacts export; commas or semicolons) or vCard 3.0/4.0."),
     )
-    replace = forms.BooleanField(required=False, label="Replace the phonebook's imported entries")
+    replace = forms.BooleanField(required=False, label=_("Replace the phonebook's imported entries"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("The file is larger than 50 MB: split it into smaller files.")
+            raise forms.ValidationError(_("The file is larger than 50 MB: split it into smaller files."))
         return upload
 
 
@@ -59,14 +66,45 @@ class PrivateImportForm(ImportForm):
 
 # The parts of an address a vCard holds (the entry page asks for no office designation).
 ADDRESS_PARTS = tuple(key for key, part in addressbook.ADDRESS_PARTS.items() if part.vcard)
+# The address inputs' labels ("Home street"), each a whole phrase to translate.
+ADDRESS_INPUT_LABELS = {
+    "home_street": _("Home street"),
+    "home_city": _("Home city"),
+    "home_country": _("Home country"),
+    "home_state": _("Home state"),
+    "home_zip": _("Home zip"),
+    "office_street": _("Office street"),
+    "office_city": _("Office city"),
+    "office_country": _("Office country"),
+    "office_state": _("Office state"),
+    "office_zip": _("Office zip"),
+}
+# The contact fields' labels (the model's names, to translate).
+ENTRY_LABELS = {
+    "job_title": _("Job title"),
+    "job_dept": _("Department"),
+    "company_name": _("Company name"),
+    "assistant_name": _("Assistant name"),
+    "location": _("Location"),
+    "cell_phone_number": _("Cell phone number"),
+    "home_phone_number": _("Home phone number"),
+    "assistant_phone_number": _("Assistant phone number"),
+    "fax_number": _("Fax number"),
+    "did_number": _("DID number"),
+    "im_id": _("IM id"),
+    "im_display_name": _("IM display name"),
+    "alternate_im_id": _("Alternate IM id"),
+    "email_address": _("E-mail"),
+    "alternate_email_address": _("Alternate e-mail"),
+}
 
 
 class EntryForm(forms.ModelForm):
     """A private phonebook entry with all its contact fields; addresses as separate inputs."""
 
-    first_name = forms.CharField(max_length=255)
-    last_name = forms.CharField(max_length=255)
-    number = forms.CharField(max_length=255)
+    first_name = forms.CharField(label=_("First name"), max_length=255)
+    last_name = forms.CharField(label=_("Last name"), max_length=255)
+    number = forms.CharField(label=_("Number"), max_length=255)
 
     class Meta:
         model = PhonebookEntry
@@ -77,38 +115,43 @@ class EntryForm(forms.ModelForm):
             "number",
             *(f.model for f in addressbook.ENTRY_FIELDS if f.kind != addressbook.ADDRESS),
         ]
+        labels = ENTRY_LABELS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for prefix in ("home", "office"):
             current = getattr(self.instance, f"{prefix}_address", None) or {}
             for part in ADDRESS_PARTS:
-                self.fields[f"{prefix}_{part}"] = forms.CharField(
-                    label=f"{prefix.title()} {part}", max_length=255, required=False, initial=current.get(part, "")
+                name = f"{prefix}_{part}"
+                self.fields[name] = forms.CharField(
+                    label=ADDRESS_INPUT_LABELS.get(name, f"{prefix.title()} {part}"),
+                    max_length=255,
+                    required=False,
+                    initial=current.get(part, ""),
                 )
 
     @property
     def fieldsets(self):
         names = [
-            ("Name and number", ["first_name", "last_name", "number"]),
-            ("Work", ["job_title", "job_dept", "company_name", "assistant_name", "location"]),
+            (_("Name and number"), ["first_name", "last_name", "number"]),
+            (_("Work"), ["job_title", "job_dept", "company_name", "assistant_name", "location"]),
             (
-                "Phones",
+                _("Phones"),
                 ["cell_phone_number", "home_phone_number", "assistant_phone_number", "fax_number", "did_number"],
             ),
             (
-                "E-mail and IM",
+                _("E-mail and IM"),
                 ["email_address", "alternate_email_address", "im_id", "im_display_name", "alternate_im_id"],
             ),
-            ("Office address", [f"office_{p}" for p in ADDRESS_PARTS]),
-            ("Home address", [f"home_{p}" for p in ADDRESS_PARTS]),
+            (_("Office address"), [f"office_{p}" for p in ADDRESS_PARTS]),
+            (_("Home address"), [f"home_{p}" for p in ADDRESS_PARTS]),
         ]
         return [(title, [self[n] for n in fields]) for title, fields in names]
 
     def clean_email_address(self):
         value = self.cleaned_data.get("email_address")
         if value and not EMAIL.match(value):
-            raise forms.ValidationError("Enter a valid e-mail address.")
+            raise forms.ValidationError(_("Enter a valid e-mail address."))
         return value or None
 
     def entry_data(self) -> dict:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import vobject
+from django.utils.translation import gettext as _
 
 from apps.phonebooks import services
 from apps.phonebooks.models import Phonebook
@@ -58,9 +59,9 @@ class ParsedFile:
         self.skipped = []
         for position, earlier in sorted(duplicates.items()):
             if earlier is None:
-                reason = "already in your phonebook with this first name, last name and number"
+                reason = _("already in your phonebook with this first name, last name and number")
             else:
-                reason = f"the same first name, last name and number as line {self.lines[earlier]}"
+                reason = _("the same first name, last name and number as line %(line)s") % {"line": self.lines[earlier]}
             self.skipped.append((self.lines[position], contact_name(self.entries[position]), reason))
 
     @property
@@ -88,9 +89,9 @@ def decode(content: bytes) -> str:
         except UnicodeDecodeError:
             text = None
     if text is None:
-        raise PhonebookFileError("The file is not UTF-8 text: save it as CSV (UTF-8) or vCard and try again.")
+        raise PhonebookFileError(_("The file is not UTF-8 text: save it as CSV (UTF-8) or vCard and try again."))
     if "\x00" in text:
-        raise PhonebookFileError("The file contains NUL characters: it is not a CSV or vCard text file.")
+        raise PhonebookFileError(_("The file contains NUL characters: it is not a CSV or vCard text file."))
     return text
 
 
@@ -109,8 +110,11 @@ def _private_bound(parsed: ParsedFile) -> None:
     rows = len(parsed.entries) + len(parsed.rejected)
     if rows > PRIVATE_MAX_ROWS:
         raise PhonebookFileError(
-            f"The file has {rows:,} contacts; your phonebook takes at most {PRIVATE_MAX_ROWS:,} per import: "
-            "split it into smaller files."
+            _(
+                "The file has %(rows)s contacts; your phonebook takes at most %(max)s per import: "
+                "split it into smaller files."
+            )
+            % {"rows": f"{rows:,}", "max": f"{PRIVATE_MAX_ROWS:,}"}
         )
 
 
@@ -212,8 +216,10 @@ def detect(header: list[str]) -> str:
     if "number" in names:
         return SIPX
     raise PhonebookFileError(
-        "Line 1: the header row is not one of a sipXconfig phonebook (First Name, Last Name, Number, ...), "
-        "an Outlook CSV export or a Google Contacts CSV export."
+        _(
+            "Line 1: the header row is not one of a sipXconfig phonebook (First Name, Last Name, Number, ...), "
+            "an Outlook CSV export or a Google Contacts CSV export."
+        )
     )
 
 
@@ -274,7 +280,7 @@ def parse_csv(text: str) -> ParsedFile:
     try:
         header = next(reader, None)
         if header is None:
-            raise PhonebookFileError("The file is empty.")
+            raise PhonebookFileError(_("The file is empty."))
         layout = detect(header)
         names = [h.strip().lower() for h in header]
         parsed = ParsedFile(layout)
@@ -283,13 +289,20 @@ def parse_csv(text: str) -> ParsedFile:
             if not any(c.strip() for c in cells):
                 continue
             if len(parsed.entries) + len(parsed.rejected) >= MAX_ROWS:
-                raise PhonebookFileError(f"The file has more than {MAX_ROWS} rows: split it into smaller files.")
+                raise PhonebookFileError(
+                    _("The file has more than %(max)s rows: split it into smaller files.") % {"max": MAX_ROWS}
+                )
             # The `'` our exports put in front of a formula-like cell (sipxweb.csvcells) goes before anything
             # else reads the cell: an export imports back to the values it was written from.
             cells = [csvcells.unneutralise(c) for c in cells]
             entry = _row_entry(layout, dict(zip(names, cells, strict=False)))
             if len(cells) > len(names):
-                parsed.reject(line, f"{len(cells)} fields, but the header has {len(names)}", entry)
+                parsed.reject(
+                    line,
+                    _("%(fields)s fields, but the header has %(header)s")
+                    % {"fields": len(cells), "header": len(names)},
+                    entry,
+                )
                 continue
             reason = check_entry(entry)
             if reason:
@@ -297,7 +310,9 @@ def parse_csv(text: str) -> ParsedFile:
             else:
                 parsed.add(line, entry)
     except csv.Error as exc:
-        raise PhonebookFileError(f"Line {reader.line_num}: this is not valid CSV ({exc}).") from None
+        raise PhonebookFileError(
+            _("Line %(line)s: this is not valid CSV (%(error)s).") % {"line": reader.line_num, "error": exc}
+        ) from None
     return parsed
 
 
@@ -405,14 +420,18 @@ def parse_vcard(text: str) -> ParsedFile:
             line = starts[index] if index < len(starts) else index + 1
             index += 1
             if card.name.upper() != "VCARD":
-                parsed.reject(line, f"a {card.name} component, not a vCard")
+                parsed.reject(line, _("a %(name)s component, not a vCard") % {"name": card.name})
                 continue
             if len(parsed.entries) + len(parsed.rejected) >= MAX_ROWS:
-                raise PhonebookFileError(f"The file has more than {MAX_ROWS} cards: split it into smaller files.")
+                raise PhonebookFileError(
+                    _("The file has more than %(max)s cards: split it into smaller files.") % {"max": MAX_ROWS}
+                )
             try:
                 entry = _card_entry(card)
             except (AttributeError, TypeError, ValueError) as exc:
-                parsed.reject(line, f"the card cannot be read ({exc})", {"first_name": _value(card, "fn")})
+                parsed.reject(
+                    line, _("the card cannot be read (%(error)s)") % {"error": exc}, {"first_name": _value(card, "fn")}
+                )
                 continue
             reason = check_entry(entry)
             if reason:
@@ -421,8 +440,11 @@ def parse_vcard(text: str) -> ParsedFile:
                 parsed.add(line, entry)
     except vobject.base.ParseError as exc:
         number = getattr(exc, "lineNumber", None)
-        where = f"Line {number}: " if number else ""
-        raise PhonebookFileError(f"{where}this is not a valid vCard file ({exc}).") from None
+        if number:
+            sentence = _("Line %(line)s: this is not a valid vCard file (%(error)s).") % {"line": number, "error": exc}
+        else:
+            sentence = _("this is not a valid vCard file (%(error)s).") % {"error": exc}
+        raise PhonebookFileError(sentence) from None
     except (ValueError, TypeError, AttributeError, UnicodeError) as exc:
-        raise PhonebookFileError(f"This is not a valid vCard file ({exc}).") from None
+        raise PhonebookFileError(_("This is not a valid vCard file (%(error)s).") % {"error": exc}) from None
     return parsed

@@ -10,6 +10,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 
 from apps.phonebooks import exports, importers, readmodel, services
@@ -54,14 +56,14 @@ class EntryCreateView(LoginRequiredMixin, View):
             try:
                 services.create_private_entry(request.user, form.entry_data())
             except services.DuplicateEntry:
-                form.add_error(None, "You already have an entry with this first name, last name and number.")
+                form.add_error(None, _("You already have an entry with this first name, last name and number."))
             else:
-                messages.success(request, "The entry was added to your phonebook.")
+                messages.success(request, _("The entry was added to your phonebook."))
                 return redirect("portal-phonebook:phonebook")
         return self.render(form)
 
     def render(self, form, entry=None):
-        title = f"Edit {entry}" if entry else "New phonebook entry"
+        title = _("Edit %(entry)s") % {"entry": entry} if entry else _("New phonebook entry")
         return render(self.request, self.template_name, {"form": form, "title": title, "object": entry})
 
 
@@ -69,7 +71,7 @@ class EntryUpdateView(EntryCreateView):
     def entry(self, request, pk):
         entry = services.own_entry(request.user, pk)
         if entry is None:
-            raise Http404("No such entry in your private phonebook.")
+            raise Http404(_("No such entry in your private phonebook."))
         return entry
 
     def get(self, request, pk):
@@ -83,9 +85,9 @@ class EntryUpdateView(EntryCreateView):
             try:
                 services.update_private_entry(request.user, entry, form.entry_data())
             except services.DuplicateEntry:
-                form.add_error(None, "You already have an entry with this first name, last name and number.")
+                form.add_error(None, _("You already have an entry with this first name, last name and number."))
             else:
-                messages.success(request, "The entry was saved.")
+                messages.success(request, _("The entry was saved."))
                 return redirect("portal-phonebook:phonebook")
         return self.render(form, entry)
 
@@ -100,7 +102,7 @@ class EntryDeleteView(EntryUpdateView):
         entry = self.entry(request, pk)
         name = str(entry)
         services.delete_private_entry(request.user, entry)
-        messages.success(request, f"{name} was deleted from your phonebook.")
+        messages.success(request, _("%(entry)s was deleted from your phonebook.") % {"entry": name})
         return redirect("portal-phonebook:phonebook")
 
 
@@ -110,7 +112,7 @@ class ShowOnPhoneView(LoginRequiredMixin, View):
     def post(self, request):
         show = request.POST.get("show_on_phone") == "on"
         services.set_show_on_phone(request.user, show)
-        messages.success(request, "Your phones show your private entries." if show else "Your phones hide them.")
+        messages.success(request, _("Your phones show your private entries.") if show else _("Your phones hide them."))
         return redirect("portal-phonebook:phonebook")
 
 
@@ -159,7 +161,7 @@ def import_preview(request, parsed: importers.ParsedFile, token: str, file_name:
         "confirm": confirm,
         "refused": refused,
         "upload_form": PrivateImportForm(),
-        "entries_title": "The entries to import",
+        "entries_title": _("The entries to import"),
     }
     return render(request, "phonebooks/my_phonebook_import_preview.html", context)
 
@@ -196,7 +198,7 @@ class ImportConfirmView(LoginRequiredMixin, View):
         token = request.POST.get("token", "")
         content = uploads.read(request.user, IMPORT, token) if form.is_valid() else None
         if content is None:
-            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            messages.error(request, _("The uploaded file is no longer available: upload it again."))
             return redirect("portal-phonebook:import")
         file_name = form.cleaned_data["file_name"]
         try:
@@ -207,11 +209,20 @@ class ImportConfirmView(LoginRequiredMixin, View):
         if parsed.rejected:
             return import_preview(request, parsed, token, file_name, refused=True)
         uploads.discard(request.user, IMPORT, token)
-        source = f" from {file_name}" if file_name else ""
-        entries = f"{imported} entr{'ies' if imported != 1 else 'y'}"
-        text = f"{entries.capitalize()} imported into your phonebook{source}."
+        if file_name:
+            text = ngettext(
+                "%(n)s entry imported into your phonebook from %(file)s.",
+                "%(n)s entries imported into your phonebook from %(file)s.",
+                imported,
+            ) % {"n": imported, "file": file_name}
+        else:
+            text = ngettext(
+                "%(n)s entry imported into your phonebook.", "%(n)s entries imported into your phonebook.", imported
+            ) % {"n": imported}
         if parsed.skipped:
             n = len(parsed.skipped)
-            text += f" {n} contact{'s' if n != 1 else ''} you have already {'were' if n != 1 else 'was'} skipped."
+            text += " " + ngettext(
+                "%(n)s contact you have already was skipped.", "%(n)s contacts you have already were skipped.", n
+            ) % {"n": n}
         messages.success(request, text)
         return redirect("portal-phonebook:phonebook")

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.phonebooks.models import (
@@ -80,11 +81,14 @@ def entry_problem(data: Mapping, shared: bool) -> tuple[str, str] | None:
     sends (B.3.5 appends without checks; the single-entry URI and page check more, before calling the services).
     No text may be longer than the columns."""
     if shared and is_blank(data.get("number")):
-        return "number", "it has no phone number"
+        return "number", _("it has no phone number")
     for key, value in data.items():
         values = value.values() if isinstance(value, dict) else [value]
         if any(isinstance(v, str) and len(v) > MAX_LEN for v in values):
-            return key, f"{key.replace('_', ' ')} is longer than {MAX_LEN} characters"
+            return key, _("%(field)s is longer than %(max)s characters") % {
+                "field": key.replace("_", " "),
+                "max": MAX_LEN,
+            }
     return None
 
 
@@ -308,7 +312,7 @@ def update_private_entry(user: User, entry: PhonebookEntry, data: dict) -> Phone
         # Read again under the lock: saving a pk that was deleted meanwhile would insert it again.
         stored = PhonebookEntry.objects.filter(pk=entry.pk, private_phonebook__user=user).first()
         if stored is None:
-            raise EntryGone(f"There is no entry {entry.pk} in your private phonebook any more.")
+            raise EntryGone(_("There is no entry %(id)s in your private phonebook any more.") % {"id": entry.pk})
         key = _key(data)
         if sees_key(user, key, exclude_entry=entry.pk):
             raise DuplicateEntry(key)
@@ -414,13 +418,13 @@ def replace_private_phonebooks(books: Mapping[int, PrivateData | None]) -> None:
 
 
 def _name_taken(name: str) -> PhonebookError:
-    return PhonebookError(f'A phonebook named "{name}" already exists.', "name")
+    return PhonebookError(_('A phonebook named "%(name)s" already exists.') % {"name": name}, "name")
 
 
 def _check_phonebook(book: Phonebook) -> None:
     """A phonebook's own fields: a name that is not blank, the model's lengths, storable text."""
     if is_blank(book.name):
-        raise PhonebookError("A phonebook needs a name.", "name")
+        raise PhonebookError(_("A phonebook needs a name."), "name")
     try:
         book.clean_fields(exclude=["key_count"])
     except ValidationError as exc:
@@ -483,7 +487,7 @@ class PhonebookData:
 def _groups_named(names: Sequence[str], groups: Mapping[str, UserGroup], role: str) -> list[UserGroup]:
     for index, name in enumerate(names):
         if name not in groups:
-            raise PhonebookError(f'there is no group "{name}"', role, index=index)
+            raise PhonebookError(_('there is no group "%(name)s"') % {"name": name}, role, index=index)
     return [groups[name] for name in names]
 
 
@@ -568,7 +572,10 @@ def update_entry(phonebook: Phonebook, entry: PhonebookEntry, data: Mapping) -> 
         # Read again under the lock: saving a pk that was deleted meanwhile would insert it again.
         stored = PhonebookEntry.objects.filter(pk=entry.pk, phonebook=phonebook).first()
         if stored is None:
-            raise EntryGone(f"There is no entry {entry.pk} in phonebook {phonebook.name} any more.")
+            raise EntryGone(
+                _("There is no entry %(id)s in phonebook %(phonebook)s any more.")
+                % {"id": entry.pk, "phonebook": phonebook.name}
+            )
         fresh = _new_entry({name: data.get(name) for name in ENTRY_FIELDS}, phonebook=phonebook)
         fresh.pk = entry.pk
         fresh.timestamp = int(time.time() * 1000)

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, FormView, UpdateView, View
 
 from apps.phonebooks import exports, importers, services
@@ -80,18 +82,18 @@ class PhonebookFormMixin(AdminRequiredMixin, FormPage):
         except services.PhonebookError as exc:
             form.add_error(exc.field, exc.messages)
             return self.form_invalid(form)
-        messages.success(self.request, f"Phonebook {self.object} saved.")
+        messages.success(self.request, _("Phonebook %(name)s saved.") % {"name": self.object})
         return redirect(self.get_success_url())
 
 
 class PhonebookCreateView(PhonebookFormMixin, CreateView):
-    extra_context = {"title": "New phonebook"}
+    extra_context = {"title": gettext_lazy("New phonebook")}
 
 
 class PhonebookUpdateView(PhonebookFormMixin, UpdateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = f"Phonebook {self.object}"
+        context["title"] = _("Phonebook %(name)s") % {"name": self.object}
         context["delete_url_name"] = "phonebooks:phonebook_delete"
         return context
 
@@ -103,7 +105,7 @@ class PhonebookDeleteView(AdminRequiredMixin, DeletePage):
     def form_valid(self, form):
         name = str(self.object)
         services.delete_phonebook(self.object)
-        messages.success(self.request, f"Phonebook {name} deleted.")
+        messages.success(self.request, _("Phonebook %(name)s deleted.") % {"name": name})
         return redirect(self.get_success_url())
 
 
@@ -164,7 +166,9 @@ class SharedEntryFormView(SharedEntryMixin, View):
             except services.PhonebookError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, f"{exc.messages[0]}.")
             else:
-                messages.success(request, f"{entry} saved in {self.phonebook}.")
+                messages.success(
+                    request, _("%(entry)s saved in %(phonebook)s.") % {"entry": entry, "phonebook": self.phonebook}
+                )
                 return self.back()
         return self.render(form)
 
@@ -174,7 +178,11 @@ class SharedEntryFormView(SharedEntryMixin, View):
             "form": form,
             "object": self.entry,
             "list_url": detail,
-            "title": f"{self.entry} in {self.phonebook}" if self.entry else f"New entry in {self.phonebook}",
+            "title": (
+                _("%(entry)s in %(phonebook)s") % {"entry": self.entry, "phonebook": self.phonebook}
+                if self.entry
+                else _("New entry in %(phonebook)s") % {"phonebook": self.phonebook}
+            ),
         }
         if self.entry is not None:
             context["delete_url"] = reverse("phonebooks:entry_delete", args=[self.phonebook.pk, self.entry.pk])
@@ -189,7 +197,9 @@ class SharedEntryDeleteView(SharedEntryMixin, View):
     def post(self, request, **kwargs):
         name = str(self.entry)
         services.delete_entry(self.phonebook, self.entry)
-        messages.success(request, f"{name} deleted from {self.phonebook}.")
+        messages.success(
+            request, _("%(entry)s deleted from %(phonebook)s.") % {"entry": name, "phonebook": self.phonebook}
+        )
         return self.back()
 
 
@@ -237,7 +247,7 @@ def read_upload(form) -> tuple[bytes, importers.ParsedFile] | None:
         form.add_error("file", str(exc))
         return None
     if not parsed.entries and not parsed.rejected:
-        form.add_error("file", "The file has no contacts: nothing to import.")
+        form.add_error("file", _("The file has no contacts: nothing to import."))
         return None
     return content, parsed
 
@@ -281,7 +291,7 @@ class PhonebookImportConfirmView(AdminRequiredMixin, View):
         purpose = _import_purpose(phonebook)
         content = uploads.read(request.user, purpose, request.POST.get("token", "")) if form.is_valid() else None
         if content is None:
-            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            messages.error(request, _("The uploaded file is no longer available: upload it again."))
             return redirect("phonebooks:phonebook_import", phonebook.pk)
         token, file_name, replace = (form.cleaned_data[n] for n in ("token", "file_name", "replace"))
         try:
@@ -292,13 +302,28 @@ class PhonebookImportConfirmView(AdminRequiredMixin, View):
         if parsed.rejected:
             return import_preview(request, phonebook, parsed, token, file_name, replace, refused=True)
         uploads.discard(request.user, purpose, token)
-        source = f" from {file_name}" if file_name else ""
-        verb = "now holds" if replace else "imported into"
-        entries = f"{imported} entr{'ies' if imported != 1 else 'y'}"
-        if replace:
-            messages.success(request, f"{phonebook} {verb} the {entries}{source}.")
+        values = {"n": imported, "phonebook": phonebook, "file": file_name}
+        if replace and file_name:
+            text = ngettext(
+                "%(phonebook)s now holds the %(n)s entry from %(file)s.",
+                "%(phonebook)s now holds the %(n)s entries from %(file)s.",
+                imported,
+            )
+        elif replace:
+            text = ngettext(
+                "%(phonebook)s now holds the %(n)s entry.", "%(phonebook)s now holds the %(n)s entries.", imported
+            )
+        elif file_name:
+            text = ngettext(
+                "%(n)s entry imported into %(phonebook)s from %(file)s.",
+                "%(n)s entries imported into %(phonebook)s from %(file)s.",
+                imported,
+            )
         else:
-            messages.success(request, f"{entries.capitalize()} {verb} {phonebook}{source}.")
+            text = ngettext(
+                "%(n)s entry imported into %(phonebook)s.", "%(n)s entries imported into %(phonebook)s.", imported
+            )
+        messages.success(request, text % values)
         return redirect("phonebooks:phonebook_detail", phonebook.pk)
 
 
@@ -341,12 +366,12 @@ class PhonebookExportView(AdminRequiredMixin, View):
 class PhonebookSettingsView(AdminRequiredMixin, FormPage, UpdateView):
     form_class = PhonebookSettingsForm
     list_url_name = "phonebooks:phonebook_list"
-    extra_context = {"title": "Phonebook settings"}
+    extra_context = {"title": gettext_lazy("Phonebook settings")}
 
     def get_object(self, queryset=None):
         return PhonebookSettings.load()
 
     def form_valid(self, form):
         services.save_settings(form.save(commit=False))
-        messages.success(self.request, "Phonebook settings saved.")
+        messages.success(self.request, _("Phonebook settings saved."))
         return redirect(self.list_url_name)
