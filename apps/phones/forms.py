@@ -5,6 +5,8 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.phones import services
 from apps.phones.catalogue import CATALOGUE
@@ -16,10 +18,20 @@ def grouped_model_choices() -> list:
     """The catalogue as <optgroup>s, one per vendor, in the catalogue's order."""
     by_vendor = groupby(CATALOGUE.values(), key=lambda m: m.vendor)
     choices = [
-        (vendor, [(m.id, f"{m.label} ({m.lines} line{'s' if m.lines > 1 else ''})") for m in models])
+        (
+            vendor,
+            [
+                (
+                    m.id,
+                    ngettext("%(model)s (%(n)s line)", "%(model)s (%(n)s lines)", m.lines)
+                    % {"model": m.label, "n": m.lines},
+                )
+                for m in models
+            ],
+        )
         for vendor, models in by_vendor
     ]
-    return [("", "Choose a model")] + choices
+    return [("", gettext("Choose a model"))] + choices
 
 
 def all_versions() -> list[str]:
@@ -32,33 +44,34 @@ class PhoneForm(forms.ModelForm):
 
     # Longer than the stored 12 digits: "00:04:f2:aa:bb:cc" is normalised by clean_serial_number.
     serial_number = forms.CharField(
-        label="Serial number (MAC address)",
+        label=_("Serial number (MAC address)"),
         max_length=32,
-        help_text="12 hexadecimal digits; colons and dashes are dropped.",
+        help_text=_("12 hexadecimal digits; colons and dashes are dropped."),
     )
-    model = forms.ChoiceField(label="Model", choices=grouped_model_choices)
+    model = forms.ChoiceField(label=_("Model"), choices=grouped_model_choices)
     version = forms.CharField(
-        label="Firmware version",
+        label=_("Firmware version"),
         required=False,
         max_length=32,
-        help_text="A version of the model (e.g. 4.0.X); empty for the newest.",
+        help_text=_("A version of the model (e.g. 4.0.X); empty for the newest."),
         widget=forms.TextInput(attrs={"list": "phone-versions"}),
     )
     lines = forms.CharField(
-        label="Line users",
+        label=_("Line users"),
         required=False,
-        help_text="User names or aliases, one per line of the phone in order, separated by commas.",
+        help_text=_("User names or aliases, one per line of the phone in order, separated by commas."),
     )
 
     class Meta:
         model = Phone
         fields = ["serial_number", "model", "version", "description"]
+        labels = {"description": _("Description")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["serial_number"].disabled = True
-            self.fields["serial_number"].help_text = "The serial number cannot be changed."
+            self.fields["serial_number"].help_text = _("The serial number cannot be changed.")
             # The lines' users come from the edit view's queryset (prefetched).
             self.fields["lines"].initial = ", ".join(line.user.username for line in self.instance.lines.all())
 
@@ -85,7 +98,11 @@ class PhoneForm(forms.ModelForm):
                 self.add_error("version", exc)
             names = cleaned.get("lines")
             if names is not None and len(names) > model.lines:
-                self.add_error("lines", f"{model.vendor} {model.label} has {model.lines} lines, not {len(names)}.")
+                self.add_error(
+                    "lines",
+                    gettext("%(model)s has %(lines)s lines, not %(count)s.")
+                    % {"model": f"{model.vendor} {model.label}", "lines": model.lines, "count": len(names)},
+                )
         return cleaned
 
     def phone_data(self) -> services.PhoneData:
@@ -105,9 +122,11 @@ class PhoneForm(forms.ModelForm):
 
 class PhoneImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="One phone per row: serial, model, description, user (header row optional; user may be empty; "
-        "commas or semicolons).",
+        label=_("CSV file"),
+        help_text=_(
+            "One phone per row: serial, model, description, user (header row optional; user may be empty; "
+            "commas or semicolons)."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -116,7 +135,9 @@ class PhoneImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
-            raise ValidationError(f"The file is larger than {self.MAX_BYTES // (1024 * 1024)} MB: split it.")
+            raise ValidationError(
+                gettext("The file is larger than %(mb)s MB: split it.") % {"mb": self.MAX_BYTES // (1024 * 1024)}
+            )
         return upload
 
 

@@ -10,6 +10,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from apps.phones import services
 from apps.phones.catalogue import CATALOGUE, model_id
 from apps.phones.services import PhoneData
@@ -49,11 +51,14 @@ def decode(content: bytes) -> str:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvImportError(
-            f"The file is not UTF-8 text (undecodable byte at position {exc.start}). "
-            "Save it as CSV (UTF-8) and upload it again."
+            gettext(
+                "The file is not UTF-8 text (undecodable byte at position %(position)s). "
+                "Save it as CSV (UTF-8) and upload it again."
+            )
+            % {"position": exc.start}
         ) from None
     if "\x00" in text:
-        raise CsvImportError("The file contains NUL characters: it is not a CSV text file.")
+        raise CsvImportError(gettext("The file contains NUL characters: it is not a CSV text file."))
     return text
 
 
@@ -71,10 +76,14 @@ def parse(content: bytes) -> list[Row]:
             if not rows and cells[0].lower() in HEADER_NAMES:
                 continue  # the optional header row
             if len(rows) >= MAX_ROWS:
-                raise CsvImportError(f"The file has more than {MAX_ROWS} phones: split it into smaller files.")
+                raise CsvImportError(
+                    gettext("The file has more than %(max)s phones: split it into smaller files.") % {"max": MAX_ROWS}
+                )
             rows.append(to_row(line, cells))
     except csv.Error as exc:
-        raise CsvImportError(f"Line {reader.line_num}: this is not valid CSV ({exc}).") from None
+        raise CsvImportError(
+            gettext("Line %(line)s: this is not valid CSV (%(error)s).") % {"line": reader.line_num, "error": exc}
+        ) from None
     return rows
 
 

@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from apps.phones.catalogue import CATALOGUE, MODEL_CHOICES
 
@@ -18,7 +19,9 @@ def normalise_serial(value: str) -> str:
 
 def validate_serial(value: str) -> None:
     if not SERIAL.match(value or ""):
-        raise ValidationError(f'"{value}" is not a MAC address of 12 hexadecimal digits.', code="serial")
+        raise ValidationError(
+            gettext('"%(value)s" is not a MAC address of 12 hexadecimal digits.') % {"value": value}, code="serial"
+        )
 
 
 class Phone(models.Model):

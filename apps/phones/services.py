@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from apps.audit import services as audit
 from apps.phones.catalogue import CATALOGUE
@@ -62,8 +63,9 @@ def resolve_version(model_id: str, version: str | None, newest: bool = True) -> 
         return model.default_version if newest else None
     found = model.find_version(version)
     if found is None:
-        known = ", ".join(model.versions) or "none"
-        raise PhoneError(f'model {model_id} has no firmware version "{version}" (known: {known}).', "version")
+        known = ", ".join(model.versions) or gettext("none")
+        message = gettext('model %(model)s has no firmware version "%(version)s" (known: %(known)s).')
+        raise PhoneError(message % {"model": model_id, "version": version, "known": known}, "version")
     return found
 
 
@@ -77,9 +79,12 @@ def resolve_users(names: Iterable[str], find=None) -> list[User]:
     for index, name in enumerate(names):
         row = find(name)
         if row is None:
-            raise PhoneError(f'there is no user "{name}" for a line.', "lines", index)
+            raise PhoneError(gettext('there is no user "%(name)s" for a line.') % {"name": name}, "lines", index)
         if any(u.pk == row.user.pk for u in users):
-            message = f'user "{row.user.username}" has a line on this phone already ("{name}").'
+            message = gettext('user "%(user)s" has a line on this phone already ("%(name)s").') % {
+                "user": row.user.username,
+                "name": name,
+            }
             raise PhoneError(message, "lines", index)
         users.append(row.user)
     return users
@@ -97,14 +102,15 @@ def checked_serial(value: str) -> str:
 def _checked(data: PhoneData, newest: bool = True, find=None) -> tuple[str | None, list[User]]:
     """Validates everything but the serial; returns (firmware version, line users)."""
     if data.model not in CATALOGUE:
-        raise PhoneError(f'unknown phone model "{data.model}".', "model")
+        raise PhoneError(gettext('unknown phone model "%(model)s".') % {"model": data.model}, "model")
     if len(data.description or "") > 255:
-        raise PhoneError("the description is longer than 255 characters.", "description")
+        raise PhoneError(gettext("the description is longer than 255 characters."), "description")
     version = resolve_version(data.model, data.version, newest)
     users = resolve_users(data.lines, find)
     model = CATALOGUE[data.model]
     if len(users) > model.lines:
-        raise PhoneError(f"model {data.model} has {model.lines} lines, not {len(users)}.", "lines")
+        message = gettext("model %(model)s has %(lines)s lines, not %(count)s.")
+        raise PhoneError(message % {"model": data.model, "lines": model.lines, "count": len(users)}, "lines")
     return version, users
 
 
@@ -160,7 +166,9 @@ def update_phone(phone: Phone, data: PhoneData) -> Phone:
 
 
 def _exists(serial: str) -> PhoneError:
-    return PhoneError(f"a phone with serial number {serial} already exists.", "serial_number")
+    return PhoneError(
+        gettext("a phone with serial number %(serial)s already exists.") % {"serial": serial}, "serial_number"
+    )
 
 
 def create_phone(data: PhoneData) -> Phone:
@@ -229,7 +237,9 @@ def _check_new(items: Sequence[PhoneData]) -> tuple[list[str | None], list[tuple
             if serial in stored:
                 raise _exists(serial)
             if serial in seen:
-                raise PhoneError(f"the serial number {serial} is given twice.", "serial_number")
+                raise PhoneError(
+                    gettext("the serial number %(serial)s is given twice.") % {"serial": serial}, "serial_number"
+                )
             seen.add(serial)
             checked.append(_checked(item, find=find))
         except PhoneError as exc:
@@ -295,7 +305,9 @@ def upsert_phones(items: Sequence[PhoneData], keep_missing_version: bool = False
         try:
             serial = checked_serial(data.serial_number)
             if serial in serials:
-                raise PhoneError(f"the serial number {serial} is given twice.", "serial_number")
+                raise PhoneError(
+                    gettext("the serial number %(serial)s is given twice.") % {"serial": serial}, "serial_number"
+                )
             serials.append(serial)
             checked.append(_checked(data, newest=not keep_missing_version, find=find))
         except PhoneError as exc:

@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, FormView, UpdateView, View
 
 from apps.phones import importers, services
@@ -46,7 +48,7 @@ class PhoneFormMixin(AdminRequiredMixin, FormPage):
     form_class = PhoneForm
     list_url_name = "phones:phone_list"
     template_name = "phones/phone_form.html"
-    noun = "phone"
+    noun = gettext_lazy("phone")
     delete_url_name = "phones:phone_delete"
 
     def get_context_data(self, **kwargs):
@@ -64,7 +66,7 @@ class PhoneCreateView(PhoneFormMixin, CreateView):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, f"Phone {self.object} saved.")
+        messages.success(self.request, _("Phone %(phone)s saved.") % {"phone": self.object})
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -81,7 +83,7 @@ class PhoneUpdateView(PhoneFormMixin, UpdateView):
 
     def form_valid(self, form):
         self.object = form.save()
-        messages.success(self.request, f"Phone {self.object} saved.")
+        messages.success(self.request, _("Phone %(phone)s saved.") % {"phone": self.object})
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -93,7 +95,7 @@ class PhoneDeleteView(AdminRequiredMixin, DeletePage):
         # Through the service, which records the deletion in the audit log.
         name = str(self.object)
         services.delete_phone(self.object)
-        messages.success(self.request, f"Phone {name} deleted.")
+        messages.success(self.request, _("Phone %(phone)s deleted.") % {"phone": name})
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -107,7 +109,7 @@ def preview_page(request, rows, token: str, file_name: str, refused: bool = Fals
     problems = [row for row in rows if row.error]
     confirm = None if problems or not rows else ImportConfirmForm(initial={"token": token, "file_name": file_name})
     context = {
-        "title": f"Import {file_name}" if file_name else "Import phones",
+        "title": _("Import %(file)s") % {"file": file_name} if file_name else _("Import phones"),
         "rows": rows[:PREVIEW_ROWS],
         "more": max(0, len(rows) - PREVIEW_ROWS),
         "count": len(rows),
@@ -135,7 +137,7 @@ class PhoneImportView(AdminRequiredMixin, FormView):
             form.add_error("file", str(exc))
             return self.form_invalid(form)
         if not rows:
-            form.add_error("file", "The file has no phones: one phone per row (serial, model, description, user).")
+            form.add_error("file", _("The file has no phones: one phone per row (serial, model, description, user)."))
             return self.form_invalid(form)
         token = uploads.keep(self.request.user, IMPORT, content)
         return preview_page(self.request, rows, token, upload.name[:255])
@@ -151,7 +153,7 @@ class PhoneImportConfirmView(AdminRequiredMixin, View):
         form = ImportConfirmForm(request.POST)
         content = uploads.read(request.user, IMPORT, request.POST.get("token", "")) if form.is_valid() else None
         if content is None:
-            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            messages.error(request, _("The uploaded file is no longer available: upload it again."))
             return redirect("phones:phone_import")
         token, file_name = form.cleaned_data["token"], form.cleaned_data["file_name"]
         try:
@@ -162,6 +164,10 @@ class PhoneImportConfirmView(AdminRequiredMixin, View):
         except importers.ImportRefused as exc:
             return preview_page(request, exc.rows, token, file_name, refused=True)
         uploads.discard(request.user, IMPORT, token)
-        source = f" from {file_name}" if file_name else ""
-        messages.success(request, f"{len(rows)} phone{'s' if len(rows) != 1 else ''} imported{source}.")
+        n = len(rows)
+        if file_name:
+            text = ngettext("%(n)s phone imported from %(file)s.", "%(n)s phones imported from %(file)s.", n)
+        else:
+            text = ngettext("%(n)s phone imported.", "%(n)s phones imported.", n)
+        messages.success(request, text % {"n": n, "file": file_name})
         return redirect("phones:phone_list")
