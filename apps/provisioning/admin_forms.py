@@ -2,6 +2,8 @@
 `apps.phones.services.create_phone`; a firmware image: `firmware.upload`), whose refusals the views show."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.phones.catalogue import CATALOGUE
 from apps.phones.forms import all_versions, grouped_model_choices
@@ -11,15 +13,15 @@ from apps.users.forms import split_names
 class AdoptForm(forms.Form):
     """An unknown phone becomes a phone: its model (the guess, editable), line users, description."""
 
-    model = forms.ChoiceField(label="Model", choices=grouped_model_choices)
+    model = forms.ChoiceField(label=_("Model"), choices=grouped_model_choices)
     lines = forms.CharField(
-        label="Line users",
+        label=_("Line users"),
         required=False,
         max_length=1000,
-        help_text="User names or aliases, separated by commas.",
-        widget=forms.TextInput(attrs={"placeholder": "line users, e.g. alice"}),
+        help_text=_("User names or aliases, separated by commas."),
+        widget=forms.TextInput(attrs={"placeholder": _("line users, e.g. alice")}),
     )
-    description = forms.CharField(label="Description", required=False, max_length=255)
+    description = forms.CharField(label=_("Description"), required=False, max_length=255)
 
     def clean_lines(self):
         return split_names(self.cleaned_data.get("lines", ""))
@@ -31,18 +33,18 @@ def firmware_model_choices() -> list:
     for model in CATALOGUE.values():
         if model.family and model.versions:
             choices.setdefault(model.vendor, []).append((model.id, model.label))
-    return [("", "Choose a model"), *choices.items()]
+    return [("", gettext("Choose a model")), *choices.items()]
 
 
 class FirmwareForm(forms.Form):
-    model = forms.ChoiceField(label="Model", choices=firmware_model_choices)
+    model = forms.ChoiceField(label=_("Model"), choices=firmware_model_choices)
     version = forms.CharField(
-        label="Firmware version",
+        label=_("Firmware version"),
         max_length=32,
-        help_text="One of the model's versions, as phones are given it (e.g. V86, 4.0.X).",
+        help_text=_("One of the model's versions, as phones are given it (e.g. V86, 4.0.X)."),
         widget=forms.TextInput(attrs={"list": "firmware-versions"}),
     )
-    file = forms.FileField(label="Firmware image")
+    file = forms.FileField(label=_("Firmware image"))
 
     @staticmethod
     def versions() -> list[str]:

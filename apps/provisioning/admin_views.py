@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
@@ -47,9 +48,10 @@ class PreviewView(AdminRequiredMixin, View):
         phone = get_object_or_404(Phone, pk=pk)
         found = preview(request, phone, name)
         if found is None:
-            raise Http404(f"Phone {phone} has no provisioning file {name}.")
+            raise Http404(_("Phone %(phone)s has no provisioning file %(name)s.") % {"phone": phone, "name": name})
         file, text = found
-        context = {"title": f"{file.name} of phone {phone}", "phone": phone, "file": file, "text": text}
+        title = _("%(file)s of phone %(phone)s") % {"file": file.name, "phone": phone}
+        context = {"title": title, "phone": phone, "file": file, "text": text}
         return render(request, "provisioning_admin/preview.html", context)
 
 
@@ -64,13 +66,12 @@ class ResyncView(AdminRequiredMixin, View):
         try:
             result = resync.resync([phone])
         except notifications.NotifyError as exc:
-            return refused(request, 409, "Resync not sent", str(exc), _phone_page(phone))
+            return refused(request, 409, _("Resync not sent"), str(exc), _phone_page(phone))
         if result.skipped:
-            _, why = result.skipped[0]
-            return refused(
-                request, 409, "Resync not sent", f"Phone {phone} cannot be reached: {why}.", _phone_page(phone)
-            )
-        messages.success(request, f"Resync of phone {phone} queued.")
+            why = result.skipped[0][1]
+            sentence = _("Phone %(phone)s cannot be reached: %(why)s.") % {"phone": phone, "why": why}
+            return refused(request, 409, _("Resync not sent"), sentence, _phone_page(phone))
+        messages.success(request, _("Resync of phone %(phone)s queued.") % {"phone": phone})
         return redirect(_phone_page(phone))
 
 
@@ -92,32 +93,37 @@ class BulkResyncView(AdminRequiredMixin, ListView):
         rows = list(context["object_list"])
         phones = Phone.objects.in_bulk([resync.phone_of(row.key) for row in rows])
         context["rows"] = [(row, phones.get(resync.phone_of(row.key)), *resync.describe(row)) for row in rows]
-        context["title"] = "Resyncs"
+        context["title"] = _("Resyncs")
         return context
 
     def post(self, request):
         back = reverse("phones:phone_list")
         ids = request.POST.getlist("phone")
         if not ids:
-            return refused(request, 400, "Nothing to resync", "Select at least one phone to resync.", back)
+            return refused(request, 400, _("Nothing to resync"), _("Select at least one phone to resync."), back)
         if len(ids) > resync.MAX_PHONES:
-            sentence = f"At most {resync.MAX_PHONES} phones can be resynced at once; {len(ids)} were selected."
-            return refused(request, 400, "Too many phones", sentence, back)
+            sentence = _("At most %(max)s phones can be resynced at once; %(n)s were selected.") % {
+                "max": resync.MAX_PHONES,
+                "n": len(ids),
+            }
+            return refused(request, 400, _("Too many phones"), sentence, back)
         if not all(i.isascii() and i.isdigit() and len(i) < 10 for i in ids):
-            return refused(request, 400, "Nothing resynced", "The selection names phones by number only.", back)
+            return refused(request, 400, _("Nothing resynced"), _("The selection names phones by number only."), back)
         found = Phone.objects.in_bulk([int(i) for i in ids])
         missing = [i for i in ids if int(i) not in found]
         if missing:
-            sentence = f"There is no phone number {missing[0]} (deleted meanwhile?): nothing was resynced."
-            return refused(request, 400, "Nothing resynced", sentence, back)
+            sentence = _("There is no phone number %(id)s (deleted meanwhile?): nothing was resynced.") % {
+                "id": missing[0]
+            }
+            return refused(request, 400, _("Nothing resynced"), sentence, back)
         try:
             result = resync.resync(list(found.values()))
         except notifications.NotifyError as exc:
-            return refused(request, 409, "Nothing resynced", str(exc), back)
+            return refused(request, 409, _("Nothing resynced"), str(exc), back)
         if result.queued:
-            messages.success(request, f"Resync queued for {len(result.queued)} phone(s).")
+            messages.success(request, _("Resync queued for %(n)s phone(s).") % {"n": len(result.queued)})
         for phone, why in result.skipped:
-            messages.warning(request, f"Phone {phone} not resynced: {why}.")
+            messages.warning(request, _("Phone %(phone)s not resynced: %(why)s.") % {"phone": phone, "why": why})
         return redirect("provisioning:resync_log")
 
 
@@ -152,7 +158,7 @@ class UnknownPhoneListView(AdminRequiredMixin, ListPage):
             )
             for row in context["object_list"]
         ]
-        context["title"] = "Unknown phones"
+        context["title"] = _("Unknown phones")
         return context
 
 
@@ -163,21 +169,25 @@ class AdoptView(AdminRequiredMixin, View):
         back = reverse("provisioning:unknown_list")
         row = UnknownPhone.objects.filter(pk=pk).first()
         if row is None:
-            sentence = "This unknown phone is not listed any more: it was added or forgotten meanwhile."
-            return refused(request, 404, "Phone not added", sentence, back)
+            sentence = _("This unknown phone is not listed any more: it was added or forgotten meanwhile.")
+            return refused(request, 404, _("Phone not added"), sentence, back)
         form = AdoptForm(request.POST, prefix=pk)
         if not form.is_valid():
             problems = "; ".join(
                 f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()
             )
-            return refused(request, 400, "Phone not added", f"Phone {row.mac} was not added: {problems}", back)
+            sentence = _("Phone %(mac)s was not added: %(problems)s") % {"mac": row.mac, "problems": problems}
+            return refused(request, 400, _("Phone not added"), sentence, back)
         data = form.cleaned_data
         try:
             phone = unknown.adopt(row, data["model"], data["lines"], data["description"])
         except ValidationError as exc:
-            sentence = f"Phone {row.mac} was not added: {' '.join(exc.messages)}"
-            return refused(request, 400, "Phone not added", sentence, back)
-        messages.success(request, f"Phone {phone} added; it gets its files at its next fetch.")
+            sentence = _("Phone %(mac)s was not added: %(problems)s") % {
+                "mac": row.mac,
+                "problems": " ".join(exc.messages),
+            }
+            return refused(request, 400, _("Phone not added"), sentence, back)
+        messages.success(request, _("Phone %(phone)s added; it gets its files at its next fetch.") % {"phone": phone})
         return redirect(phone.get_absolute_url())
 
 
@@ -185,9 +195,9 @@ class ForgetUnknownView(AdminRequiredMixin, View):
     """POST: the unknown phone leaves the list (it comes back if it asks again)."""
 
     def post(self, request, pk: int):
-        deleted, _ = UnknownPhone.objects.filter(pk=pk).delete()
+        deleted = UnknownPhone.objects.filter(pk=pk).delete()[0]
         if deleted:
-            messages.success(request, "Unknown phone forgotten.")
+            messages.success(request, _("Unknown phone forgotten."))
         return redirect("provisioning:unknown_list")
 
 
@@ -203,7 +213,7 @@ class FirmwareView(AdminRequiredMixin, View):
 
     def page(self, request, form, status=200):
         context = {
-            "title": "Firmware",
+            "title": _("Firmware"),
             "form": form,
             "images": firmware.listing(),
             "versions": FirmwareForm.versions(),
@@ -223,7 +233,11 @@ class FirmwareView(AdminRequiredMixin, View):
             except ProvisioningError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.messages)
             else:
-                messages.success(request, f"Firmware {image.filename} stored for {image.model} {image.version}.")
+                messages.success(
+                    request,
+                    _("Firmware %(file)s stored for %(model)s %(version)s.")
+                    % {"file": image.filename, "model": image.model, "version": image.version},
+                )
                 return redirect("provisioning:firmware")
         return self.page(request, form, status=400)
 
@@ -232,5 +246,9 @@ class FirmwareDeleteView(AdminRequiredMixin, View):
     def post(self, request, pk: int):
         image = get_object_or_404(Firmware, pk=pk)
         image.delete()  # the file goes when this commits (sipxweb/mediafiles.py)
-        messages.success(request, f"Firmware {image.filename} for {image.model} {image.version} deleted.")
+        messages.success(
+            request,
+            _("Firmware %(file)s for %(model)s %(version)s deleted.")
+            % {"file": image.filename, "model": image.model, "version": image.version},
+        )
         return redirect("provisioning:firmware")

@@ -6,6 +6,7 @@ files of the phones of that model and firmware version name that URL (files.buil
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from apps.phones.models import Phone
 from apps.provisioning import services
@@ -25,7 +26,9 @@ def upload(model: str, version: str, image) -> Firmware:
     services.ProvisioningError naming the field for an image too large or empty, a model sipxweb provisions no
     file for, or a version the model does not have."""
     if image.size > max_bytes():
-        raise services.ProvisioningError(f"the firmware file is larger than {_size(max_bytes())}.", "file")
+        raise services.ProvisioningError(
+            gettext("the firmware file is larger than %(size)s.") % {"size": _size(max_bytes())}, "file"
+        )
     return services.save_firmware(model, version, image)
 
 

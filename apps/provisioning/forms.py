@@ -1,16 +1,18 @@
 """The admin's form of the provisioning credential; the rule is services.check_credential's."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.provisioning import services
 
 
 class CredentialForm(forms.Form):
-    user = forms.CharField(label="User name", max_length=64, strip=False)
+    user = forms.CharField(label=_("User name"), max_length=64, strip=False)
     password = forms.CharField(
+        label=_("Password"),
         max_length=255,
         strip=False,
-        help_text="At least 8 characters. Shown here because every phone is configured with it.",
+        help_text=_("At least 8 characters. Shown here because every phone is configured with it."),
     )
 
     def clean(self):

@@ -11,6 +11,8 @@ the proxy knows registrations by user, not by MAC address."""
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from apps.callcontrol import notifications
 from apps.callcontrol.models import Notification
 from apps.phones.models import Line, Phone
@@ -47,7 +49,7 @@ def resync(phones: list[Phone]) -> Queued:
     for phone in phones:
         user = first_user.get(phone.pk)
         if user is None:
-            result.skipped.append((phone, "it has no line with an enabled user, so it is registered nowhere"))
+            result.skipped.append((phone, gettext("it has no line with an enabled user, so it is registered nowhere")))
             continue
         result.queued.append(phone)
         items.append((key_of(phone.pk), user, EVENT))
@@ -63,18 +65,18 @@ def last_resyncs(phone_ids) -> dict[int, Notification]:
 def describe(row: Notification | None) -> tuple[str, str]:
     """(state, sentence) of a resync for the pages: state is `pending` (the page asks again), `ok` or `failed`."""
     if row is None:
-        return "none", "No resync sent recently."
+        return "none", gettext("No resync sent recently.")
     if row.state == Notification.State.QUEUED:
-        return "pending", "Resync queued…"
+        return "pending", gettext("Resync queued…")
     if row.state == Notification.State.RUNNING:
-        return "pending", "Resync being sent…"
+        return "pending", gettext("Resync being sent…")
     if row.status is None:
-        return "failed", f"Resync failed: {row.outcome}"
+        return "failed", gettext("Resync failed: %(outcome)s") % {"outcome": row.outcome}
     answer = f"{row.status} {row.reason}".strip()
     if 200 <= row.status < 300:
-        return "ok", f"Resync sent: {answer}"
+        return "ok", gettext("Resync sent: %(answer)s") % {"answer": answer}
     if row.status in (404, 480):
-        return "failed", f"Phone not registered ({answer})"
+        return "failed", gettext("Phone not registered (%(answer)s)") % {"answer": answer}
     if row.status == 408:
-        return "failed", f"The phone did not answer ({answer})"
-    return "failed", f"Resync refused: {answer}"
+        return "failed", gettext("The phone did not answer (%(answer)s)") % {"answer": answer}
+    return "failed", gettext("Resync refused: %(answer)s") % {"answer": answer}

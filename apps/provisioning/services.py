@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.phones.catalogue import CATALOGUE
 from apps.phones.models import Phone
@@ -43,12 +44,14 @@ MIN_PASSWORD = 8
 def check_credential(user: str, password: str) -> None:
     if not isinstance(user, str) or not USER_NAME.fullmatch(user):
         raise ProvisioningError(
-            "the user name must be 1 to 64 letters, digits or . _ ~ - (no spaces, no colon).", "user"
+            gettext("the user name must be 1 to 64 letters, digits or . _ ~ - (no spaces, no colon)."), "user"
         )
     if not isinstance(password, str) or len(password) < MIN_PASSWORD or len(password) > 255:
-        raise ProvisioningError(f"the password must be {MIN_PASSWORD} to 255 characters long.", "password")
+        raise ProvisioningError(
+            gettext("the password must be %(min)s to 255 characters long.") % {"min": MIN_PASSWORD}, "password"
+        )
     if text_problem(password) or one_line(password) != password:
-        raise ProvisioningError("the password may not contain control characters.", "password")
+        raise ProvisioningError(gettext("the password may not contain control characters."), "password")
 
 
 @cache
@@ -213,12 +216,15 @@ def save_firmware(model_id: str, version: str, upload) -> Firmware:
     the one stored for them; the files of that model's phones on that version then name it."""
     model = CATALOGUE.get(model_id)
     if model is None or model.family is None:
-        raise ProvisioningError(f'"{model_id}" is no phone model sipxweb provisions.', "model")
+        raise ProvisioningError(
+            gettext('"%(model)s" is no phone model sipxweb provisions.') % {"model": model_id}, "model"
+        )
     if version not in model.versions:
         known = ", ".join(model.versions)
-        raise ProvisioningError(f'model {model_id} has no firmware version "{version}" (known: {known}).', "version")
+        message = gettext('model %(model)s has no firmware version "%(version)s" (known: %(known)s).')
+        raise ProvisioningError(message % {"model": model_id, "version": version, "known": known}, "version")
     if not getattr(upload, "size", 0):
-        raise ProvisioningError("the firmware file is empty.", "file")
+        raise ProvisioningError(gettext("the firmware file is empty."), "file")
     # The replaced image is deleted when this commits, the new one if it rolls back (sipxweb/mediafiles.py).
     with mediafiles.atomic():
         firmware = Firmware.objects.select_for_update().filter(model=model_id, version=version).first()

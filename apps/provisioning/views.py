@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.generic import FormView
 
@@ -139,7 +140,7 @@ class CredentialView(AdminRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = "Provisioning credential"
+        context["title"] = gettext("Provisioning credential")
         context["provision_url"] = self.request.build_absolute_uri("/provision/")
         return context
 
@@ -149,7 +150,7 @@ class CredentialView(AdminRequiredMixin, FormView):
         except services.ProvisioningError as exc:
             form.add_error(exc.field, exc.messages)
             return self.form_invalid(form)
-        messages.success(self.request, "Provisioning credential saved; phones use it from their next fetch.")
+        messages.success(self.request, gettext("Provisioning credential saved; phones use it from their next fetch."))
         return redirect("provisioning:credential")
 
 
