@@ -2,15 +2,18 @@
 (GET /my/conferences takes no query filters: it is always the caller's rooms)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from apps.conferences.models import Conference
 from apps.users.filtersets import YES_NO, TypedUserFilter
 
 
 class ConferenceFilterSet(django_filters.FilterSet):
-    enabled = django_filters.BooleanFilter(label="Enabled", widget=YES_NO)
+    enabled = django_filters.BooleanFilter(label=_("Enabled"), widget=YES_NO)
     owner = TypedUserFilter(
-        lambda rooms, user: rooms.filter(owner=user), label="Owner", help_text="User name, alias or IM id of the owner."
+        lambda rooms, user: rooms.filter(owner=user),
+        label=_("Owner"),
+        help_text=_("User name, alias or IM id of the owner."),
     )
 
     # The list page's search box and the admin JSON API's ?q= (sipxweb/pages.py search()).

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from apps.conferences import services
 from apps.conferences.models import Conference
@@ -26,12 +27,29 @@ class _ThroughServices(forms.ModelForm):
         return services.save_conference(self.instance) if commit else self.instance
 
 
+# The fields' labels and help (the model's names, to translate).
+LABELS = {
+    "name": _("Name"),
+    "owner": _("Owner"),
+    "description": _("Description"),
+    "extension": _("Extension"),
+    "enabled": _("Enabled"),
+    "access_code": _("Participant access code"),
+    "moderator_code": _("Moderator code"),
+    "max_participants": _("Maximum participants"),
+    "auto_record": _("Record automatically"),
+}
+HELP_TEXTS = {"max_participants": _("0 means no limit.")}
+
+
 class ConferenceForm(_ThroughServices):
     """Admin: every field."""
 
     class Meta:
         model = Conference
         fields = ["name", "owner", *services.STORED]
+        labels = LABELS
+        help_texts = HELP_TEXTS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,3 +62,5 @@ class OwnerConferenceForm(_ThroughServices):
     class Meta:
         model = Conference
         fields = list(services.NULLABLE_TEXT)
+        labels = LABELS
+        help_texts = HELP_TEXTS

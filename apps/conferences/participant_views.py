@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.conferences import services
@@ -41,14 +42,15 @@ class ParticipantActionView(LoginRequiredMixin, View):
             )
         conference = get_object_or_404(Conference.objects.select_related("owner"), pk=pk)
         if not services.may_moderate(request.user, conference):
-            raise PermissionDenied("Only administrators and the conference's owner may mute or remove participants.")
+            raise PermissionDenied(_("Only administrators and the conference's owner may mute or remove participants."))
         row = Participant.objects.filter(pk=participant, conference=conference).first()
         if row is None:
-            messages.info(request, "That participant has left the conference.")
+            messages.info(request, _("That participant has left the conference."))
         elif action == "remove":
             services.remove(row)
-            messages.success(request, f"{row} will be removed from the conference.")
+            messages.success(request, _("%(participant)s will be removed from the conference.") % {"participant": row})
         else:
             services.set_muted(row, action == "mute")
-            messages.success(request, f"{row} {'muted' if action == 'mute' else 'unmuted'}.")
+            text = _("%(participant)s muted.") if action == "mute" else _("%(participant)s unmuted.")
+            messages.success(request, text % {"participant": row})
         return redirect(self.back, pk=conference.pk)

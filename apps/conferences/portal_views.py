@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import ListView, UpdateView
 
 from apps.conferences.forms import OwnerConferenceForm
@@ -32,7 +33,7 @@ class MyConferenceUpdateView(LoginRequiredMixin, ParticipantsMixin, UpdateView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, f"Conference {self.object} saved.")
+        messages.success(self.request, _("Conference %(name)s saved.") % {"name": self.object})
         return response
 
     def get_success_url(self):
@@ -40,5 +41,5 @@ class MyConferenceUpdateView(LoginRequiredMixin, ParticipantsMixin, UpdateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=f"Conference {self.object}", list_url=self.get_success_url())
+        context.update(title=_("Conference %(name)s") % {"name": self.object}, list_url=self.get_success_url())
         return context

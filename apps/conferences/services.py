@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Lower
+from django.utils.translation import gettext
 
 from apps.audit import services as audit
 from apps.conferences.models import Conference, Participant
@@ -79,11 +80,15 @@ def _field_rules(conference: Conference) -> None:
         field, messages = next(iter(exc.message_dict.items()))
         raise ConferenceError(field, " ".join(messages)) from None
     if conference.moderator_code and conference.moderator_code == conference.access_code:
-        raise ConferenceError("moderator_code", "The moderator code must differ from the participant access code.")
+        raise ConferenceError(
+            "moderator_code", gettext("The moderator code must differ from the participant access code.")
+        )
 
 
 def _another_conference(extension: str) -> ConferenceError:
-    return ConferenceError("extension", f'Extension "{extension}" belongs to another conference.')
+    return ConferenceError(
+        "extension", gettext('Extension "%(extension)s" belongs to another conference.') % {"extension": extension}
+    )
 
 
 def _held_elsewhere(extensions: Sequence[str]) -> None:
@@ -112,7 +117,9 @@ def check_conference(conference: Conference) -> None:
     _normalised(conference)
     _field_rules(conference)
     if Conference.objects.filter(name=conference.name).exclude(pk=conference.pk).exists():
-        raise ConferenceError("name", f'A conference named "{conference.name}" already exists.')
+        raise ConferenceError(
+            "name", gettext('A conference named "%(name)s" already exists.') % {"name": conference.name}
+        )
     validate_extension(conference.extension, conference)
 
 
@@ -125,7 +132,9 @@ def save_conference(conference: Conference) -> Conference:
             conference.save()
             audit.record(KIND, conference.name, audit_fields(stored) if stored else None, audit_fields(conference))
     except IntegrityError:  # a concurrent request took the name or the extension after the check
-        raise ConferenceError("name", "Another conference took this name or extension meanwhile; try again.") from None
+        raise ConferenceError(
+            "name", gettext("Another conference took this name or extension meanwhile; try again.")
+        ) from None
     return conference
 
 

@@ -4,6 +4,8 @@ the room now, participant_views.py), delete. The owner's pages are portal_views.
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.conferences import services
 from apps.conferences.filtersets import ConferenceFilterSet
@@ -15,7 +17,7 @@ from sipxweb.pages import admin_pages
 ConferenceListView, ConferenceCreateView, _ConferenceUpdateView, _ConferenceDeleteView = admin_pages(
     Conference,
     ConferenceForm,
-    noun="conference",
+    noun=gettext_lazy("conference"),
     urls="conferences:conference",
     # The number in the room now: one aggregate in the list's query, whatever the number of rooms.
     queryset=Conference.objects.select_related("owner").annotate(in_room=Count("participants")).order_by("name"),
@@ -36,5 +38,5 @@ class ConferenceDeleteView(_ConferenceDeleteView):
         # Through the service, which records the deletion in the audit log.
         name = str(self.object)
         services.delete_conference(self.object)
-        messages.success(self.request, f"{name} deleted.")
+        messages.success(self.request, _("%(object)s deleted.") % {"object": name})
         return HttpResponseRedirect(self.get_success_url())
