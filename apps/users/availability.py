@@ -33,6 +33,7 @@ from apps.users.services import (
     UserError,
     forward_all_rule,
     forward_number_rule,
+    language_rule,
     text_rule,
     time_zone_rule,
     until_rule,
@@ -287,6 +288,20 @@ def set_time_zone(user: User, name: str) -> User:
     user.time_zone = name
     user.save(update_fields=["time_zone"])
     audit.record("user", user.username, before, {"time_zone": name})
+    return user
+
+
+@transaction.atomic
+def set_language(user: User, code: str) -> User:
+    """The language of the user's pages: a code of settings.LANGUAGES, or "": the browser's."""
+    code = (code or "").strip()
+    problem = language_rule(code)
+    if problem:
+        raise ValidationError([UserError(problem, "language")])
+    before = {"language": User.objects.select_for_update().values_list("language", flat=True).get(pk=user.pk)}
+    user.language = code
+    user.save(update_fields=["language"])
+    audit.record("user", user.username, before, {"language": code})
     return user
 
 

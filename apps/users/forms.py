@@ -76,6 +76,7 @@ class UserForm(forms.ModelForm):
             "groups",
             "is_active",
             "time_zone",
+            "language",
         ]
         widgets = {"groups": forms.CheckboxSelectMultiple}
 
@@ -83,6 +84,12 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"] = forms.ChoiceField(
             label="Time zone", required=False, choices=time_zone_choices, help_text="The zone of the user's pages."
+        )
+        self.fields["language"] = forms.ChoiceField(
+            label="Language",
+            required=False,
+            choices=language_choices,
+            help_text="The language of the user's pages.",
         )
         if self.instance.pk:
             self.fields["aliases"].initial = ", ".join(self.instance.aliases)
@@ -96,7 +103,7 @@ class UserForm(forms.ModelForm):
         ("PINs and passwords", ["pin", "voicemail_pin", "sip_password"]),
         ("Instant messaging", ["im_id", "im_enabled", "im_display_name"]),
         ("Permissions and groups", ["is_admin", "perm_voicemail", "perm_attendant_admin", "groups"]),
-        ("Time zone", ["time_zone"]),
+        ("Time zone and language", ["time_zone", "language"]),
     )
 
     def fieldsets(self):
@@ -410,8 +417,16 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return default + [(name, name.replace("_", " ")) for name in sorted(services.available_time_zones())]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages of the pages, each named in itself, after the browser's choice ("")."""
+    from django.conf import settings
+
+    return [("", "The browser's"), *settings.LANGUAGES]
+
+
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(label="Time zone", required=False, choices=time_zone_choices)
+    language = forms.ChoiceField(label="Language", required=False, choices=language_choices)
 
 
 class AwayPeriodForm(forms.Form):

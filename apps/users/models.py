@@ -79,6 +79,8 @@ class User(AbstractBaseUser):
     date_joined = models.DateTimeField(auto_now_add=True)
     # The zone the user's pages show times in and their away periods are written in ("": settings.TIME_ZONE).
     time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
+    # The language of the user's pages: a code of settings.LANGUAGES, or "": the browser's (Accept-Language).
+    language = models.CharField("language", max_length=8, blank=True, default="")
     # The one-click switches (apps/users/availability.py): do not disturb, forward every call to a number, both until
     # `availability_until` when set (past it they read as off: decided when read, nothing rewrites them).
     dnd = models.BooleanField("do not disturb", default=False)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -313,13 +314,22 @@ class TimeZoneView(LoginRequiredMixin, FormView):
     form_class = TimeZoneForm
 
     def get_initial(self):
-        return {"time_zone": self.request.user.time_zone}
+        return {"time_zone": self.request.user.time_zone, "language": self.request.user.language}
 
     def form_valid(self, form):
         try:
-            availability.set_time_zone(self.request.user, form.cleaned_data["time_zone"])
-        except ValidationError as exc:
-            form.add_error("time_zone", exc.error_list[0].message)
+            with transaction.atomic():  # both or neither
+                for name, setter in (
+                    ("time_zone", availability.set_time_zone),
+                    ("language", availability.set_language),
+                ):
+                    try:
+                        setter(self.request.user, form.cleaned_data[name])
+                    except ValidationError as exc:
+                        form.add_error(name, exc.error_list[0].message)
+                        raise
+        except ValidationError:
+            self.request.user.refresh_from_db(fields=["time_zone", "language"])
             return self.form_invalid(form)
         messages.success(self.request, f"Your time zone is {self.request.user.zone_name}.")
         return redirect("portal:time_zone")

@@ -391,6 +391,16 @@ def time_zone_rule(name: str) -> str | None:
     return None
 
 
+def language_rule(code: str) -> str | None:
+    """Why `code` is no language of the pages (settings.LANGUAGES: en, de), or None; "" is the browser's choice."""
+    from django.conf import settings
+
+    if code == "" or code in dict(settings.LANGUAGES):
+        return None
+    names = ", ".join(f'"{c}"' for c, _ in settings.LANGUAGES)
+    return f'"{code}" is not a language of the pages ({names}, or "" for the browser\'s).'
+
+
 @functools.cache
 def available_time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -711,6 +721,7 @@ class UserRecord:
     forward_timer: int = DEFAULT_TIMER
     rings: Sequence[RingData] = ()
     time_zone: str = ""
+    language: str = ""
     dnd: bool = False
     forward_all: str | None = None
     availability_until: Any = None  # an aware datetime or None
@@ -784,6 +795,9 @@ def clean_user(record: UserRecord, pin_policy: bool = False) -> UserRecord:
     problem = time_zone_rule(record.time_zone)
     if problem:
         errors.append(UserError(problem, "time_zone"))
+    problem = language_rule(record.language)
+    if problem:
+        errors.append(UserError(problem, "language"))
     problem = until_rule(record.availability_until)
     if problem:
         errors.append(UserError(problem, "availability_until"))
@@ -824,6 +838,7 @@ def save_user(
         im_enabled=user.im_enabled,
         im_display_name=user.im_display_name,
         time_zone=user.time_zone,
+        language=user.language,
     )
     r = clean_user(record, pin_policy=pin_policy)
     errors = _stored_clashes([(r.username, r.aliases, r.im_id)], {user.pk} if user.pk else set())
@@ -957,6 +972,7 @@ USER_FIELDS = [
     "feed_key",
     "call_forward_timer",
     "time_zone",
+    "language",
     "dnd",
     "forward_all",
     "availability_until",
@@ -1088,6 +1104,7 @@ def _write_users(records: list[UserRecord], existing: dict[str, User], progress:
         row.feed_key = r.feed_key or row.feed_key  # a new User() already has a fresh one
         row.call_forward_timer = r.forward_timer
         row.time_zone, row.dnd, row.forward_all = r.time_zone, r.dnd, r.forward_all
+        row.language = r.language
         row.availability_until = r.availability_until
         rows.append(row)
     User.objects.bulk_create(new_rows, batch_size=BATCH)

@@ -88,7 +88,7 @@ def test_export_is_deterministic_and_omits_defaults(import_file):
     assert [g["name"] for g in data["groups"]] == ["y", "z"]
     assert [u["userName"] for u in data["users"]] == ["a", "b"]
     assert data["users"][0]["groups"] == ["y", "z"]
-    assert list(data["users"][1]) == ["userName", "permissions", "feedKey"]
+    assert list(data["users"][1]) == ["userName", "permissions", "feedKey", "language"]  # language: always written
     assert data["domain"] == {"name": "example.org", "realm": "example.org"}
 
 

@@ -12,6 +12,7 @@ section is loaded (`conferences.check_extensions`): the file's own rooms may mov
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -62,6 +63,7 @@ KEYS = {
     "forward_timer": "callForwarding.expiration",
     "rings": "callForwarding.rings",
     "time_zone": "timeZone",
+    "language": "language",
     "forward_all": "availability.forwardAll",
     "availability_until": "availability.until",
     "away_periods": "awayPeriods",
@@ -209,6 +211,7 @@ USER = obj(
         "contactInformation": (_contact, None),
         "callForwarding": (_forwarding, None),
         "timeZone": (text(64), ""),
+        "language": (choice(["", *(code for code, _ in settings.LANGUAGES)]), ""),
         "availability": (AVAILABILITY, None),
         "awayPeriods": (list_of(AWAY_PERIOD), list),
         "activeGreeting": (voicemail.validate_greeting, None),
@@ -246,6 +249,7 @@ def record(u: dict) -> services.UserRecord:
         forward_timer=forwarding.get("expiration", services.DEFAULT_TIMER),
         rings=[services.RingData(**ring) for ring in forwarding.get("rings", [])],
         time_zone=u["timeZone"],
+        language=u["language"],
         dnd=switches.get("dnd", False),
         forward_all=switches.get("forwardAll"),
         availability_until=switches.get("until"),
@@ -484,6 +488,7 @@ def dump_user(user: User, secrets: bool = True, related: Related | None = None) 
         out["callForwarding"] = {"expiration": user.call_forward_timer, "rings": rings}
     if user.time_zone:
         out["timeZone"] = user.time_zone
+    out["language"] = user.language
     switches = dump_availability(user)
     if switches:
         out["availability"] = switches
