@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Pages in the user's own time zone.
     "apps.users.middleware.UserTimeZoneMiddleware",
+    # Pages in the user's (or the browser's) language; the APIs always in English.
+    "apps.users.middleware.UserLanguageMiddleware",
     # Who acts, through which channel, from where: read by apps.audit when a service records a change.
     "apps.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
