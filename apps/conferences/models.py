@@ -4,10 +4,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-digits = RegexValidator(r"^[0-9]{1,10}$", "Use 1 to 10 digits.")
-extension_chars = RegexValidator(r"^[A-Za-z0-9._+*#-]+$", "An extension is digits or letters, no spaces.")
-name_chars = RegexValidator(r"^[A-Za-z0-9._-]+$", "A name is letters, digits, '.', '_' or '-'.")
+digits = RegexValidator(r"^[0-9]{1,10}$", _("Use 1 to 10 digits."))
+extension_chars = RegexValidator(r"^[A-Za-z0-9._+*#-]+$", _("An extension is digits or letters, no spaces."))
+name_chars = RegexValidator(r"^[A-Za-z0-9._-]+$", _("A name is letters, digits, '.', '_' or '-'."))
 MAX_PARTICIPANTS = 100000  # a room larger than any bridge holds is a typo
 
 
