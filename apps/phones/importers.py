@@ -93,7 +93,8 @@ def to_row(line: int, cells: list[str]) -> Row:
         return Row(
             line,
             serial,
-            error=f"expected 2 to {len(COLUMNS)} columns ({', '.join(COLUMNS)}), found {len(cells)}.",
+            error=gettext("expected 2 to %(most)s columns (%(columns)s), found %(found)s.")
+            % {"most": len(COLUMNS), "columns": ", ".join(COLUMNS), "found": len(cells)},
         )
     serial, model, description, user = (cells + ["", ""])[:4]
     data = PhoneData(serial, model_id(model) or model, description, lines=[user] if user else [])
