@@ -14,6 +14,8 @@ import io
 import wave
 
 import av
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sipxweb.audio import NotAudio
 
@@ -51,34 +53,38 @@ def to_wav(data: bytes, max_bytes: int) -> bytes:
     for anything else: another kind of file, a damaged one, one without sound, or one longer than the limit."""
     demuxer = _demuxer(data)
     if demuxer is None:
-        raise NotAudio("The file is not a recording made in a browser (WebM, Ogg or MP4 audio).")
+        raise NotAudio(_("The file is not a recording made in a browser (WebM, Ogg or MP4 audio)."))
     limit = max(0, max_bytes - WAV_HEADER_BYTES)
     pcm = bytearray()
     try:
         with av.open(io.BytesIO(data), mode="r", format=demuxer) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
-                raise NotAudio("The recording has no sound track.")
+                raise NotAudio(_("The recording has no sound track."))
             context = stream.codec_context  # None when FFmpeg has no decoder for the damaged track's codec
             codec = getattr(context, "name", None)
             if codec not in CODECS:
                 found = codec or "unknown"
-                raise NotAudio(f"The recording's sound is in a format browsers do not record in ({found}).")
+                raise NotAudio(
+                    _("The recording's sound is in a format browsers do not record in (%(codec)s).") % {"codec": found}
+                )
             resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
                     pcm += bytes(out.planes[0])[: out.samples * SAMPLE_BYTES]
                 if len(pcm) > limit:
-                    raise NotAudio(f"The recording is longer than {_duration(max_seconds(max_bytes))}.")
+                    longest = _duration(max_seconds(max_bytes))
+                    raise NotAudio(_("The recording is longer than %(duration)s.") % {"duration": longest})
             for out in resampler.resample(None):
                 pcm += bytes(out.planes[0])[: out.samples * SAMPLE_BYTES]
     except NotAudio:
         raise
     except (av.FFmpegError, ValueError, IndexError, EOFError, OSError) as exc:
-        raise NotAudio(f"The recording cannot be read: it is damaged or incomplete ({_reason(exc)}).") from None
+        damaged = _("The recording cannot be read: it is damaged or incomplete (%(reason)s).")
+        raise NotAudio(damaged % {"reason": _reason(exc)}) from None
     del pcm[limit:]
     if not pcm:
-        raise NotAudio("The recording has no sound in it.")
+        raise NotAudio(_("The recording has no sound in it."))
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(1)
@@ -89,9 +95,14 @@ def to_wav(data: bytes, max_bytes: int) -> bytes:
 
 
 def _duration(seconds: int) -> str:
+    """ "10 minutes", "1 minute 30 seconds" in the active language."""
     minutes, rest = divmod(seconds, 60)
-    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in ((minutes, "minute"), (rest, "second")) if n]
-    return " ".join(parts) or "0 seconds"
+    parts = []
+    if minutes:
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
+    if rest or not minutes:
+        parts.append(ngettext("%(n)s second", "%(n)s seconds", rest) % {"n": rest})
+    return " ".join(parts)
 
 
 def _reason(exc: Exception) -> str:

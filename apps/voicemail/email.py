@@ -37,7 +37,8 @@ from django.core.validators import validate_email
 from django.db import connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.audit.context import acting
@@ -70,7 +71,9 @@ def email_mode(user: User) -> str:
 def check_mode(mode: str) -> str:
     if mode not in EmailMode.values:
         raise ValidationError(
-            f'"{mode}" is not an e-mail choice; use one of {", ".join(EmailMode.values)}.', code="email_mode"
+            _('"%(mode)s" is not an e-mail choice; use one of %(choices)s.')
+            % {"mode": mode, "choices": ", ".join(EmailMode.values)},
+            code="email_mode",
         )
     return mode
 
@@ -125,11 +128,13 @@ def recipient(user: User) -> str:
 def checked_address(username: str, address: str | None) -> str:
     address = (address or "").strip()
     if not address:
-        raise Unsendable(f"{username} has no e-mail address in their contact information.")
+        raise Unsendable(_("%(user)s has no e-mail address in their contact information.") % {"user": username})
     try:
         validate_email(address)
     except ValidationError:
-        raise Unsendable(f'"{one_line(address)}" of {username} is not an e-mail address.') from None
+        raise Unsendable(
+            _('"%(address)s" of %(user)s is not an e-mail address.') % {"address": one_line(address), "user": username}
+        ) from None
     return address
 
 
@@ -329,12 +334,14 @@ def one_line(value: str) -> str:
 
 
 def caller(message: Message) -> str:
-    return one_line(message.sender_brief or message.sender) or "an unknown caller"
+    return one_line(message.sender_brief or message.sender) or _("an unknown caller")
 
 
 def subject(message: Message) -> str:
+    """In the active language (build's: the owner's)."""
     local = timezone.localtime(message.received)
-    return one_line(f"Voicemail from {caller(message)}, {local:%Y-%m-%d %H:%M}")[:200]
+    text = _("Voicemail from %(caller)s, %(time)s") % {"caller": caller(message), "time": f"{local:%Y-%m-%d %H:%M}"}
+    return one_line(text)[:200]
 
 
 def attachment_name(message: Message) -> str:
@@ -342,18 +349,40 @@ def attachment_name(message: Message) -> str:
     return f"voicemail-{local:%Y-%m-%d-%H%M}-{message.message_id}.{message.format}"
 
 
+def mail_language(user: User) -> str:
+    """The language of the user's mails: their chosen one (User.language), else the site's (English); the browser's
+    is not known when a message arrives."""
+    chosen = user.language
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def build(delivery: MailDelivery, address: str) -> EmailMessage:
+    """The mail of a new message, in its owner's language (mail_language)."""
+    with translation.override(mail_language(delivery.message.user)):
+        return _build(delivery, address)
+
+
+def _build(delivery: MailDelivery, address: str) -> EmailMessage:
     message = delivery.message
     local = timezone.localtime(message.received)
     attached = delivery.mode in (EmailMode.ATTACH, EmailMode.ATTACH_SAVE)
+    left = _("%(caller)s left you a voicemail message of %(seconds)s seconds on %(date)s at %(time)s (%(zone)s).")
+    values = {
+        "caller": caller(message),
+        "seconds": message.duration,
+        "date": f"{local:%Y-%m-%d}",
+        "time": f"{local:%H:%M}",
+        "zone": f"{local:%Z}",
+    }
     lines = [
-        f"{caller(message)} left you a voicemail message of {message.duration} seconds "
-        f"on {local:%Y-%m-%d} at {local:%H:%M} ({local:%Z}).",
+        left % values,
         "",
-        "The recording is attached." if attached else "Listen to it on your phone or in your voicemail on the portal.",
+        _("The recording is attached.")
+        if attached
+        else _("Listen to it on your phone or in your voicemail on the portal."),
     ]
     if delivery.mode == EmailMode.ATTACH_SAVE:
-        lines.append("The message has been moved to your Saved folder.")
+        lines.append(_("The message has been moved to your Saved folder."))
     mail = EmailMessage(subject(message), "\n".join(lines) + "\n", settings.DEFAULT_FROM_EMAIL, [address])
     if attached:
         with message.audio.open("rb") as recording:

@@ -5,6 +5,8 @@ sends them again. The rules are apps/voicemail/email.py's; the section is templa
 from django import forms
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import View
 
 from apps.voicemail import email
@@ -13,7 +15,17 @@ from apps.voicemail.views import MailboxOwnerMixin
 
 
 class EmailModeForm(forms.Form):
-    email_mode = forms.ChoiceField(label="E-mail me", choices=EmailMode.choices, widget=forms.RadioSelect)
+    email_mode = forms.ChoiceField(label=gettext_lazy("E-mail me"), choices=EmailMode.choices, widget=forms.RadioSelect)
+
+
+# What a saved choice says, by choice (the English is the choice's label, lower-cased).
+SENT_TO = {
+    EmailMode.NOTIFY: gettext_lazy("New messages are sent to %(address)s: a notification."),
+    EmailMode.ATTACH: gettext_lazy("New messages are sent to %(address)s: the message attached."),
+    EmailMode.ATTACH_SAVE: gettext_lazy(
+        "New messages are sent to %(address)s: the message attached, then moved to saved."
+    ),
+}
 
 
 class EmailModeView(MailboxOwnerMixin, View):
@@ -22,7 +34,8 @@ class EmailModeView(MailboxOwnerMixin, View):
     def post(self, request, **kwargs):
         form = EmailModeForm(request.POST)
         if not form.is_valid():
-            flash.error(request, f"Choose one of: {', '.join(str(label) for _, label in EmailMode.choices)}.")
+            choices = ", ".join(str(label) for _value, label in EmailMode.choices)
+            flash.error(request, _("Choose one of: %(choices)s.") % {"choices": choices})
             return self.back()
         mode = form.cleaned_data["email_mode"]
         try:
@@ -31,14 +44,14 @@ class EmailModeView(MailboxOwnerMixin, View):
             flash.error(request, " ".join(exc.messages))
             return self.back()
         if mode == EmailMode.OFF:
-            flash.success(request, "New messages are no longer sent by e-mail.")
+            flash.success(request, _("New messages are no longer sent by e-mail."))
         else:
             try:
                 address = email.recipient(self.owner)
             except email.Unsendable as exc:
-                flash.warning(request, f"Saved, but no mail can be sent yet: {exc}")
+                flash.warning(request, _("Saved, but no mail can be sent yet: %(reason)s") % {"reason": exc})
             else:
-                flash.success(request, f"New messages are sent to {address}: {EmailMode(mode).label.lower()}.")
+                flash.success(request, SENT_TO[mode] % {"address": address})
         return self.back()
 
 
@@ -50,9 +63,12 @@ class EmailRetryView(MailboxOwnerMixin, View):
     def post(self, request, **kwargs):
         count = email.retry(self.owner)
         if count:
-            flash.success(request, f"{count} e-mail{'s' if count != 1 else ''} will be sent again now.")
+            again = ngettext(
+                "%(count)s e-mail will be sent again now.", "%(count)s e-mails will be sent again now.", count
+            )
+            flash.success(request, again % {"count": count})
         else:
-            flash.info(request, "There is no e-mail to send again.")
+            flash.info(request, _("There is no e-mail to send again."))
         return self.back()
 
 

@@ -4,6 +4,7 @@ mailbox's messages in the admin JSON API. The REST feed names its folder in the 
 (GET /my/feed/voicemail/{folder}) and takes no query filters."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from apps.users.filtersets import YES_NO
 from apps.users.models import User
@@ -16,7 +17,7 @@ class MailboxFilterSet(django_filters.FilterSet):
     # What ?q= searches, on the mailbox list page and in the admin JSON API.
     search_fields = ("username", "first_name", "last_name")
 
-    unheard = django_filters.BooleanFilter(method="filter_unheard", label="New in inbox", widget=YES_NO)
+    unheard = django_filters.BooleanFilter(method="filter_unheard", label=_("New in inbox"), widget=YES_NO)
 
     class Meta:
         model = User

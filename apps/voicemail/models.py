@@ -5,33 +5,34 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Folder(models.TextChoices):
     """Mailbox folders (docs/compatibility.md B.5.7)."""
 
-    INBOX = "inbox", "Inbox"
-    SAVED = "saved", "Saved"
-    DELETED = "deleted", "Deleted"
-    CONFERENCE = "conference", "Conference"
+    INBOX = "inbox", _("Inbox")
+    SAVED = "saved", _("Saved")
+    DELETED = "deleted", _("Deleted")
+    CONFERENCE = "conference", _("Conference")
 
 
 class ActiveGreeting(models.TextChoices):
     """The greeting callers hear (sipXconfig `voicemail/mailbox/active-greeting`)."""
 
-    NONE = "none", "None (system greeting)"
-    STANDARD = "standard", "Standard"
-    OUT_OF_OFFICE = "outofoffice", "Out of office"
-    EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
+    NONE = "none", _("None (system greeting)")
+    STANDARD = "standard", _("Standard")
+    OUT_OF_OFFICE = "outofoffice", _("Out of office")
+    EXTENDED_ABSENCE = "extendedabsence", _("Extended absence")
 
 
 class EmailMode(models.TextChoices):
     """What the mailbox's owner gets by e-mail for each new message (apps/voicemail/email.py)."""
 
-    OFF = "off", "No e-mail"
-    NOTIFY = "notify", "A notification"
-    ATTACH = "attach", "The message attached"
-    ATTACH_SAVE = "attach-save", "The message attached, then moved to Saved"
+    OFF = "off", _("No e-mail")
+    NOTIFY = "notify", _("A notification")
+    ATTACH = "attach", _("The message attached")
+    ATTACH_SAVE = "attach-save", _("The message attached, then moved to Saved")
 
 
 class AudioFormat(models.TextChoices):
@@ -41,7 +42,7 @@ class AudioFormat(models.TextChoices):
 
 MIME_TYPES = {AudioFormat.WAV: "audio/wav", AudioFormat.MP3: "audio/mpeg"}
 # A message id names the recording's file and stands in URLs: no "/", ".." or spaces can reach either.
-message_id_chars = RegexValidator(r"^[0-9A-Za-z_-]+$", "A message id is letters, digits, '_' or '-'.")
+message_id_chars = RegexValidator(r"^[0-9A-Za-z_-]+$", _("A message id is letters, digits, '_' or '-'."))
 MAX_DURATION = 86400  # a day: longer is a broken header, not a message
 
 
@@ -58,7 +59,7 @@ class Mailbox(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox")
     active_greeting = models.CharField(max_length=20, choices=ActiveGreeting.choices, default=ActiveGreeting.NONE)
-    email_mode = models.CharField("e-mail", max_length=12, choices=EmailMode.choices, default=EmailMode.OFF)
+    email_mode = models.CharField(_("e-mail"), max_length=12, choices=EmailMode.choices, default=EmailMode.OFF)
 
     class Meta:
         ordering = ["user"]
@@ -74,15 +75,15 @@ class Greeting(models.Model):
     """A recorded greeting of one type (the `none` greeting is the system's and has no recording)."""
 
     class Kind(models.TextChoices):
-        STANDARD = "standard", "Standard"
-        OUT_OF_OFFICE = "outofoffice", "Out of office"
-        EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
+        STANDARD = "standard", _("Standard")
+        OUT_OF_OFFICE = "outofoffice", _("Out of office")
+        EXTENDED_ABSENCE = "extendedabsence", _("Extended absence")
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="greetings")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     audio = models.FileField(upload_to=greeting_upload_to, max_length=255)
     format = models.CharField(max_length=3, choices=AudioFormat.choices)
-    duration = models.PositiveIntegerField("duration (s)", default=0)
+    duration = models.PositiveIntegerField(_("duration (s)"), default=0)
 
     class Meta:
         ordering = ["mailbox", "kind"]
@@ -117,12 +118,12 @@ class Message(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voicemail_messages")
     folder = models.CharField(max_length=10, choices=Folder.choices, default=Folder.INBOX, db_index=True)
-    message_id = models.CharField("message id", max_length=32, unique=True, validators=[message_id_chars])
+    message_id = models.CharField(_("message id"), max_length=32, unique=True, validators=[message_id_chars])
     subject = models.CharField(max_length=255, default="Voice Message")
-    sender = models.CharField("from", max_length=255, blank=True)
-    sender_brief = models.CharField("from (brief)", max_length=255, blank=True)
+    sender = models.CharField(_("from"), max_length=255, blank=True)
+    sender_brief = models.CharField(_("from (brief)"), max_length=255, blank=True)
     received = models.DateTimeField(db_index=True)
-    duration = models.PositiveIntegerField("duration (s)", default=0, validators=[MaxValueValidator(MAX_DURATION)])
+    duration = models.PositiveIntegerField(_("duration (s)"), default=0, validators=[MaxValueValidator(MAX_DURATION)])
     format = models.CharField(max_length=3, choices=AudioFormat.choices, default=AudioFormat.WAV)
     heard = models.BooleanField(default=False)
     audio = models.FileField(upload_to=message_upload_to, max_length=255, blank=True)
@@ -154,18 +155,18 @@ class MailDelivery(models.Model):
     `last_error` says why the last one failed, `next_attempt` is when a sender may try again."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Given up"
-        UNSENDABLE = "unsendable", "Cannot be sent"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+        UNSENDABLE = "unsendable", _("Cannot be sent")
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="mail_delivery")
     mode = models.CharField(max_length=12, choices=EmailMode.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    address = models.CharField("to", max_length=255, blank=True)
+    address = models.CharField(_("to"), max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField("last error", max_length=500, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     next_attempt = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)  # a sender's lease while it sends

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.users import lookup
@@ -79,7 +80,8 @@ def set_active_greeting(user: User, greeting: str, recorded_only: bool = True) -
             label = Greeting.Kind(greeting).label
             raise VoicemailError(
                 "active_greeting",
-                f'There is no "{label}" greeting recorded yet: upload it before making it the active one.',
+                _('There is no "%(greeting)s" greeting recorded yet: upload it before making it the active one.')
+                % {"greeting": label},
                 code="not_recorded",
             )
     set_active_greetings([(user, greeting)])
@@ -96,7 +98,8 @@ def set_active_greetings(choices: Sequence[tuple[User, str | None]]) -> None:
         if greeting not in ActiveGreeting.values:
             error = VoicemailError(
                 "active_greeting",
-                f'"{greeting}" is not a greeting; use one of {", ".join(ActiveGreeting.values)}.',
+                _('"%(greeting)s" is not a greeting; use one of %(choices)s.')
+                % {"greeting": greeting, "choices": ", ".join(ActiveGreeting.values)},
                 code="greeting",
             )
             error.item = index
@@ -126,15 +129,15 @@ def set_active_greetings(choices: Sequence[tuple[User, str | None]]) -> None:
 def _read(upload) -> bytes:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_AUDIO_BYTES:
-        raise VoicemailError(
-            "audio", f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB.", code="size"
-        )
+        raise VoicemailError("audio", too_large(), code="size")
     data = upload.read(MAX_AUDIO_BYTES + 1)
     if len(data) > MAX_AUDIO_BYTES:
-        raise VoicemailError(
-            "audio", f"The recording is larger than {MAX_AUDIO_BYTES // (1024 * 1024)} MB.", code="size"
-        )
+        raise VoicemailError("audio", too_large(), code="size")
     return data
+
+
+def too_large() -> str:
+    return _("The recording is larger than %(mb)s MB.") % {"mb": MAX_AUDIO_BYTES // (1024 * 1024)}
 
 
 def audio_of(upload, browser_recording: bool = False):
@@ -159,7 +162,7 @@ def next_message_id() -> str:
 def _message_rules(message: Message) -> None:
     """The stored text is one clean line each; then the model's field rules (folder, message id, duration)."""
     if message.folder not in Folder.values:
-        raise VoicemailError("folder", f'"{message.folder}" is not a folder.', code="folder")
+        raise VoicemailError("folder", _('"%(folder)s" is not a folder.') % {"folder": message.folder}, code="folder")
     message.sender = clean_text(message.sender or "")
     message.subject = clean_text(message.subject or "") or "Voice Message"
     message.sender_brief = clean_text(message.sender_brief) if message.sender_brief else brief_from(message.sender)
@@ -217,7 +220,7 @@ def deposit(
             message.pk, message.message_id = None, next_message_id()
             continue
         return message
-    raise ValidationError("Could not allocate a message id; try again.", code="busy")
+    raise ValidationError(_("Could not allocate a message id; try again."), code="busy")
 
 
 @dataclass
@@ -256,10 +259,10 @@ def upsert_messages(items: Sequence[MessageData]) -> list[Message]:
     for index, item in enumerate(items):
         try:
             if item.message_id in seen:
-                raise VoicemailError("message_id", f"Message {item.message_id} is given twice.")
+                raise VoicemailError("message_id", _("Message %(id)s is given twice.") % {"id": item.message_id})
             seen.add(item.message_id)
             if item.user not in users:
-                raise VoicemailError("user", f'There is no user "{item.user}".')
+                raise VoicemailError("user", _('There is no user "%(user)s".') % {"user": item.user})
             row = existing.get(item.message_id) or Message(message_id=item.message_id)
             row.user = users[item.user]
             row.folder, row.subject, row.sender = item.folder, item.subject, item.sender
@@ -287,7 +290,10 @@ def _attach(row: Message, item: MessageData) -> list[str]:
     with item.audio() as file:
         data, info = audio_of(file)
     if item.format and info.format != item.format:
-        raise VoicemailError("audio", f"The file is {info.format}, but the format says {item.format}.")
+        raise VoicemailError(
+            "audio",
+            _("The file is %(found)s, but the format says %(given)s.") % {"found": info.format, "given": item.format},
+        )
     row.format = info.format
     if item.duration is None:
         row.duration = info.duration
@@ -298,7 +304,7 @@ def _attach(row: Message, item: MessageData) -> list[str]:
 
 def move(message: Message, folder: str) -> None:
     if folder not in Folder.values:
-        raise VoicemailError("folder", f'"{folder}" is not a folder.', code="folder")
+        raise VoicemailError("folder", _('"%(folder)s" is not a folder.') % {"folder": folder}, code="folder")
     before = message.folder
     message.folder = folder
     message.save(update_fields=["folder"])
@@ -330,9 +336,9 @@ def save_greeting(user: User, kind: str, upload) -> Greeting:
     """Records (replaces) the greeting of type `kind` from a WAV or MP3 file, or from a recording made in the browser
     (stored as WAV), whichever page or URI it comes through."""
     if kind not in Greeting.Kind.values:
-        raise ValidationError(f'"{kind}" is not a greeting type.', code="greeting")
+        raise ValidationError(_('"%(kind)s" is not a greeting type.') % {"kind": kind}, code="greeting")
     data, info = audio_of(upload, browser_recording=True)
-    mailbox, _ = Mailbox.objects.get_or_create(user=user)
+    mailbox, _created = Mailbox.objects.get_or_create(user=user)
     greeting = Greeting.objects.filter(mailbox=mailbox, kind=kind).first() or Greeting(mailbox=mailbox, kind=kind)
     before = _audited_greeting(greeting) if greeting.pk else None
     greeting.format, greeting.duration = info.format, info.duration

@@ -11,7 +11,10 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from apps.users.models import User
@@ -111,7 +114,10 @@ class MailboxView(MailboxOwnerMixin, TemplateView):
             greeting_url=self.url("greeting"),
             upload_url=self.url("greeting_upload"),
             mailbox_url=self.url("mailbox"),
-            title=f"Voicemail of {self.owner.display_name}" if self.admin_view else "My voicemail",
+            folder_caption=FOLDER_CAPTIONS[folder],
+            title=_("Voicemail of %(name)s") % {"name": self.owner.display_name}
+            if self.admin_view
+            else _("My voicemail"),
         )
         if not self.admin_view:  # the feed key is the owner's secret: not shown on admin pages
             context["feed_url"] = self.request.build_absolute_uri(
@@ -156,12 +162,22 @@ def download_name(what: str, owner, when, extension: str) -> str:
     return f"{what}-{who}-{stamp}.{extension}"
 
 
-def message_name(message) -> str:
-    """A message as the pages name it: "The message from Bob Jones - 201 of Dec 1, 14:05"."""
-    sender = message.sender_brief or message.sender or "an unknown caller"
-    local = timezone.localtime(message.received)
-    when = f"{local:%b} {local.day}, {local:%H:%M}"
-    return f"The message from {sender} of {when}"
+def message_names(message) -> dict:
+    """The values the pages name a message with, "The message from Bob Jones - 201 of Dec 1, 14:05": `sender` and
+    `when` (the month's name in the page's language)."""
+    sender = message.sender_brief or message.sender or _("an unknown caller")
+    # Translators: a Django date format (M: month abbreviated, j: day, H:i: time), e.g. "Dec 1, 14:05".
+    when = format_date(timezone.localtime(message.received), _("M j, H:i"))
+    return {"sender": sender, "when": when}
+
+
+# The caption of the message table, by folder.
+FOLDER_CAPTIONS = {
+    Folder.INBOX: gettext_lazy("Messages in inbox"),
+    Folder.SAVED: gettext_lazy("Messages in saved"),
+    Folder.DELETED: gettext_lazy("Messages in deleted"),
+    Folder.CONFERENCE: gettext_lazy("Messages in conference"),
+}
 
 
 class MessageActionView(MailboxOwnerMixin, View):
@@ -182,12 +198,16 @@ class MessageActionView(MailboxOwnerMixin, View):
                 return HttpResponse(status=204)
         elif action == "move":
             services.move(message, form.cleaned_data["folder"])
-            flash.success(request, f"{message_name(message)} moved to {message.get_folder_display()}.")
+            names = {**message_names(message), "folder": message.get_folder_display()}
+            flash.success(request, _("The message from %(sender)s of %(when)s moved to %(folder)s.") % names)
         else:
             purged = message.folder == Folder.DELETED
             services.delete(message)
-            done = "deleted for good." if purged else "moved to Deleted."
-            flash.success(request, f"{message_name(message)} {done}")
+            if purged:
+                done = _("The message from %(sender)s of %(when)s deleted for good.")
+            else:
+                done = _("The message from %(sender)s of %(when)s moved to Deleted.")
+            flash.success(request, done % message_names(message))
         return self.back(folder)
 
 
@@ -197,7 +217,7 @@ class ActiveGreetingView(MailboxOwnerMixin, View):
     def post(self, request, **kwargs):
         form = ActiveGreetingForm(request.POST)
         if not form.is_valid():
-            flash.error(request, "Choose one of the greetings.")
+            flash.error(request, _("Choose one of the greetings."))
             return self.back()
         value = form.cleaned_data["active_greeting"]
         try:
@@ -205,7 +225,7 @@ class ActiveGreetingView(MailboxOwnerMixin, View):
         except ValidationError as exc:
             flash.error(request, " ".join(exc.messages))
         else:
-            flash.success(request, f"Callers now hear: {ActiveGreeting(value).label}.")
+            flash.success(request, _("Callers now hear: %(greeting)s.") % {"greeting": ActiveGreeting(value).label})
         return self.back()
 
 
@@ -222,7 +242,8 @@ class GreetingUploadView(MailboxOwnerMixin, View):
         except ValidationError as exc:
             flash.error(request, " ".join(exc.messages))
         else:
-            flash.success(request, f"{greeting.get_kind_display()} greeting recorded ({greeting.duration} s).")
+            recorded = _("%(kind)s greeting recorded (%(seconds)s s).")
+            flash.success(request, recorded % {"kind": greeting.get_kind_display(), "seconds": greeting.duration})
         return self.back()
 
 
@@ -244,8 +265,10 @@ class GreetingDeleteView(MailboxOwnerMixin, View):
             Greeting.objects.select_related("mailbox__user"), mailbox__user=self.owner, kind=kind
         )
         was_active = services.delete_greeting(greeting)
-        also = " Callers hear the system greeting now." if was_active else ""
-        flash.success(request, f"{greeting.get_kind_display()} greeting removed.{also}")
+        removed = _("%(kind)s greeting removed.") % {"kind": greeting.get_kind_display()}
+        if was_active:
+            removed += " " + _("Callers hear the system greeting now.")
+        flash.success(request, removed)
         return self.back()
 
 

@@ -9,6 +9,15 @@
   if (!window.MediaRecorder || !window.DataTransfer || !navigator.mediaDevices ||
       !navigator.mediaDevices.getUserMedia) return;
 
+  // The words this script writes itself, translated by the page (templates/generic/recorder_script.html puts them on
+  // the script tag); English when a page gives none. "%(name)s" stands for a value.
+  var script = document.currentScript;
+  function words(key, english, values) {
+    var text = (script && script.getAttribute("data-" + key)) || english;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(values[name]); });
+    return text;
+  }
+
   var TYPES = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"];
 
   function pickType() {
@@ -60,7 +69,7 @@
 
     function show(state) {
       record.hidden = state === "recording";
-      record.textContent = state === "recorded" ? "Record again" : "Record";
+      record.textContent = state === "recorded" ? words("record-again", "Record again") : words("record", "Record");
       stop.hidden = state !== "recording";
       keep.hidden = discard.hidden = audio.hidden = state !== "recorded";
       box.dataset.state = state;
@@ -88,18 +97,18 @@
       var blob = new Blob(chunks, { type: type });
       chunks = [];
       recorder = null;
-      if (!blob.size) { show("idle"); say("Nothing was recorded: try again."); return; }
+      if (!blob.size) { show("idle"); say(words("nothing", "Nothing was recorded: try again.")); return; }
       file = new File([blob], (box.dataset.name || "recording") + "." + extension(type), { type: type });
       url = URL.createObjectURL(blob);
       audio.src = url;
       learnDuration(audio);
       show("recorded");
-      say("Recorded " + clock(seconds) + ". Listen to it, then keep or discard it.");
+      say(words("recorded", "Recorded %(length)s. Listen to it, then keep or discard it.", { length: clock(seconds) }));
     }
 
     record.addEventListener("click", function () {
       forget();
-      say("Asking for the microphone…");
+      say(words("asking", "Asking for the microphone…"));
       navigator.mediaDevices.getUserMedia({ audio: true }).then(function (media) {
         stream = media;
         var type = pickType();
@@ -109,17 +118,22 @@
         recorder.start(1000);
         started = Date.now();
         show("recording");
-        say("Recording 0:00 (at most " + clock(maxSeconds) + "). Press Stop when you are done.");
+        var recording = function (seconds) {
+          var english = "Recording %(length)s (at most %(most)s). Press Stop when you are done.";
+          return words("recording", english, { length: clock(seconds), most: clock(maxSeconds) });
+        };
+        say(recording(0));
         timer = setInterval(function () {
           var seconds = (Date.now() - started) / 1000;
           if (seconds >= maxSeconds) { recorder.stop(); return; }
-          say("Recording " + clock(seconds) + " (at most " + clock(maxSeconds) + "). Press Stop when you are done.");
+          say(recording(seconds));
         }, 500);
         stop.focus();
       }, function (error) {
         release();
         show("idle");
-        say("The microphone cannot be used (" + error.name + "): allow it for this site, or upload a file instead.");
+        say(words("refused", "The microphone cannot be used (%(error)s): allow it for this site, or upload a file instead.",
+                  { error: error.name }));
       });
     });
 
@@ -134,12 +148,12 @@
       input.files = transfer.files;
       input.dispatchEvent(new Event("change", { bubbles: true }));
       if (box.dataset.submit) {
-        say("Saving the recording…");
+        say(words("saving", "Saving the recording…"));
         keep.disabled = discard.disabled = record.disabled = true;
         if (input.form.requestSubmit) input.form.requestSubmit(); else input.form.submit();
       } else {
         kept = true;
-        say("Kept: it is stored when you save this page.");
+        say(words("kept", "Kept: it is stored when you save this page."));
         keep.hidden = true;
       }
     });
@@ -147,7 +161,7 @@
     discard.addEventListener("click", function () {
       forget();
       show("idle");
-      say("Recording discarded.");
+      say(words("discarded", "Recording discarded."));
       record.focus();
     });
 

@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  // The words this script writes itself, translated by the page (templates/voicemail/mailbox.html puts them on the
+  // script tag); English when a page gives none.
+  var script = document.currentScript;
+  function words(key, english) {
+    return (script && script.getAttribute("data-" + key)) || english;
+  }
+
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (match) return decodeURIComponent(match[1]);
@@ -33,7 +40,7 @@
           var toggle = row.querySelector("input[name=action][value=heard]");
           if (toggle) {
             toggle.value = "unheard";
-            toggle.form.querySelector("button").textContent = "Mark unheard";
+            toggle.form.querySelector("button").textContent = words("mark-unheard", "Mark unheard");
           }
         }
       }, function () { audio.dataset.heard = "0"; });
@@ -51,16 +58,16 @@
     copy.addEventListener("click", function () {
       var text = document.querySelector(copy.dataset.copy).textContent.trim();
       var status = document.getElementById("copy-status");
-      var done = function () { status.textContent = "Copied."; };
+      var done = function () { status.textContent = words("copied", "Copied."); };
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(done, function () { status.textContent = "Select and copy the address."; });
+        navigator.clipboard.writeText(text).then(done, function () { status.textContent = words("copy-by-hand", "Select and copy the address."); });
       } else {
         var range = document.createRange();
         range.selectNodeContents(document.querySelector(copy.dataset.copy));
         var selection = window.getSelection();
         selection.removeAllRanges();
         selection.addRange(range);
-        try { document.execCommand("copy"); done(); } catch (e) { status.textContent = "Select and copy the address."; }
+        try { document.execCommand("copy"); done(); } catch (e) { status.textContent = words("copy-by-hand", "Select and copy the address."); }
       }
     });
   }
