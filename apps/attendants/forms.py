@@ -4,6 +4,7 @@ services.save_attendant saves the attendant with its whole menu."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendants import services
 from apps.attendants.models import AutoAttendant, MenuItem
@@ -20,14 +21,14 @@ class PromptField(forms.FileField):
 
 class AttendantForm(forms.ModelForm):
     prompt = PromptField(
-        label="Prompt",
+        label=_("Prompt"),
         required=False,
         validators=[services.check_prompt],  # .wav or .mp3, at most 20 MB: the rule of every channel
-        help_text="The greeting played to callers: a .wav or .mp3 file.",
+        help_text=_("The greeting played to callers: a .wav or .mp3 file."),
         # A plain file input: the clearable one links to MEDIA_URL, which this site does not serve.
         widget=forms.FileInput(attrs={"accept": ".wav,.mp3,audio/wav,audio/mpeg"}),
     )
-    remove_prompt = forms.BooleanField(label="Remove the current prompt", required=False)
+    remove_prompt = forms.BooleanField(label=_("Remove the current prompt"), required=False)
 
     class Meta:
         model = AutoAttendant
@@ -80,7 +81,7 @@ class MenuItemForm(forms.Form):
     parameter = forms.CharField(max_length=255, required=False, widget=forms.TextInput(attrs={"size": 24}))
     # Text offered as a select: a name gone meanwhile is refused by services.validate_menu_item, next to the row.
     attendant = forms.CharField(
-        label="Attendant",
+        label=_("Attendant"),
         required=False,
         widget=forms.Select(attrs={"data-for-action": MenuItem.Action.TRANSFER_TO_AA.value}),
     )
@@ -107,9 +108,9 @@ class MenuItemForm(forms.Form):
         if action == MenuItem.Action.TRANSFER_TO_AA and cleaned.get("attendant"):
             cleaned["parameter"] = cleaned["attendant"]
         if not key:
-            self.add_error("key", "Choose a key.")
+            self.add_error("key", _("Choose a key."))
         if not action:
-            self.add_error("action", "Choose an action.")
+            self.add_error("action", _("Choose an action."))
         if key and action:
             try:
                 services.validate_menu_item(key, action, cleaned.get("parameter", ""), self.attendant_names)
@@ -126,7 +127,7 @@ class BaseMenuFormSet(forms.BaseFormSet):
                 continue
             key = form.cleaned_data.get("key")
             if key and key in seen:
-                form.add_error("key", f"Key {key} is already used in another row.")
+                form.add_error("key", _("Key %(key)s is already used in another row.") % {"key": key})
             seen.setdefault(key, form)
 
     def menu_items(self) -> list[tuple[str, str, str]]:
@@ -149,5 +150,5 @@ MenuFormSet = forms.formset_factory(MenuItemForm, formset=BaseMenuFormSet, extra
 
 class SpecialAttendantForm(forms.Form):
     attendant = forms.ModelChoiceField(
-        queryset=AutoAttendant.objects.all(), required=False, empty_label="None", label="Special attendant"
+        queryset=AutoAttendant.objects.all(), required=False, empty_label=_("None"), label=_("Special attendant")
     )

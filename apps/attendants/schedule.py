@@ -22,11 +22,21 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.attendants.models import AutoAttendant, SpecialMode, SpecialModePeriod
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the wire's names; stored as "0".."6"
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# The days as the pages name them (in the page's language; the APIs' sentences are English).
+DAY_NAMES = (
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+)
 WEEK_MINUTES = 7 * 24 * 60
 # How far ahead the next change is looked for among weekly periods (a change of a weekly schedule comes within a
 # week, unless the weekly periods cover the whole week).
@@ -204,7 +214,7 @@ def day_list(period: SpecialModePeriod) -> str:
         if len(run) >= 3:
             parts.append(f"{DAY_NAMES[run[0]]}–{DAY_NAMES[run[-1]]}")
         else:
-            parts.extend(DAY_NAMES[d] for d in run)
+            parts.extend(str(DAY_NAMES[d]) for d in run)
     return ", ".join(parts)
 
 
@@ -212,7 +222,7 @@ def describe(period: SpecialModePeriod) -> str:
     """The period in words: "Mon–Fri 18:00–08:00 (next day)", "2026-12-24 00:00 – 2027-01-03 00:00"."""
     if period.weekly:
         start, end = period.start_time, period.end_time
-        later = " (next day)" if (end.hour, end.minute) <= (start.hour, start.minute) else ""
+        later = " " + gettext("(next day)") if (end.hour, end.minute) <= (start.hour, start.minute) else ""
         return f"{day_list(period)} {start:%H:%M}–{end:%H:%M}{later}"
     start = datetime.combine(period.start_date, period.start_time)
     end = datetime.combine(period.end_date, period.end_time)

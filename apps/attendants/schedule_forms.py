@@ -5,6 +5,7 @@ the form only reads what was typed."""
 from datetime import time, timedelta
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendants import schedule
 from apps.attendants.models import SpecialModePeriod
@@ -14,37 +15,41 @@ MIDNIGHT = time(0, 0)
 
 class PeriodForm(forms.ModelForm):
     weekdays = forms.MultipleChoiceField(
-        label="Every week on",
+        label=_("Every week on"),
         choices=[(str(i), name) for i, name in enumerate(schedule.DAY_NAMES)],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Tick days for a weekly period (it starts on those days); leave them all empty for a one-off "
-        "period between two dates.",
+        help_text=_(
+            "Tick days for a weekly period (it starts on those days); leave them all empty for a one-off "
+            "period between two dates."
+        ),
     )
     start_date = forms.DateField(
-        label="From (date)",
+        label=_("From (date)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="One-off periods only.",
+        help_text=_("One-off periods only."),
     )
     start_time = forms.TimeField(
-        label="From (time)",
+        label=_("From (time)"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="One-off: empty is 00:00.",
+        help_text=_("One-off: empty is 00:00."),
     )
     end_date = forms.DateField(
-        label="Until (date)",
+        label=_("Until (date)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="One-off periods only: the last day of the period.",
+        help_text=_("One-off periods only: the last day of the period."),
     )
     end_time = forms.TimeField(
-        label="Until (time)",
+        label=_("Until (time)"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Not included. Weekly: an end not later than the start is the next day (18:00 until 08:00). "
-        "One-off: empty is the end of the last day.",
+        help_text=_(
+            "Not included. Weekly: an end not later than the start is the next day (18:00 until 08:00). "
+            "One-off: empty is the end of the last day."
+        ),
     )
 
     class Meta:
@@ -70,15 +75,18 @@ class PeriodForm(forms.ModelForm):
         if days:
             for name in ("start_date", "end_date"):
                 if cleaned.get(name):
-                    self.add_error(name, "A weekly period has no dates: leave the dates empty, or untick the days.")
-            for name, word in (("start_time", "starts"), ("end_time", "ends")):
+                    self.add_error(name, _("A weekly period has no dates: leave the dates empty, or untick the days."))
+            for name, sentence in (
+                ("start_time", _("Give the time of day the period starts.")),
+                ("end_time", _("Give the time of day the period ends.")),
+            ):
                 if cleaned.get(name) is None and name not in self.errors:
-                    self.add_error(name, f"Give the time of day the period {word}.")
+                    self.add_error(name, sentence)
         else:
             if cleaned.get("start_date") is None and "start_date" not in self.errors:
-                self.add_error("start_date", "Give the first day, or tick weekdays for a weekly period.")
+                self.add_error("start_date", _("Give the first day, or tick weekdays for a weekly period."))
             if cleaned.get("end_date") is None and "end_date" not in self.errors:
-                self.add_error("end_date", "Give the last day of the period.")
+                self.add_error("end_date", _("Give the last day of the period."))
         return cleaned
 
     def period(self) -> SpecialModePeriod:

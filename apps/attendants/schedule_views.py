@@ -5,6 +5,7 @@ attendant list beside the switch (`special_context`)."""
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import CreateView, UpdateView
 
 from apps.attendants import schedule, services
@@ -19,16 +20,21 @@ def special_context() -> dict:
     routing's answer), when it changes next, and the periods with the one that applies now marked."""
     state = schedule.special_mode_at(with_next=True)
     if state.on:
-        why = "manual switch" if state.reason == "manual" else state.period.name
-        now = f"Special mode on now ({why})"
+        if state.reason == "manual":
+            now = gettext("Special mode on now (manual switch)")
+        else:
+            now = gettext("Special mode on now (%(period)s)") % {"period": state.period.name}
     else:
-        now = "Special mode off now"
+        now = gettext("Special mode off now")
     if state.next_change is None:
-        after = "The manual switch is on: it stays on until it is switched off." if state.manual else ""
+        after = gettext("The manual switch is on: it stays on until it is switched off.") if state.manual else ""
     elif state.on:
-        after = f"It ends {schedule.moment(state.next_change)}."
+        after = gettext("It ends %(when)s.") % {"when": schedule.moment(state.next_change)}
     else:
-        after = f"It comes on {schedule.moment(state.next_change)} ({state.next_period.name})."
+        after = gettext("It comes on %(when)s (%(period)s).") % {
+            "when": schedule.moment(state.next_change),
+            "period": state.next_period.name,
+        }
     periods = [
         {"period": p, "when": schedule.describe(p), "active": state.period is not None and p.pk == state.period.pk}
         for p in SpecialModePeriod.objects.order_by("id")
@@ -62,7 +68,10 @@ class PeriodFormMixin(AttendantAdminRequiredMixin, FormPage):
                 period.pk = None
             form.add_error(form.field_for(exc.field), exc.messages[0])
             return self.form_invalid(form)
-        messages.success(self.request, f"Period {self.object} saved: {schedule.describe(self.object)}.")
+        messages.success(
+            self.request,
+            gettext("Period %(name)s saved: %(when)s.") % {"name": self.object, "when": schedule.describe(self.object)},
+        )
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -81,5 +90,5 @@ class PeriodDeleteView(AttendantAdminRequiredMixin, DeletePage):
     def form_valid(self, form):
         name = str(self.object)
         services.delete_period(self.object)
-        messages.success(self.request, f"Period {name} deleted.")
+        messages.success(self.request, gettext("Period %(name)s deleted.") % {"name": name})
         return HttpResponseRedirect(reverse(self.list_url_name) + "#special-mode")

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import CreateView, UpdateView
 
@@ -58,12 +59,14 @@ class SpecialModeView(AttendantAdminRequiredMixin, View):
             except services.SpecialModeConflict as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"Special mode is on: calls go to {mode.attendant}.")
+                messages.success(
+                    request, gettext("Special mode is on: calls go to %(name)s.") % {"name": mode.attendant}
+                )
         elif request.POST.get("enabled") == "off":
             services.special_mode_off()
-            messages.success(request, "Special mode is off.")
+            messages.success(request, gettext("Special mode is off."))
         else:
-            messages.error(request, "Choose on or off.")
+            messages.error(request, gettext("Choose on or off."))
         return redirect("attendants:attendant_list")
 
 
@@ -73,18 +76,18 @@ class SpecialAttendantView(AttendantAdminRequiredMixin, View):
     def post(self, request):
         form = SpecialAttendantForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "That attendant does not exist.")
+            messages.error(request, gettext("That attendant does not exist."))
         elif form.cleaned_data["attendant"] is None:
             try:
                 services.clear_special()
             except services.SpecialModeConflict as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, "No special attendant is selected.")
+                messages.success(request, gettext("No special attendant is selected."))
         else:
             attendant = form.cleaned_data["attendant"]
             services.select_special(attendant)
-            messages.success(request, f"{attendant} is the special attendant.")
+            messages.success(request, gettext("%(name)s is the special attendant.") % {"name": attendant})
         return redirect("attendants:attendant_list")
 
 
@@ -136,14 +139,14 @@ class AttendantFormMixin(AdminRequiredMixin, FormPage):
                 else:
                     form.add_error(None, message)
             return self.form_invalid(form, formset)
-        messages.success(self.request, f"Attendant {self.object} saved.")
+        messages.success(self.request, gettext("Attendant %(name)s saved.") % {"name": self.object})
         return HttpResponseRedirect(self.get_success_url())
 
     def form_invalid(self, form, formset=None):
         formset = formset or self.get_formset()
         formset.is_valid()  # errors of the rows too, even when the attendant's own fields are wrong
         if form.files.get("prompt"):
-            form.add_error("prompt", "The file was not saved: choose it again.")
+            form.add_error("prompt", gettext("The file was not saved: choose it again."))
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
 
@@ -173,7 +176,7 @@ class AttendantDeleteView(AdminRequiredMixin, DeletePage):
         except ValidationError as exc:
             messages.error(self.request, " ".join(exc.messages))
             return HttpResponseRedirect(self.object.get_absolute_url())
-        messages.success(self.request, f"{name} deleted.")
+        messages.success(self.request, gettext("%(name)s deleted.") % {"name": name})
         return HttpResponseRedirect(self.get_success_url())
 
 

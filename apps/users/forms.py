@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.users import addressbook, credentials, lockout, services
 from apps.users.models import ApiToken, AwayPeriod, Ring, User, UserGroup, UserProfile
@@ -28,10 +29,10 @@ class UserForm(forms.ModelForm):
     fields, which have the service's field names."""
 
     aliases = forms.CharField(
-        required=False, help_text="Other names and extensions of this user, separated by commas or spaces."
+        required=False, help_text=_("Other names and extensions of this user, separated by commas or spaces.")
     )
     pin = forms.CharField(
-        label="Portal PIN",
+        label=_("Portal PIN"),
         required=False,
         strip=False,
         widget=secret_input(),
@@ -39,14 +40,18 @@ class UserForm(forms.ModelForm):
     )
     # PINs are taken as typed (no trimming), as REST and the data file take them.
     voicemail_pin = forms.CharField(
-        label="Voicemail PIN",
+        label=_("Voicemail PIN"),
         required=False,
         strip=False,
         widget=secret_input(),
         help_text=services.VOICEMAIL_PIN_RULE,
     )
     sip_password = forms.CharField(
-        label="SIP password", required=False, strip=False, widget=secret_input(), help_text="Leave empty to keep it."
+        label=_("SIP password"),
+        required=False,
+        strip=False,
+        widget=secret_input(),
+        help_text=_("Leave empty to keep it."),
     )
 
     # `sip_password` is a declared field left out of Meta.fields, so an empty input never clears the stored value.
@@ -83,13 +88,16 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"] = forms.ChoiceField(
-            label="Time zone", required=False, choices=time_zone_choices, help_text="The zone of the user's pages."
+            label=_("Time zone"),
+            required=False,
+            choices=time_zone_choices,
+            help_text=_("The zone of the user's pages."),
         )
         self.fields["language"] = forms.ChoiceField(
-            label="Language",
+            label=_("Language"),
             required=False,
             choices=language_choices,
-            help_text="The language of the user's pages.",
+            help_text=_("The language of the user's pages."),
         )
         if self.instance.pk:
             self.fields["aliases"].initial = ", ".join(self.instance.aliases)
@@ -99,11 +107,11 @@ class UserForm(forms.ModelForm):
             self.fields["sip_password"].help_text = ""
 
     SECTIONS = (
-        ("User", ["username", "first_name", "last_name", "aliases", "is_active"]),
-        ("PINs and passwords", ["pin", "voicemail_pin", "sip_password"]),
-        ("Instant messaging", ["im_id", "im_enabled", "im_display_name"]),
-        ("Permissions and groups", ["is_admin", "perm_voicemail", "perm_attendant_admin", "groups"]),
-        ("Time zone and language", ["time_zone", "language"]),
+        (_("User"), ["username", "first_name", "last_name", "aliases", "is_active"]),
+        (_("PINs and passwords"), ["pin", "voicemail_pin", "sip_password"]),
+        (_("Instant messaging"), ["im_id", "im_enabled", "im_display_name"]),
+        (_("Permissions and groups"), ["is_admin", "perm_voicemail", "perm_attendant_admin", "groups"]),
+        (_("Time zone and language"), ["time_zone", "language"]),
     )
 
     def fieldsets(self):
@@ -137,9 +145,9 @@ class UserGroupForm(forms.ModelForm):
 
 
 ADDRESSES = (
-    ("office_address", "Office address"),
-    ("home_address", "Home address"),
-    ("branch_address", "Branch address"),
+    ("office_address", _("Office address")),
+    ("home_address", _("Home address")),
+    ("branch_address", _("Branch address")),
 )
 ADDRESS_LABELS = addressbook.ADDRESS_LABELS
 
@@ -225,10 +233,10 @@ class ContactForm(forms.ModelForm):
 
 class ForwardTimerForm(forms.Form):
     timer = forms.IntegerField(
-        label="Ring my phones for",
+        label=_("Ring my phones for"),
         min_value=services.FORWARD_TIMER_RANGE[0],
         max_value=services.FORWARD_TIMER_RANGE[1],
-        help_text="Seconds your own phones ring before the ring list below starts.",
+        help_text=_("Seconds your own phones ring before the ring list below starts."),
     )
 
 
@@ -236,7 +244,7 @@ class RingForm(forms.Form):
     enabled = forms.BooleanField(required=False, initial=True)
     number = forms.CharField(max_length=255)
     expiration = forms.IntegerField(
-        label="Seconds",
+        label=_("Seconds"),
         initial=30,
         min_value=services.RING_EXPIRATION_RANGE[0],
         max_value=services.RING_EXPIRATION_RANGE[1],
@@ -258,9 +266,9 @@ RingFormSet = forms.formset_factory(RingForm, extra=1, can_order=True, can_delet
 
 
 class VoicemailPinForm(forms.Form):
-    new_pin = forms.CharField(label="New voicemail PIN", strip=False, widget=secret_input(inputmode="numeric"))
+    new_pin = forms.CharField(label=_("New voicemail PIN"), strip=False, widget=secret_input(inputmode="numeric"))
     confirm_pin = forms.CharField(
-        label="New voicemail PIN again", strip=False, widget=secret_input(inputmode="numeric")
+        label=_("New voicemail PIN again"), strip=False, widget=secret_input(inputmode="numeric")
     )
 
     def __init__(self, user, *args, **kwargs):
@@ -276,7 +284,7 @@ class VoicemailPinForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("new_pin") and cleaned.get("confirm_pin") and cleaned["new_pin"] != cleaned["confirm_pin"]:
-            self.add_error("confirm_pin", "The two PINs differ.")
+            self.add_error("confirm_pin", _("The two PINs differ."))
         return cleaned
 
 
@@ -287,13 +295,13 @@ class PortalPinForm(forms.Form):
     every check is counted and a locked account learns nothing."""
 
     current_pin = forms.CharField(
-        label="Current PIN", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Current PIN"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-    pin = forms.CharField(label="New PIN", strip=False, widget=secret_input(), help_text=services.PIN_RULE)
-    confirm_pin = forms.CharField(label="New PIN again", strip=False, widget=secret_input())
+    pin = forms.CharField(label=_("New PIN"), strip=False, widget=secret_input(), help_text=services.PIN_RULE)
+    confirm_pin = forms.CharField(label=_("New PIN again"), strip=False, widget=secret_input())
 
     error_messages = {
-        "locked": "Too many wrong PINs for this account from this address. Try again in %(seconds)s seconds.",
+        "locked": _("Too many wrong PINs for this account from this address. Try again in %(seconds)s seconds."),
     }
 
     def __init__(self, user, request, *args, **kwargs):
@@ -311,7 +319,7 @@ class PortalPinForm(forms.Form):
         cleaned = super().clean()
         pin, again = cleaned.get("pin"), cleaned.get("confirm_pin")
         if pin and again and pin != again:
-            self.add_error("confirm_pin", "The two new PINs differ.")
+            self.add_error("confirm_pin", _("The two new PINs differ."))
         if self.errors or "current_pin" not in cleaned:
             return cleaned
         try:
@@ -323,11 +331,11 @@ class PortalPinForm(forms.Form):
             ) from None
         if not credentials.check_pin(self.user, cleaned["current_pin"]):
             lockout.failed(attempt)
-            self.add_error("current_pin", "That is not your current PIN.")
+            self.add_error("current_pin", _("That is not your current PIN."))
             return cleaned
         lockout.succeeded(attempt)
         if pin == cleaned["current_pin"]:
-            self.add_error("pin", "The new PIN is the one you have now.")
+            self.add_error("pin", _("The new PIN is the one you have now."))
         return cleaned
 
 
@@ -336,14 +344,14 @@ class TokenForm(forms.Form):
 
     name = forms.CharField(
         max_length=ApiToken._meta.get_field("name").max_length,
-        help_text='What will use it, e.g. "backup script".',
+        help_text=_('What will use it, e.g. "backup script".'),
     )
     scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
     expires = forms.DateField(
-        label="Valid until",
+        label=_("Valid until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day it works (until midnight, server time). Empty: until revoked.",
+        help_text=_("The last day it works (until midnight, server time). Empty: until revoked."),
     )
 
     def expiry(self) -> datetime | None:
@@ -361,8 +369,8 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Wrong user name or PIN. Log in with your user name, an alias or your IM id.",
-        "locked": "Too many failed logins for this account from this address. Try again in %(seconds)s seconds.",
+        "invalid_login": _("Wrong user name or PIN. Log in with your user name, an alias or your IM id."),
+        "locked": _("Too many failed logins for this account from this address. Try again in %(seconds)s seconds."),
     }
 
     def clean(self):
@@ -407,13 +415,13 @@ class WallClockField(forms.DateTimeField):
                 return datetime.strptime(text, pattern)
             except ValueError:
                 continue
-        raise ValidationError("Enter a date and time such as 2026-12-24 09:00.", code="invalid")
+        raise ValidationError(_("Enter a date and time such as 2026-12-24 09:00."), code="invalid")
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
     from django.conf import settings
 
-    default = [("", f"The server's ({settings.TIME_ZONE})")]
+    default = [("", _("The server's (%(zone)s)") % {"zone": settings.TIME_ZONE})]
     return default + [(name, name.replace("_", " ")) for name in sorted(services.available_time_zones())]
 
 
@@ -421,33 +429,35 @@ def language_choices() -> list[tuple[str, str]]:
     """The languages of the pages, each named in itself, after the browser's choice ("")."""
     from django.conf import settings
 
-    return [("", "The browser's"), *settings.LANGUAGES]
+    return [("", _("The browser's")), *settings.LANGUAGES]
 
 
 class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(label="Time zone", required=False, choices=time_zone_choices)
-    language = forms.ChoiceField(label="Language", required=False, choices=language_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=time_zone_choices)
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
 
 
 class AwayPeriodForm(forms.Form):
     """An away period; availability.save_period holds every rule (the end after the start, overlaps, ...)."""
 
-    start = WallClockField(label="From")
-    end = WallClockField(label="To", help_text="For a weekly period: the end of its first occurrence.")
-    weekly = forms.BooleanField(label="Every week", required=False, help_text="The same days and times every week.")
+    start = WallClockField(label=_("From"))
+    end = WallClockField(label=_("To"), help_text=_("For a weekly period: the end of its first occurrence."))
+    weekly = forms.BooleanField(
+        label=_("Every week"), required=False, help_text=_("The same days and times every week.")
+    )
     repeat_until = forms.DateField(
-        label="Repeat until",
+        label=_("Repeat until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="The last day a weekly period starts (empty: for ever).",
+        help_text=_("The last day a weekly period starts (empty: for ever)."),
     )
     forward_to = forms.CharField(
-        label="Forward calls to",
+        label=_("Forward calls to"),
         required=False,
         max_length=services.TEXT_MAX,
-        help_text="A number, an extension or a SIP address; empty: calls go to voicemail.",
+        help_text=_("A number, an extension or a SIP address; empty: calls go to voicemail."),
     )
-    greeting = forms.ChoiceField(label="Voicemail greeting", choices=AwayPeriod.Greeting.choices)
+    greeting = forms.ChoiceField(label=_("Voicemail greeting"), choices=AwayPeriod.Greeting.choices)
 
     def period_data(self, time_zone: str):
         from apps.users.availability import PeriodData
@@ -482,11 +492,11 @@ class ForwardAllForm(forms.Form):
 
     ACTIONS = ("dnd-on", "dnd-off", "forward-on", "forward-off")
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    forward_all = forms.CharField(label="Forward all calls to", required=False, max_length=services.TEXT_MAX)
+    forward_all = forms.CharField(label=_("Forward all calls to"), required=False, max_length=services.TEXT_MAX)
     until = forms.DateTimeField(
-        label="Until",
+        label=_("Until"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        help_text="Empty: until you switch it off.",
+        help_text=_("Empty: until you switch it off."),
     )

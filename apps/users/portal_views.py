@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView, View
 
@@ -41,7 +42,7 @@ class ContactView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         form.save()
-        messages.success(self.request, "Your contact information was saved.")
+        messages.success(self.request, gettext("Your contact information was saved."))
         return redirect("portal:contact")
 
 
@@ -72,7 +73,7 @@ class ForwardView(LoginRequiredMixin, View):
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, "Your call forwarding was saved.")
+                messages.success(request, gettext("Your call forwarding was saved."))
                 return redirect("portal:forward")
         return self.render(timer_form, formset, errors)
 
@@ -90,7 +91,7 @@ class VoicemailPinView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         services.set_voicemail_pin(self.request.user, form.cleaned_data["new_pin"])
-        messages.success(self.request, "Your voicemail PIN was changed.")
+        messages.success(self.request, gettext("Your voicemail PIN was changed."))
         return redirect("portal:voicemail_pin")
 
 
@@ -112,7 +113,9 @@ class PortalPinView(LoginRequiredMixin, FormView):
             form.add_error(None, exc)  # keyed "pin", the form's field
             return self.form_invalid(form)
         update_session_auth_hash(self.request, self.request.user)
-        messages.success(self.request, "Your portal PIN was changed. Use the new one from now on, here and in apps.")
+        messages.success(
+            self.request, gettext("Your portal PIN was changed. Use the new one from now on, here and in apps.")
+        )
         return redirect("portal:portal_pin")
 
 
@@ -151,7 +154,7 @@ class FeedKeyView(LoginRequiredMixin, View):
 
     def post(self, request):
         services.regenerate_feed_key(request.user)
-        messages.success(request, "You have a new feed key: the old private URLs no longer work.")
+        messages.success(request, gettext("You have a new feed key: the old private URLs no longer work."))
         return redirect(self.success_url)
 
 
@@ -201,10 +204,10 @@ class AvailabilityView(LoginRequiredMixin, View):
 
 
 _SAVED = {
-    "dnd-on": "Do not disturb is on: your calls go to voicemail.",
-    "dnd-off": "Do not disturb is off.",
-    "forward-on": "All your calls are forwarded.",
-    "forward-off": "Your calls are no longer all forwarded.",
+    "dnd-on": gettext_lazy("Do not disturb is on: your calls go to voicemail."),
+    "dnd-off": gettext_lazy("Do not disturb is off."),
+    "forward-on": gettext_lazy("All your calls are forwarded."),
+    "forward-off": gettext_lazy("Your calls are no longer all forwarded."),
 }
 
 
@@ -241,7 +244,7 @@ class AwayListView(LoginRequiredMixin, AwayOwnerMixin, View):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, "The away period was added.")
+                messages.success(request, gettext("The away period was added."))
                 return redirect(self.list_url())
         return self.render(form, status=400)
 
@@ -286,7 +289,7 @@ class AwayEditView(LoginRequiredMixin, AwayOwnerMixin, View):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, "The away period was saved.")
+                messages.success(request, gettext("The away period was saved."))
                 return redirect(self.list_url())
         return self.render(period, form, status=400)
 
@@ -305,7 +308,7 @@ class AwayDeleteView(LoginRequiredMixin, AwayOwnerMixin, View):
 
     def post(self, request, pk, **kwargs):
         availability.delete_period(get_object_or_404(AwayPeriod, pk=pk, user=self.owner()))
-        messages.success(request, "The away period was deleted.")
+        messages.success(request, gettext("The away period was deleted."))
         return redirect(self.list_url())
 
 
@@ -331,5 +334,5 @@ class TimeZoneView(LoginRequiredMixin, FormView):
         except ValidationError:
             self.request.user.refresh_from_db(fields=["time_zone", "language"])
             return self.form_invalid(form)
-        messages.success(self.request, f"Your time zone is {self.request.user.zone_name}.")
+        messages.success(self.request, gettext("Your time zone is %(zone)s.") % {"zone": self.request.user.zone_name})
         return redirect("portal:time_zone")

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -83,10 +84,10 @@ class TokenRevokeBase(TokenPages, View):
     def post(self, request, pk):
         token = self.token(pk)
         if token.revoked is not None:
-            messages.info(request, f"Token {token.name} was already revoked.")
+            messages.info(request, gettext("Token %(name)s was already revoked.") % {"name": token.name})
         else:
             tokens.revoke_token(token)
-            messages.success(request, f"Token {token.name} revoked: it no longer works.")
+            messages.success(request, gettext("Token %(name)s revoked: it no longer works.") % {"name": token.name})
         return redirect(f"{self.urls}_list")
 
 

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.generic import CreateView, UpdateView
 
 from apps.users import portal_views, services
@@ -79,7 +80,7 @@ class UserFormMixin(AdminRequiredMixin, FormPage):
         self.object = user
         if user.pk == self.request.user.pk and data.get("pin"):
             update_session_auth_hash(self.request, user)  # an admin changing their own PIN stays logged in
-        messages.success(self.request, f"User {user} saved.")
+        messages.success(self.request, gettext("User %(name)s saved.") % {"name": user})
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -101,11 +102,11 @@ class UserDeleteView(AdminRequiredMixin, DeletePage):
     def form_valid(self, form):
         if self.object.pk == self.request.user.pk:
             # Deleting oneself would end the session mid-request and may leave no administrator.
-            messages.error(self.request, "You cannot delete your own user.")
+            messages.error(self.request, gettext("You cannot delete your own user."))
             return HttpResponseRedirect(self.object.get_absolute_url())
         name = str(self.object)
         services.delete_user(self.object)  # records the deletion in the audit log
-        messages.success(self.request, f"{name} deleted.")
+        messages.success(self.request, gettext("%(name)s deleted.") % {"name": name})
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -132,7 +133,7 @@ class UserGroupDeleteView(AdminRequiredMixin, DeletePage):
     def form_valid(self, form):
         name = str(self.object)
         services.delete_group(self.object)  # records the deletion in the audit log
-        messages.success(self.request, f"{name} deleted.")
+        messages.success(self.request, gettext("%(name)s deleted.") % {"name": name})
         return HttpResponseRedirect(self.get_success_url())
 
 
