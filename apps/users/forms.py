@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.users import addressbook, credentials, lockout, services
 from apps.users.models import ApiToken, AwayPeriod, Ring, User, UserGroup, UserProfile
@@ -441,7 +442,9 @@ class AwayPeriodForm(forms.Form):
     """An away period; availability.save_period holds every rule (the end after the start, overlaps, ...)."""
 
     start = WallClockField(label=_("From"))
-    end = WallClockField(label=_("To"), help_text=_("For a weekly period: the end of its first occurrence."))
+    end = WallClockField(
+        label=pgettext_lazy("period end", "To"), help_text=_("For a weekly period: the end of its first occurrence.")
+    )
     weekly = forms.BooleanField(
         label=_("Every week"), required=False, help_text=_("The same days and times every week.")
     )
