@@ -1,11 +1,12 @@
 """The plumbing every /api/v1/ view shares: JSON in and out, authentication (Basic and Digest with an admin's PIN,
 Bearer tokens, the browser session), the admin permission, throttling, error bodies, limit/offset pagination,
-`?q=` search, `?ordering=`, ETags and If-Match."""
+`?q=` search, `?ordering=`, ETags, If-Match and If-None-Match."""
 
 import hashlib
 import json
 
 from django.conf import settings
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import LimitOffsetPagination
@@ -94,6 +95,14 @@ def check_if_match(request, current: str) -> None:
 def with_etag(response: Response, representation) -> Response:
     response["ETag"] = etag_of(representation)
     return response
+
+
+def conditional_get(request, representation) -> Response:
+    """A read: the representation with its ETag, or 304 with no body when If-None-Match names that ETag."""
+    tag = etag_of(representation)
+    if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+    return with_etag(Response(representation), representation)
 
 
 # ---- lists ---------------------------------------------------------------------------------------------------

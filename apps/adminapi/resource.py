@@ -176,12 +176,7 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
         return paginator.get_paginated_response([res.full(row) for row in rows])
 
     def retrieve(self, request, key=None):
-        obj = self._object(key)
-        representation = self.resource.full(obj)
-        tag = base.etag_of(representation)
-        if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        return base.with_etag(Response(representation), representation)
+        return base.conditional_get(request, self.resource.full(self._object(key)))
 
     def create(self, request):
         self._check_writes()

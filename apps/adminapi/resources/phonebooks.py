@@ -185,11 +185,7 @@ class EntryViewSet(base.ApiView, viewsets.ViewSet):
 
     @extend_schema(responses={200: entry_schema(with_id=True)}, summary="A phonebook entry")
     def retrieve(self, request, name, pk):
-        representation = represent_entry(self._entry(_phonebook(name), pk))
-        tag = base.etag_of(representation)
-        if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        return base.with_etag(Response(representation), representation)
+        return base.conditional_get(request, represent_entry(self._entry(_phonebook(name), pk)))
 
     def _change(self, request, name, pk, partial: bool):
         with transaction.atomic():
