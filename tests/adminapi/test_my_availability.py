@@ -95,6 +95,19 @@ def test_away_periods_list_create_read_change_delete(as_alice, alice):
     assert as_alice.get(url).status_code == 404 and not AwayPeriod.objects.exists()
 
 
+def test_an_away_period_read_answers_304_to_its_etag_and_200_once_it_changed(as_alice, as_bob):
+    created = as_alice.post(PERIODS, FRIDAYS)
+    url, tag = created["Location"], created["ETag"]
+    unchanged = as_alice.get(url, headers={"If-None-Match": tag})
+    assert unchanged.status_code == 304 and unchanged["ETag"] == tag and not unchanged.content
+    # Another user's period stays a 404, whatever ETag they send.
+    assert as_bob.get(url, headers={"If-None-Match": tag}).status_code == 404
+    as_alice.patch(url, {"greeting": "extendedabsence"}, headers={"If-Match": tag})
+    changed = as_alice.get(url, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.json()["greeting"] == "extendedabsence"
+    assert changed["ETag"] != tag
+
+
 def test_an_overlap_is_400_with_a_sentence(as_alice):
     assert as_alice.post(PERIODS, FRIDAYS).status_code == 201
     answer = as_alice.post(PERIODS, {"start": "2030-01-11T17:30", "end": "2030-01-11T20:00"})

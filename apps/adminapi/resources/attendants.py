@@ -29,15 +29,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.viewsets import ViewSet
 
-from apps.adminapi import base
-from apps.adminapi.openapi import oas30
+from apps.adminapi import base, numbered
+from apps.adminapi.numbered import IF_MATCH
 from apps.adminapi.resource import Resource
 from apps.attendants import schedule, services
 from apps.attendants.filtersets import AutoAttendantFilterSet
 from apps.attendants.models import AutoAttendant, SpecialMode, SpecialModePeriod
-from apps.pbxdata.schema import PbxDataError, check_keys, complete, json_schema, show
+from apps.pbxdata.schema import PbxDataError, check_keys, json_schema, show
 from apps.pbxdata.sections import attendants as section
 from sipxweb import mediafiles
 from sipxweb.ranges import file_response
@@ -229,7 +228,6 @@ SPECIAL_BODY = {
     **json_schema(section.SPECIAL),
     "description": "On with no attendant selects afterhour (D11). PUT: a key left out is at its default.",
 }
-IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description="The ETag read; 412 when stale")
 
 
 def _special() -> dict:
@@ -248,11 +246,7 @@ class SpecialModeView(base.ApiView, APIView):
         tags=["special-mode"],
     )
     def get(self, request):
-        representation = _special()
-        tag = base.etag_of(representation)
-        if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        return base.with_etag(Response(representation), representation)
+        return base.conditional_get(request, _special())
 
     @extend_schema(
         summary="Set the special mode",
@@ -295,155 +289,47 @@ class SpecialModeView(base.ApiView, APIView):
 
 # ---- the special-mode schedule -----------------------------------------------------------------------------------
 
-ID = "id"  # a period's URL key, given by the server; the data file's periods have none
-MAX_ID = 2**62
-PERIOD_EXAMPLE = {"name": "night", "weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "18:00", "end": "08:00"}
 
-
-def represent_period(period: SpecialModePeriod) -> dict:
-    return {ID: period.pk, **complete(section.PERIOD, section.dump_period(period))}
-
-
-def period_schema(with_id: bool = True, partial: bool = False) -> dict:
-    schema = oas30(json_schema(section.PERIOD))
-    schema["description"] = (
-        "A period of the special-mode schedule, in the PBX's time zone: weekly on `weekdays` from `start` to `end` "
-        '("18:00" to "08:00": the next morning), or, with no weekdays, one-off from `start` to `end` '
-        '("2026-12-24T00:00" to "2027-01-03T00:00"); the end is not included.'
-    )
-    schema["example"] = PERIOD_EXAMPLE
-    if with_id:
-        schema["properties"] = {ID: {"type": "integer", "readOnly": True}, **schema["properties"]}
-    if partial:
-        schema.pop("required", None)
-    return schema
-
-
-PERIOD_PAGE = {
-    "type": "object",
-    "properties": {
-        "count": {"type": "integer"},
-        "next": {"type": "string", "format": "uri", "nullable": True},
-        "previous": {"type": "string", "format": "uri", "nullable": True},
-        "results": {"type": "array", "items": period_schema()},
-    },
-}
-PERIOD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The period's id")
-
-
-def _period(pk: str, for_update: bool = False) -> SpecialModePeriod:
-    number = int(pk) if pk.isascii() and pk.isdigit() and len(pk) < 20 else 0
-    queryset = SpecialModePeriod.objects.select_for_update() if for_update else SpecialModePeriod.objects
-    period = queryset.filter(pk=number).first() if 0 < number <= MAX_ID else None
-    if period is None:
-        raise Http404(f"There is no special-mode period {show(pk)}.")
-    return period
-
-
-def _save_period(item: dict, row: SpecialModePeriod | None = None) -> SpecialModePeriod:
-    period = section.period_of(section.PERIOD(item, ""), "", row)
-    try:
-        return services.save_period(period)
-    except services.PeriodError as exc:
-        raise section.period_refused(exc, "") from None
-
-
-class SpecialModeScheduleViewSet(base.ApiView, ViewSet):
+@numbered.documented(
+    description="A period of the special-mode schedule, in the PBX's time zone: weekly on `weekdays` from `start` to "
+    '`end` ("18:00" to "08:00": the next morning), or, with no weekdays, one-off from `start` to `end` '
+    '("2026-12-24T00:00" to "2027-01-03T00:00"); the end is not included.',
+    example={"name": "night", "weekdays": ["mon", "tue", "wed", "thu", "fri"], "start": "18:00", "end": "08:00"},
+    tag="special-mode",
+    summaries=numbered.Summaries(
+        list="The special-mode schedule",
+        create="Add a period (an overlap with a period of its kind is 400)",
+        retrieve="A period of the special-mode schedule",
+        update="Replace a period (keys left out take their defaults)",
+        partial_update="Change a period",
+        destroy="Delete a period",
+    ),
+    if_match=True,
+)
+class SpecialModeScheduleViewSet(numbered.NumberedViewSet):
     """The schedule's periods: list (oldest first, limit/offset), create, read with an ETag, replace and change with
     If-Match, delete."""
 
     permission_classes = [IsAttendantAdmin]
-    pagination_class = base.Page
+    item = section.PERIOD
+    noun = "period"
+    not_found = "There is no special-mode period {}."
 
-    @extend_schema(
-        summary="The special-mode schedule",
-        parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses={200: PERIOD_PAGE},
-        tags=["special-mode"],
-    )
-    def list(self, request):
-        paginator = self.pagination_class()
-        rows = paginator.paginate_queryset(SpecialModePeriod.objects.order_by("id"), request, view=self)
-        return paginator.get_paginated_response([represent_period(p) for p in rows])
+    def queryset(self, request):
+        return SpecialModePeriod.objects.order_by("id")
 
-    @extend_schema(
-        summary="Add a period (an overlap with a period of its kind is 400)",
-        request={"application/json": period_schema(with_id=False)},
-        responses={201: period_schema()},
-        tags=["special-mode"],
-    )
-    def create(self, request):
-        body = request.data
-        if isinstance(body, dict) and ID in body:
-            raise PbxDataError(ID, "is given by the server; leave it out")
-        with transaction.atomic():
-            period = _save_period(body)
-        location = f"{request.path.rstrip('/')}/{period.pk}"
-        representation = represent_period(period)
-        return base.with_etag(
-            Response(representation, status=status.HTTP_201_CREATED, headers={"Location": location}), representation
-        )
+    def dump(self, period):
+        return section.dump_period(period)
 
-    @extend_schema(
-        summary="A period of the special-mode schedule",
-        parameters=[PERIOD_ID],
-        responses={200: period_schema()},
-        tags=["special-mode"],
-    )
-    def retrieve(self, request, pk):
-        representation = represent_period(_period(pk))
-        tag = base.etag_of(representation)
-        if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        return base.with_etag(Response(representation), representation)
+    def save(self, request, item, row=None):
+        period = section.period_of(section.PERIOD(item, ""), "", row)
+        try:
+            return services.save_period(period)
+        except services.PeriodError as exc:
+            raise section.period_refused(exc, "") from None
 
-    def _change(self, request, pk, partial: bool):
-        with transaction.atomic():
-            period = _period(pk, for_update=True)
-            current = represent_period(period)
-            base.check_if_match(request, base.etag_of(current))
-            body = request.data
-            check_keys(body, "", [ID, *section.PERIOD.fields])
-            if body.get(ID, period.pk) != period.pk:
-                raise PbxDataError(ID, "is the period's id and cannot change")
-            given = {k: v for k, v in body.items() if k != ID}
-            current.pop(ID)
-            period = _save_period({**current, **given} if partial else given, period)
-        representation = represent_period(period)
-        return base.with_etag(Response(representation), representation)
-
-    @extend_schema(
-        summary="Replace a period (keys left out take their defaults)",
-        parameters=[PERIOD_ID, IF_MATCH],
-        request={"application/json": period_schema()},
-        responses={200: period_schema()},
-        tags=["special-mode"],
-    )
-    def update(self, request, pk):
-        return self._change(request, pk, partial=False)
-
-    @extend_schema(
-        summary="Change a period",
-        parameters=[PERIOD_ID, IF_MATCH],
-        request={"application/json": period_schema(partial=True)},
-        responses={200: period_schema()},
-        tags=["special-mode"],
-    )
-    def partial_update(self, request, pk):
-        return self._change(request, pk, partial=True)
-
-    @extend_schema(
-        summary="Delete a period",
-        parameters=[PERIOD_ID, IF_MATCH],
-        responses={204: OpenApiResponse(description="Deleted")},
-        tags=["special-mode"],
-    )
-    def destroy(self, request, pk):
-        with transaction.atomic():
-            period = _period(pk, for_update=True)
-            base.check_if_match(request, base.etag_of(represent_period(period)))
-            services.delete_period(period)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, request, period):
+        services.delete_period(period)
 
 
 NOW_SCHEMA = {
