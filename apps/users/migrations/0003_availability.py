@@ -4,30 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-NEW_FIELDS = ("availability_until", "dnd", "forward_all", "time_zone")
-
-
-def add_columns(apps, schema_editor):
-    """The new columns of users_user. SQLite rebuilds a table to add a NOT NULL column, which it refuses while the
-    SIP proxy's views (apps/sipproxy/dbviews.py, made by an earlier migration of a new database) read the table: there
-    the columns are added in place, with their default as the column's."""
-    user = apps.get_model("users", "User")
-    for name in NEW_FIELDS:
-        field = user._meta.get_field(name)
-        if schema_editor.connection.vendor != "sqlite":
-            schema_editor.add_field(user, field)
-            continue
-        definition, params = schema_editor.column_sql(user, field, include_default=True)
-        definition = definition % tuple(schema_editor.quote_value(p) for p in params)
-        table, column = schema_editor.quote_name(user._meta.db_table), schema_editor.quote_name(field.column)
-        schema_editor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
-
-
-def remove_columns(apps, schema_editor):
-    user = apps.get_model("users", "User")
-    for name in NEW_FIELDS:
-        schema_editor.remove_field(user, user._meta.get_field(name))
+from sipxweb.migration_ops import AddFieldInPlace
 
 
 class Migration(migrations.Migration):
@@ -36,31 +13,26 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddField(
-                    model_name="user",
-                    name="availability_until",
-                    field=models.DateTimeField(blank=True, null=True, verbose_name="until"),
-                ),
-                migrations.AddField(
-                    model_name="user",
-                    name="dnd",
-                    field=models.BooleanField(default=False, verbose_name="do not disturb"),
-                ),
-                migrations.AddField(
-                    model_name="user",
-                    name="forward_all",
-                    field=models.CharField(blank=True, max_length=255, null=True, verbose_name="forward all calls to"),
-                ),
-                migrations.AddField(
-                    model_name="user",
-                    name="time_zone",
-                    field=models.CharField(blank=True, default="", max_length=64, verbose_name="time zone"),
-                ),
-            ],
+        AddFieldInPlace(
+            model_name="user",
+            name="availability_until",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="until"),
         ),
-        migrations.RunPython(add_columns, remove_columns),
+        AddFieldInPlace(
+            model_name="user",
+            name="dnd",
+            field=models.BooleanField(default=False, verbose_name="do not disturb"),
+        ),
+        AddFieldInPlace(
+            model_name="user",
+            name="forward_all",
+            field=models.CharField(blank=True, max_length=255, null=True, verbose_name="forward all calls to"),
+        ),
+        AddFieldInPlace(
+            model_name="user",
+            name="time_zone",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="time zone"),
+        ),
         migrations.CreateModel(
             name="AwayPeriod",
             fields=[
