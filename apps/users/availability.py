@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
 
 from apps.audit import services as audit
 from apps.users.models import AwayPeriod, User
@@ -259,9 +261,11 @@ def set_availability(
         if until_rule(until):
             errors.append(UserError(until_rule(until), "until"))
         elif until.tzinfo is None:
-            errors.append(UserError("The end time needs a time zone (such as Z or +01:00).", "until"))
+            errors.append(UserError(gettext("The end time needs a time zone (such as Z or +01:00)."), "until"))
         elif until <= now:
-            errors.append(UserError("The end time is in the past: give a time in the future, or none.", "until"))
+            errors.append(
+                UserError(gettext("The end time is in the past: give a time in the future, or none."), "until")
+            )
     if errors:
         raise ValidationError(errors)
     if not dnd and forward_all is None:
@@ -326,13 +330,16 @@ def describe(period) -> str:
     """ "Fri 4 Dec 2026 14:00 to 18:00, weekly": a period in words, in its own zone."""
     start, end = _walls(period)
     same_day = start.date() == end.date()
-    text = (
-        f"{start:%a %-d %b %Y %H:%M} to {end:%H:%M}"
-        if same_day
-        else f"{start:%a %-d %b %Y %H:%M} to {end:%a %-d %b %Y %H:%M}"
-    )
-    if period.weekly:
-        text += ", weekly" + (f" until {period.repeat_until:%-d %b %Y}" if period.repeat_until else "")
+    # Django's date format: the day and month names of the active language ("Fri 4 Dec" in English, as strftime).
+    first, last = date_format(start, "D j M Y H:i"), date_format(end, "H:i" if same_day else "D j M Y H:i")
+    text = gettext("%(start)s to %(end)s") % {"start": first, "end": last}
+    if period.weekly and period.repeat_until:
+        text = gettext("%(period)s, weekly until %(day)s") % {
+            "period": text,
+            "day": date_format(period.repeat_until, "j M Y"),
+        }
+    elif period.weekly:
+        text = gettext("%(period)s, weekly") % {"period": text}
     return text
 
 
@@ -352,14 +359,16 @@ def _clean_period(data: PeriodData, default_zone: str) -> AwayPeriod:
         raise ValidationError(errors)
     start, end = wall_clock(data.start, tz), wall_clock(data.end, tz)
     if instant(end, tz) <= instant(start, tz):
-        errors.append(UserError("The end must come after the start.", "end"))
+        errors.append(UserError(gettext("The end must come after the start."), "end"))
     if data.weekly and end - start >= WEEK:
-        errors.append(UserError("A weekly period lasts less than a week (it would never end).", "end"))
+        errors.append(UserError(gettext("A weekly period lasts less than a week (it would never end)."), "end"))
     if data.repeat_until is not None:
         if not data.weekly:
-            errors.append(UserError("Only a weekly period repeats until a day.", "repeat_until"))
+            errors.append(UserError(gettext("Only a weekly period repeats until a day."), "repeat_until"))
         elif data.repeat_until < start.date():
-            errors.append(UserError("The last day of the repetition comes before the first one.", "repeat_until"))
+            errors.append(
+                UserError(gettext("The last day of the repetition comes before the first one."), "repeat_until")
+            )
     forward_to = (data.forward_to or "").strip() or None
     if forward_to is not None:
         problem = text_rule(forward_to, "The number") or forward_number_rule(forward_to)
@@ -408,17 +417,22 @@ def overlap_problem(period, others: Sequence) -> str | None:
         if met is not None:
             tz = zone(period.time_zone)
             when = met.start.astimezone(tz)
-            return (
-                f"This period overlaps the away period {describe(other)} ({other.time_zone}): both would apply on "
-                f"{when:%a %-d %b %Y at %H:%M}. Change one of them so that they do not overlap."
-            )
+            return gettext(
+                "This period overlaps the away period %(period)s (%(zone)s): both would apply on %(day)s at "
+                "%(time)s. Change one of them so that they do not overlap."
+            ) % {
+                "period": describe(other),
+                "zone": other.time_zone,
+                "day": date_format(when, "D j M Y"),
+                "time": date_format(when, "H:i"),
+            }
     return None
 
 
 def _past_problem(period, now: datetime) -> str | None:
     end = last_end(period)
     if end is not None and end <= now:
-        return "This period is over already: its end is in the past."
+        return gettext("This period is over already: its end is in the past.")
     return None
 
 

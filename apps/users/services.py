@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 
 from apps.audit import services as audit
 from apps.users import addressbook
@@ -251,20 +252,20 @@ def pin_rule(pin: str, names: Iterable[str] = (), policy: bool = True) -> str | 
     255 characters), because the demo file, and files written for sipXconfig, carry PINs such as 1234 that the
     policy refuses (docs/operations.md)."""
     if not pin.strip():
-        return "A PIN may not be empty or only spaces."
+        return gettext("A PIN may not be empty or only spaces.")
     problem = text_rule(pin, "The PIN")
     if problem or not policy:
         return problem
     if len(pin) < PIN_MIN_LENGTH:
-        return f"A portal PIN needs at least {PIN_MIN_LENGTH} characters."
+        return gettext("A portal PIN needs at least %(n)s characters.") % {"n": PIN_MIN_LENGTH}
     if len(set(pin)) == 1:
-        return "A portal PIN may not repeat one character only."
+        return gettext("A portal PIN may not repeat one character only.")
     if _digit_run(pin):
-        return "A portal PIN may not be a run of digits such as 1234 or 4321."
+        return gettext("A portal PIN may not be a run of digits such as 1234 or 4321.")
     if pin.casefold() in {name.casefold() for name in names if name}:
-        return "A portal PIN may not be your own extension, alias or IM id."
+        return gettext("A portal PIN may not be your own extension, alias or IM id.")
     if pin in DEMO_PINS:
-        return "This PIN is printed in the demo data; choose another."
+        return gettext("This PIN is printed in the demo data; choose another.")
     return None
 
 
