@@ -17,6 +17,7 @@ from apps.users import availability
 from apps.users.models import User
 from apps.voicemail.email import troubled as undelivered_voicemail_mail
 from apps.voicemail.models import Folder, Message
+from apps.voicemail.services import greeting_heard
 
 RECENT = timedelta(days=7)  # how far back "recent" failures and missed calls go
 SHOWN = 5  # rows of each recent list
@@ -50,7 +51,8 @@ def pbx(now=None) -> dict:
 
 def personal(user, now=None) -> dict:
     """A user's home: new voicemail, the calls they missed lately, whether their calls are forwarded, and their
-    availability (do not disturb, forward all, the away period active now and the next one)."""
+    availability (do not disturb, forward all, the away period active now and the next one) and the greeting callers
+    hear."""
     now = now or timezone.now()
     missed = Cdr.objects.filter(
         Q(connect_time__isnull=True) & ~Q(termination=Termination.IN_PROGRESS),
@@ -64,6 +66,7 @@ def personal(user, now=None) -> dict:
         "state": availability.availability_at(user, now, periods),
         "next": availability.next_away(user, now, periods),
         "voicemail": user.perm_voicemail,
+        "greeting": greeting_heard(user) if user.perm_voicemail else None,
         "new_messages": (
             Message.objects.filter(user=user, folder=Folder.INBOX, heard=False).count() if user.perm_voicemail else 0
         ),

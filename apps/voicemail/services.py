@@ -67,6 +67,15 @@ def active_greeting(user: User) -> str:
     return away_greeting(user) or value or ActiveGreeting.NONE
 
 
+def greeting_heard(user: User) -> tuple[str, "Greeting | None"]:
+    """The greeting callers hear now (active_greeting) with its recording, None when the system greeting plays: none
+    is active, or the active one was never recorded. The media server plays it; the portal home says which it is."""
+    kind = active_greeting(user)
+    if kind == ActiveGreeting.NONE:
+        return kind, None
+    return kind, Greeting.objects.filter(mailbox__user=user, kind=kind).first()
+
+
 def set_active_greeting(user: User, greeting: str, recorded_only: bool = True) -> None:
     """One user's active greeting as people choose it: the mailbox pages, the portal, the REST URI and the admin
     JSON API. D3: an unknown greeting is refused (nothing stored). `recorded_only`: a recorded greeting only: with

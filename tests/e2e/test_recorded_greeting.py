@@ -7,6 +7,7 @@ import io
 import urllib.request
 import wave
 from base64 import b64encode
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +17,7 @@ from apps.attendants.models import AutoAttendant
 from apps.voicemail.models import Greeting
 from sipxweb.audio import inspect
 from tests.e2e.conftest import CHROMIUM_ARGS
+from tests.e2e.watch import SCREENSHOTS
 from tests.floor.browser_recording import crossings_per_second
 from tests.voicemail.audio import tone_wav
 
@@ -176,3 +178,49 @@ def test_an_admin_records_an_attendant_prompt(people, page, live_server, login):
     status, content_type, body = admin_api(live_server.url, "/attendants/Sales/prompt")
     assert status == 200 and "wav" in content_type and body == stored
     assert no_violations(page) == []
+
+
+def test_the_home_shows_dnd_an_away_period_and_the_recorded_greeting_as_rest_does(people, page, live_server, login):
+    """Issue 16: a user records a greeting, sets do not disturb and an away period, and sees each on the portal home;
+    the admin JSON API's /my/availability and the sipXconfig active-greeting URI answer the same state."""
+    login("alice", "1234")
+    page.goto(live_server.url + "/portal/")
+    expect(page.locator("#greeting-now")).to_contain_text("hear the system greeting")
+
+    page.goto(live_server.url + "/portal/voicemail/")
+    box = page.locator("tr[data-greeting='outofoffice'] [data-recorder]")
+    record(page, box)
+    box.locator("[data-action=keep]").click()
+    expect(page.locator(".message.success")).to_contain_text("Out of office greeting recorded")
+
+    page.goto(live_server.url + "/portal/")
+    page.click("#dnd-on")
+    expect(page.locator("#availability-now")).to_contain_text("Do not disturb is on")
+
+    # An away period from an hour ago to two hours ahead (the user's zone is the server's, UTC here) whose greeting
+    # is the one just recorded.
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    page.click("#availability >> text=My away periods")
+    page.fill("#id_start", (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_end", (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.select_option("#id_greeting", "outofoffice")
+    page.click("button:has-text('Add away period')")
+    expect(page.locator(".messages")).to_contain_text("The away period was added.")
+
+    page.goto(live_server.url + "/portal/")
+    expect(page.locator("#availability-now")).to_contain_text("Do not disturb is on")
+    expect(page.locator("#availability-now")).to_contain_text("out of office")
+    expect(page.locator("#greeting-now")).to_contain_text("your recorded Out of office greeting")
+    page.screenshot(path=str(SCREENSHOTS / "home-dnd-away-greeting.png"), full_page=True)
+
+    alice = b64encode(b"alice:1234").decode()
+    answer = page.request.get(live_server.url + "/api/v1/my/availability", headers={"Authorization": f"Basic {alice}"})
+    assert answer.status == 200
+    body = answer.json()
+    assert body["dnd"] is True and body["now"]["reason"] == "dnd"
+    assert body["now"]["greeting"] == "outofoffice" and body["activeAwayPeriod"] is not None
+    greeting = page.request.get(
+        live_server.url + "/sipxconfig/rest/my/mailbox/200/preferences/activegreeting",
+        headers={"Authorization": f"Basic {alice}"},
+    )
+    assert (greeting.status, greeting.text()) == (200, "outofoffice")

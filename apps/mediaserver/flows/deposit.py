@@ -17,7 +17,6 @@ from apps.mediaserver.calls import MediaCall
 from apps.mediaserver.dbthread import db
 from apps.users.models import User
 from apps.voicemail import services as voicemail
-from apps.voicemail.models import ActiveGreeting, Greeting
 
 log = logging.getLogger("sipxweb.mediaserver")
 
@@ -37,15 +36,13 @@ def find_box(name: str) -> Box | None:
     user = login.user if login is not None else None
     if user is None or not user.is_active or not user.perm_voicemail:
         return None
-    kind = voicemail.active_greeting(user)
+    _, row = voicemail.greeting_heard(user)
     greeting = None
-    if kind != ActiveGreeting.NONE:
-        row = Greeting.objects.filter(mailbox__user=user, kind=kind).first()
-        if row is not None and row.audio:
-            try:
-                greeting = audio.playable(Path(row.audio.path))
-            except (audio.AudioError, OSError) as exc:
-                log.warning("greeting of %s not playable, the system greeting plays: %s", user.username, exc)
+    if row is not None and row.audio:
+        try:
+            greeting = audio.playable(Path(row.audio.path))
+        except (audio.AudioError, OSError) as exc:
+            log.warning("greeting of %s not playable, the system greeting plays: %s", user.username, exc)
     return Box(user, user.username, greeting)
 
 
