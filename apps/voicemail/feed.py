@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from apps.users.availability import user_zone
 from sipxweb import xmltext
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -121,9 +122,11 @@ def render_feed(user, folder: str, messages, channel_link: str, item_link) -> by
         link=channel_link,
         description=f"Voicemail Inbox for {label}",  # "Inbox" whatever the folder, as sipXconfig wrote it
     )
+    # The description's time in the owner's zone, as their pages show it (by default the PBX's).
+    zone = user_zone(user)
     for message in messages:
         link = item_link(message)
-        local = timezone.localtime(message.received)
+        local = timezone.localtime(message.received, zone)
         feed.add_item(
             title=f"{message.subject} from {message.sender_brief}",
             link=link,

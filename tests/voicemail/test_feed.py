@@ -44,6 +44,16 @@ def test_description_uses_server_time_zone(client, alice, alice_mail, settings):
     assert feed.entries[1].published == "Fri, 20 Nov 2026 09:15:00 GMT"
 
 
+def test_description_uses_the_owners_time_zone(client, alice, alice_mail, settings):
+    """A user with a time zone of their own reads the time in it, as on their pages; pubDate stays GMT."""
+    settings.TIME_ZONE = "America/New_York"
+    alice.time_zone = "Europe/Berlin"
+    alice.save(update_fields=["time_zone"])
+    feed = parse(client.get(REST + "/my/feed/voicemail/inbox", **basic("alice", "1234")))
+    assert feed.entries[1].description == "12 seconds received at 10:15 on 11/20/26"
+    assert feed.entries[1].published == "Fri, 20 Nov 2026 09:15:00 GMT"
+
+
 def test_saved_and_empty_folders_and_label_without_name(client, alice_mail, make_user):
     feed = parse(client.get(REST + "/my/feed/voicemail/saved", **basic("alice", "1234")))
     assert [e.title for e in feed.entries] == ["Voice Message from Carol White - 202"]
