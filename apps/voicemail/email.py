@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.audit.context import acting
+from apps.users.availability import user_zone
 from apps.users.models import User
 from apps.voicemail.models import EmailMode, Folder, Mailbox, MailDelivery, Message
 
@@ -357,8 +358,9 @@ def mail_language(user: User) -> str:
 
 
 def build(delivery: MailDelivery, address: str) -> EmailMessage:
-    """The mail of a new message, in its owner's language (mail_language)."""
-    with translation.override(mail_language(delivery.message.user)):
+    """The mail of a new message, in its owner's language (mail_language) and time zone (as their pages)."""
+    owner = delivery.message.user
+    with translation.override(mail_language(owner)), timezone.override(user_zone(owner)):
         return _build(delivery, address)
 
 

@@ -157,6 +157,20 @@ def test_notify_only_has_no_attachment(db, alice, smtp):
     assert "Bob Jones - 201 left you a voicemail message of 2 seconds" in body
 
 
+def test_the_mail_gives_the_time_in_the_owners_time_zone(db, alice, smtp, settings):
+    """As on the owner's pages: a message received at 09:15 UTC reads 10:15 (CET) for a user in Berlin, whatever
+    the server's zone."""
+    settings.TIME_ZONE = "America/New_York"
+    alice.time_zone = "Europe/Berlin"
+    alice.save(update_fields=["time_zone"])
+    vmmail.set_email_mode(alice, EmailMode.NOTIFY)
+    deposit(alice)
+    vmmail.send_due()
+    [(_, mail)] = smtp.mails
+    assert mail["Subject"].strip() == "Voicemail from Bob Jones - 201, 2026-11-20 10:15"
+    assert "on 2026-11-20 at 10:15 (CET)." in mail.get_content()
+
+
 def test_attach_and_save_moves_the_message_after_sending(db, alice, smtp_down):
     vmmail.set_email_mode(alice, EmailMode.ATTACH_SAVE)
     message = deposit(alice)
