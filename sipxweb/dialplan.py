@@ -22,7 +22,9 @@ class Owner:
     app: str  # the app label, as in settings.DIALPLAN_OWNERS
     name: str  # what holds the name in that app: a user name, a conference name
     number: str  # the name as that app stores it (its own upper/lower case)
-    what: str  # how a sentence names it: "a user name or alias", "the extension of a conference"
+    # How a sentence names it: "a user name or alias", "the extension of a conference". English, marked with
+    # gettext_noop where the app writes it: a page's sentence translates it with gettext(owner.what).
+    what: str
 
 
 def owners(names: Iterable[str], skip: str | None = None) -> dict[str, list[Owner]]:

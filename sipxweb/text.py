@@ -9,6 +9,8 @@ already refuse NUL themselves (ProhibitNullCharactersValidator)."""
 import re
 import sys
 
+from django.utils.translation import gettext
+
 
 def _escaped(characters) -> str:
     """Characters as `\\uXXXX` escapes: a regular-expression class body that Python's `re` and ECMA-262 (the
@@ -57,4 +59,19 @@ def text_problem(value: str) -> str | None:
         return "contains a NUL character, which cannot be stored"
     if _SURROGATE.search(value):
         return "contains a lone UTF-16 surrogate, which is not a Unicode character"
+    return None
+
+
+def text_problem_sentence(value: str, subject: str) -> str | None:
+    """Why `value` cannot be stored, as one whole sentence about `subject` (already in the page's language: "The
+    user name", or a wire name), in the active language: the pages show it in German, the APIs (English active)
+    the English of `f"{subject} {text_problem(value)}."`. None if it can be stored."""
+    if _UNSTORABLE.search(value) is None:
+        return None
+    if "\x00" in value:
+        return gettext("%(subject)s contains a NUL character, which cannot be stored.") % {"subject": subject}
+    if _SURROGATE.search(value):
+        return gettext("%(subject)s contains a lone UTF-16 surrogate, which is not a Unicode character.") % {
+            "subject": subject
+        }
     return None

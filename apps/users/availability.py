@@ -354,7 +354,11 @@ def _clean_period(data: PeriodData, default_zone: str) -> AwayPeriod:
     lo, hi = YEARS
     for name in ("start", "end"):
         if not lo <= getattr(data, name).year <= hi:
-            errors.append(UserError(f"The {name} must be a date between the years {lo} and {hi}.", name))
+            sentence = {
+                "start": gettext("The start must be a date between the years %(lo)s and %(hi)s."),
+                "end": gettext("The end must be a date between the years %(lo)s and %(hi)s."),
+            }[name]
+            errors.append(UserError(sentence % {"lo": lo, "hi": hi}, name))
     if errors:
         raise ValidationError(errors)
     start, end = wall_clock(data.start, tz), wall_clock(data.end, tz)
@@ -371,12 +375,13 @@ def _clean_period(data: PeriodData, default_zone: str) -> AwayPeriod:
             )
     forward_to = (data.forward_to or "").strip() or None
     if forward_to is not None:
-        problem = text_rule(forward_to, "The number") or forward_number_rule(forward_to)
+        problem = text_rule(forward_to, gettext("The number")) or forward_number_rule(forward_to)
         if problem:
             errors.append(UserError(problem, "forward_to"))
     if data.greeting not in GREETINGS:
         choices = ", ".join(f'"{g}"' for g in GREETINGS)
-        errors.append(UserError(f'"{data.greeting}" is not an away greeting; use one of {choices}.', "greeting"))
+        sentence = gettext('"%(greeting)s" is not an away greeting; use one of %(choices)s.')
+        errors.append(UserError(sentence % {"greeting": data.greeting, "choices": choices}, "greeting"))
     if errors:
         raise ValidationError(errors)
     return AwayPeriod(

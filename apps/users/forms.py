@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -37,7 +38,7 @@ class UserForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=secret_input(),
-        help_text=f"Leave empty to keep it. {services.PIN_RULE}",
+        help_text=format_lazy("{} {}", _("Leave empty to keep it."), services.PIN_HELP),
     )
     # PINs are taken as typed (no trimming), as REST and the data file take them.
     voicemail_pin = forms.CharField(
@@ -45,7 +46,7 @@ class UserForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=secret_input(),
-        help_text=services.VOICEMAIL_PIN_RULE,
+        help_text=services.VOICEMAIL_PIN_HELP,
     )
     sip_password = forms.CharField(
         label=_("SIP password"),
@@ -104,7 +105,9 @@ class UserForm(forms.ModelForm):
             self.fields["aliases"].initial = ", ".join(self.instance.aliases)
         else:
             self.fields["pin"].required = True
-            self.fields["pin"].help_text = f"The PIN for this portal and the REST API. {services.PIN_RULE}"
+            self.fields["pin"].help_text = format_lazy(
+                "{} {}", _("The PIN for this portal and the REST API."), services.PIN_HELP
+            )
             self.fields["sip_password"].help_text = ""
 
     SECTIONS = (
@@ -275,7 +278,7 @@ class VoicemailPinForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["new_pin"].help_text = services.VOICEMAIL_PIN_RULE
+        self.fields["new_pin"].help_text = services.VOICEMAIL_PIN_HELP
 
     def clean_new_pin(self):
         pin = self.cleaned_data["new_pin"]
@@ -298,7 +301,7 @@ class PortalPinForm(forms.Form):
     current_pin = forms.CharField(
         label=_("Current PIN"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-    pin = forms.CharField(label=_("New PIN"), strip=False, widget=secret_input(), help_text=services.PIN_RULE)
+    pin = forms.CharField(label=_("New PIN"), strip=False, widget=secret_input(), help_text=services.PIN_HELP)
     confirm_pin = forms.CharField(label=_("New PIN again"), strip=False, widget=secret_input())
 
     error_messages = {

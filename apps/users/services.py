@@ -36,13 +36,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from apps.audit import services as audit
 from apps.users import addressbook
 from apps.users.models import LoginName, Ring, User, UserGroup, UserProfile, new_feed_key
 from sipxweb import dialplan
-from sipxweb.text import text_problem
+from sipxweb.text import text_problem_sentence
 
 TEXT_MAX = 255  # every text column of a user, a profile, a ring and a group
 BATCH = 500  # rows per bulk statement
@@ -87,11 +88,11 @@ def _refuse(errors: list[UserError]) -> None:
 
 
 def text_rule(value: str, what: str) -> str | None:
-    """Why `value` cannot be stored in a text column (too long, NUL, a lone surrogate), or None."""
+    """Why `value` cannot be stored in a text column (too long, NUL, a lone surrogate), or None. `what` is the
+    sentence's subject in the active language ("The user name", or a wire name)."""
     if len(value) > TEXT_MAX:
-        return f"{what} is longer than {TEXT_MAX} characters."
-    problem = text_problem(value)
-    return f"{what} {problem}." if problem else None
+        return gettext("%(subject)s is longer than %(n)s characters.") % {"subject": what, "n": TEXT_MAX}
+    return text_problem_sentence(value, what)
 
 
 def digest_ha1(name: str, pin: str, realm: str | None = None) -> str:
@@ -111,32 +112,34 @@ _SPACE_OR_AT = re.compile(r"[\s@]")  # \s: exactly the characters str.isspace() 
 def login_name_rule(name: str, what: str) -> str | None:
     """Why `name` (already stripped) cannot be a login name, or None."""
     if not name:
-        return f"{what} may not be empty."
+        return gettext("%(subject)s may not be empty.") % {"subject": what}
     problem = text_rule(name, what)
     if problem:
         return problem
     if _SPACE_OR_AT.search(name):
-        return f"\"{name}\" may not contain spaces or '@'."
+        return gettext("\"%(name)s\" may not contain spaces or '@'.") % {"name": name}
     return None
 
 
 def _name_errors(username: str, aliases: Sequence[str], im_id: str) -> list[UserError]:
     errors = []
-    problem = "A user name is required." if not username else login_name_rule(username, "The user name")
+    problem = (
+        gettext("A user name is required.") if not username else login_name_rule(username, gettext("The user name"))
+    )
     if problem:
         errors.append(UserError(problem, "username"))
     seen = {username.lower()}
     for index, alias in enumerate(aliases):
-        problem = login_name_rule(alias, "An alias")
+        problem = login_name_rule(alias, gettext("An alias"))
         if problem is None and alias.lower() == username.lower():
-            problem = f'"{alias}" is listed twice for this user (names ignore case).'
+            problem = gettext('"%(alias)s" is listed twice for this user (names ignore case).') % {"alias": alias}
         elif problem is None and alias.lower() in seen:
-            problem = f'alias "{alias}" is listed twice (names ignore case).'
+            problem = gettext('alias "%(alias)s" is listed twice (names ignore case).') % {"alias": alias}
         if problem:
             errors.append(UserError(problem, "aliases", index))
         seen.add(alias.lower())
     if im_id:  # the user's own user name or alias may be its IM id too
-        problem = login_name_rule(im_id, "The IM id")
+        problem = login_name_rule(im_id, gettext("The IM id"))
         if problem:
             errors.append(UserError(problem, "im_id"))
     return errors
@@ -172,8 +175,14 @@ def _owners(folded: Iterable[str]) -> dict[str, list[tuple[int, str, str]]]:
 
 
 def _taken_sentence(name: str, kind: str, owner: str) -> str:
-    what = "the IM id" if kind == "im" else "the user name or an alias"
-    return f'"{name}" is already {what} of {owner}.'
+    """`owner`: who holds it ('user "alice"', or a data file's path), in the active language."""
+    if kind == "im":
+        return gettext('"%(name)s" is already the IM id of %(owner)s.') % {"name": name, "owner": owner}
+    return gettext('"%(name)s" is already the user name or an alias of %(owner)s.') % {"name": name, "owner": owner}
+
+
+def _user_named(username: str) -> str:
+    return gettext('user "%(name)s"') % {"name": username}
 
 
 def name_taken(name: str, exclude_user: User | None = None) -> bool:
@@ -194,7 +203,7 @@ def _stored_clashes(people: Sequence[tuple[str, Sequence[str], str]], changing: 
             if others:
                 _, username, kind = min(others, key=lambda o: o[2] == "im")  # a user name or alias first
                 errors.append(
-                    _at(UserError(_taken_sentence(name, kind, f'user "{username}"'), field_name, index), item)
+                    _at(UserError(_taken_sentence(name, kind, _user_named(username)), field_name, index), item)
                 )
     return errors
 
@@ -209,13 +218,21 @@ def _dialplan_clashes(people: Sequence[tuple[str, Sequence[str]]]) -> list[UserE
             ("aliases", a, i) for i, a in enumerate(aliases)
         ]:
             if name.lower() in elsewhere:
-                errors.append(_at(UserError(f'"{name}" is {elsewhere[name.lower()].what}.', field_name, index), item))
+                sentence = gettext('"%(name)s" is %(what)s.') % {
+                    "name": name,
+                    "what": gettext(elsewhere[name.lower()].what),
+                }
+                errors.append(_at(UserError(sentence, field_name, index), item))
     return errors
 
 
 # ---- PINs and passwords --------------------------------------------------------------------------------------
 
-VOICEMAIL_PIN_RULE = "A voicemail PIN is 4 to 10 digits, not all the same digit, and not your own extension."
+# English (the APIs' refusal, tests); VOICEMAIL_PIN_HELP is it in the page's language (a form's help text).
+VOICEMAIL_PIN_RULE = gettext_noop(
+    "A voicemail PIN is 4 to 10 digits, not all the same digit, and not your own extension."
+)
+VOICEMAIL_PIN_HELP = lazy(lambda: gettext(VOICEMAIL_PIN_RULE), str)()
 
 
 # The portal PIN policy (docs/operations.md, "The portal PIN policy"). The portal PIN is the password of the pages,
@@ -227,10 +244,12 @@ VOICEMAIL_PIN_RULE = "A voicemail PIN is 4 to 10 digits, not all the same digit,
 # or login names, and the PINs printed in the demo data (apps/pbxdata/demo/demo-pbx.json), which anyone can read.
 PIN_MIN_LENGTH = 4
 # Without example PINs: a page showing it must never seem to echo a PIN typed.
-PIN_RULE = (
-    f"At least {PIN_MIN_LENGTH} characters; not one character repeated, not consecutive digits up or down, not your "
+_PIN_RULE = gettext_noop(
+    "At least %(n)s characters; not one character repeated, not consecutive digits up or down, not your "
     "own extension, alias or IM id, and not a PIN of the demo data."
 )
+PIN_RULE = _PIN_RULE % {"n": PIN_MIN_LENGTH}  # English; PIN_HELP in the page's language (a form's help text)
+PIN_HELP = lazy(lambda: gettext(_PIN_RULE) % {"n": PIN_MIN_LENGTH}, str)()
 # The clear PINs of the demo data file that no run or repetition already catches ("1234" is a run).
 DEMO_PINS = frozenset({"admin1234"})
 
@@ -253,7 +272,7 @@ def pin_rule(pin: str, names: Iterable[str] = (), policy: bool = True) -> str | 
     policy refuses (docs/operations.md)."""
     if not pin.strip():
         return gettext("A PIN may not be empty or only spaces.")
-    problem = text_rule(pin, "The PIN")
+    problem = text_rule(pin, gettext("The PIN"))
     if problem or not policy:
         return problem
     if len(pin) < PIN_MIN_LENGTH:
@@ -280,18 +299,20 @@ def stored_hash_rule(value: str) -> str | None:
 
 def sip_password_rule(password: str) -> str | None:
     """The SIP password is kept recoverable (phones and /my/logindetails need it); empty means none."""
-    return text_rule(password, "The SIP password")
+    return text_rule(password, gettext("The SIP password"))
 
 
 def validate_voicemail_pin(user, pin: str) -> None:
     """D5: 4-10 digits, not all one digit, not the user's own extension (user name or an alias). `user` is
     anything with `username` and `aliases` (the names it will have)."""
     if not pin.isascii() or not pin.isdigit() or not 4 <= len(pin) <= 10:
-        raise UserError(VOICEMAIL_PIN_RULE, "voicemail_pin", code="pin_format")
+        raise UserError(gettext(VOICEMAIL_PIN_RULE), "voicemail_pin", code="pin_format")
     if len(set(pin)) == 1:
-        raise UserError("A voicemail PIN may not repeat one digit only.", "voicemail_pin", code="pin_trivial")
+        raise UserError(gettext("A voicemail PIN may not repeat one digit only."), "voicemail_pin", code="pin_trivial")
     if pin == user.username or pin in user.aliases:
-        raise UserError("A voicemail PIN may not be your own extension.", "voicemail_pin", code="pin_extension")
+        raise UserError(
+            gettext("A voicemail PIN may not be your own extension."), "voicemail_pin", code="pin_extension"
+        )
 
 
 @transaction.atomic
@@ -356,26 +377,31 @@ def forward_number_rule(number: str) -> str | None:
     if number.lower().startswith(("sip:", "sips:")):
         if _SIP_URI.fullmatch(number):
             return None
-        return f'"{number}" is not a SIP URI of the form sip:user@host.'
+        return gettext('"%(number)s" is not a SIP URI of the form sip:user@host.') % {"number": number}
     if _DIALLED.fullmatch(number) or _USER_PART.fullmatch(number):
         return None
     if _SPACED_NUMBER.fullmatch(number):
         bare = re.sub(r"[\s().\-/]", "", number)
-        return f'"{number}": write the number without spaces, e.g. {bare}.'
-    return f'"{number}" is not a phone number, an extension or a SIP URI (sip:user@host).'
+        return gettext('"%(number)s": write the number without spaces, e.g. %(bare)s.') % {
+            "number": number,
+            "bare": bare,
+        }
+    return gettext('"%(number)s" is not a phone number, an extension or a SIP URI (sip:user@host).') % {
+        "number": number
+    }
 
 
 def forward_all_rule(number: str) -> str | None:
     """Why `number` (stripped) cannot be the forward-all target, or None: a ring's number (forward_number_rule)."""
     if not number:
-        return "a number is required to forward all calls (or switch forwarding off)."
-    return text_rule(number, "The forward-all number") or forward_number_rule(number)
+        return gettext("a number is required to forward all calls (or switch forwarding off).")
+    return text_rule(number, gettext("The forward-all number")) or forward_number_rule(number)
 
 
 def until_rule(value) -> str | None:
     """Why an aware date and time cannot end the availability switches (a year this server cannot store), or None."""
     if value is not None and not 1970 < value.year < 3000:
-        return "The end time must be a date between the years 1970 and 2999."
+        return gettext("The end time must be a date between the years 1970 and 2999.")
     return None
 
 
@@ -384,11 +410,13 @@ def time_zone_rule(name: str) -> str | None:
     default zone (settings.TIME_ZONE)."""
     if name == "":
         return None
-    problem = text_rule(name, "The time zone")
+    problem = text_rule(name, gettext("The time zone"))
     if problem:
         return problem
     if name not in available_time_zones():
-        return f'"{name}" is not a time zone name (such as Europe/Berlin or America/New_York).'
+        return gettext('"%(name)s" is not a time zone name (such as Europe/Berlin or America/New_York).') % {
+            "name": name
+        }
     return None
 
 
@@ -399,7 +427,10 @@ def language_rule(code: str) -> str | None:
     if code == "" or code in dict(settings.LANGUAGES):
         return None
     names = ", ".join(f'"{c}"' for c, _ in settings.LANGUAGES)
-    return f'"{code}" is not a language of the pages ({names}, or "" for the browser\'s).'
+    return gettext('"%(code)s" is not a language of the pages (%(names)s, or "" for the browser\'s).') % {
+        "code": code,
+        "names": names,
+    }
 
 
 @functools.cache
@@ -410,7 +441,10 @@ def available_time_zones() -> frozenset[str]:
 def ring_count_problem(count: int) -> str | None:
     """The sentence refusing a forwarding list of `count` rings, or None when it may be stored."""
     if count > MAX_RINGS:
-        return f"A forwarding list holds at most {MAX_RINGS} rings; this one has {count}."
+        return gettext("A forwarding list holds at most %(most)s rings; this one has %(count)s.") % {
+            "most": MAX_RINGS,
+            "count": count,
+        }
     return None
 
 
@@ -422,24 +456,37 @@ def _forwarding_errors(timer: int | None, rings: Sequence[RingData]) -> list[Use
     errors = []
     lo, hi = FORWARD_TIMER_RANGE
     if timer is not None and not lo <= timer <= hi:
-        message = f"expiration (ring my phones for) must be between {lo} and {hi} seconds, not {timer}."
+        message = gettext(
+            "expiration (ring my phones for) must be between %(lo)s and %(hi)s seconds, not %(value)s."
+        ) % {"lo": lo, "hi": hi, "value": timer}
         errors.append(UserError(message, "forward_timer"))
     lo, hi = RING_EXPIRATION_RANGE
     for i, ring in enumerate(rings):
         number = (ring.number or "").strip()
+        ring_no = {"n": i + 1}
         problem = (
-            f"ring {i + 1}: a number is required." if not number else text_rule(number, f"ring {i + 1}: the number")
+            gettext("ring %(n)s: a number is required.") % ring_no
+            if not number
+            else text_rule(number, gettext("ring %(n)s: the number") % ring_no)
         )
         if problem is None:
             problem = forward_number_rule(number)
-            problem = f"ring {i + 1}: {problem}" if problem else None
+            problem = gettext("ring %(n)s: %(problem)s") % {**ring_no, "problem": problem} if problem else None
         if problem:
             errors.append(UserError(problem, "rings", i, "number"))
         if not lo <= ring.expiration <= hi:
-            message = f"ring {i + 1}: expiration must be between {lo} and {hi} seconds, not {ring.expiration}."
+            message = gettext("ring %(n)s: expiration must be between %(lo)s and %(hi)s seconds, not %(value)s.") % {
+                **ring_no,
+                "lo": lo,
+                "hi": hi,
+                "value": ring.expiration,
+            }
             errors.append(UserError(message, "rings", i, "expiration"))
         if ring.type not in _RING_TYPES:
-            message = f'ring {i + 1}: type "{ring.type}" is not one of "If no response", "At the same time".'
+            message = gettext('ring %(n)s: type "%(type)s" is not one of "If no response", "At the same time".') % {
+                **ring_no,
+                "type": ring.type,
+            }
             errors.append(UserError(message, "rings", i, "type"))
     return errors
 
@@ -508,15 +555,23 @@ def _address(name: str, value) -> tuple[dict, list[UserError]]:
         return {}, []
     if not isinstance(value, Mapping):
         return {}, [
-            UserError(f"An address has the parts {', '.join(addressbook.ADDRESS_KEYS)}.", "contact", None, name)
+            UserError(
+                gettext("An address has the parts %(parts)s.") % {"parts": ", ".join(addressbook.ADDRESS_KEYS)},
+                "contact",
+                None,
+                name,
+            )
         ]
     errors, clean = [], {}
     for key, part in value.items():
         if key not in addressbook.ADDRESS_KEYS:
-            message = f'Unknown address part "{key}"; expected some of: {", ".join(addressbook.ADDRESS_KEYS)}.'
+            message = gettext('Unknown address part "%(key)s"; expected some of: %(parts)s.') % {
+                "key": key,
+                "parts": ", ".join(addressbook.ADDRESS_KEYS),
+            }
             errors.append(UserError(message, "contact", None, name, key))
         elif part is not None:
-            problem = "must be text." if not isinstance(part, str) else text_rule(part, key)
+            problem = gettext("must be text.") if not isinstance(part, str) else text_rule(part, key)
             if problem:
                 errors.append(UserError(problem, "contact", None, name, key))
             clean[key] = part
@@ -538,7 +593,11 @@ def clean_contact(values: Mapping[str, Any]) -> dict[str, Any]:
             clean[name] = bool(value)
         elif kind == addressbook.SALUTATION:
             if value not in _SALUTATIONS:
-                errors.append(UserError(f'"{value}" is not one of {", ".join(_SALUTATIONS)}.', "contact", None, name))
+                message = gettext('"%(value)s" is not one of %(choices)s.') % {
+                    "value": value,
+                    "choices": ", ".join(_SALUTATIONS),
+                }
+                errors.append(UserError(message, "contact", None, name))
             clean[name] = value
         else:
             clean[name] = value = value.strip()
@@ -556,10 +615,14 @@ def clean_contact(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _person_name_errors(values: Mapping[str, str | None]) -> list[UserError]:
-    labels = {"first_name": "The first name", "last_name": "The last name", "im_display_name": "The IM display name"}
+    labels = {
+        "first_name": gettext_noop("The first name"),
+        "last_name": gettext_noop("The last name"),
+        "im_display_name": gettext_noop("The IM display name"),
+    }
     errors = []
     for name, value in values.items():
-        problem = text_rule(value, labels[name]) if value else None
+        problem = text_rule(value, gettext(labels[name])) if value else None
         if problem:
             errors.append(UserError(problem, name))
     return errors
@@ -617,10 +680,10 @@ def clean_group(data: GroupData) -> GroupData:
     by "name"/"description"."""
     name, description = data.name.strip(), (data.description or "").strip()
     errors = []
-    problem = "A group needs a name." if not name else text_rule(name, "The name")
+    problem = gettext("A group needs a name.") if not name else text_rule(name, gettext("The name"))
     if problem:
         errors.append(UserError(problem, "name"))
-    problem = text_rule(description, "The description")
+    problem = text_rule(description, gettext("The description"))
     if problem:
         errors.append(UserError(problem, "description"))
     _refuse(errors)
@@ -632,7 +695,7 @@ def save_group(group: UserGroup) -> UserGroup:
     """Creates or changes one group (the group pages); its name may not be another group's."""
     data = clean_group(GroupData(group.name, group.description))
     if UserGroup.objects.filter(name=data.name).exclude(pk=group.pk).exists():
-        raise by_field([UserError(f'There is already a group named "{data.name}".', "name")])
+        raise by_field([UserError(gettext('There is already a group named "%(name)s".') % {"name": data.name}, "name")])
     before = {"name": group.name, "description": group.description} if group.pk else None
     if before is not None:
         stored = UserGroup.objects.get(pk=group.pk)
@@ -903,7 +966,8 @@ def check_batch(records: Sequence[UserRecord], label: Callable[[int], str]) -> N
                 owners[name.lower()] = (item, kind)
         if r.feed_key is not None:
             if r.feed_key in feed_keys:
-                raise _at(UserError(f"is already the feed key of {label(feed_keys[r.feed_key])}", "feed_key"), item)
+                message = gettext("is already the feed key of %(owner)s") % {"owner": label(feed_keys[r.feed_key])}
+                raise _at(UserError(message, "feed_key"), item)
             feed_keys[r.feed_key] = item
 
 
@@ -1059,7 +1123,7 @@ def save_users(
                 cleaned[item] = clean_user(record, pin_policy=pin_policy)
             except ValidationError as exc:
                 raise _at(first_error(exc), item) from None
-        check_batch(cleaned, lambda i: f'user "{cleaned[i].username}"')
+        check_batch(cleaned, lambda i: _user_named(cleaned[i].username))
     existing = {u.username: u for u in _fetch(User.objects.all(), "username__in", [r.username for r in cleaned])}
     groups = _check_stored(cleaned, existing, check_dialplan)
     before = _audited_before(existing.values())
