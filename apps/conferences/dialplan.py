@@ -1,6 +1,7 @@
 """The conferences' part of the dial plan (sipxweb/dialplan.py, settings.DIALPLAN_OWNERS): their extensions."""
 
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_noop
 
 from apps.conferences.models import Conference
 from sipxweb.dialplan import Owner
@@ -13,6 +14,6 @@ def owner_of(folded_names: set[str]) -> dict[str, Owner]:
         .values_list("folded", "name", "extension")
     )
     return {
-        folded: Owner("conferences", name, extension, "the extension of a conference")
+        folded: Owner("conferences", name, extension, gettext_noop("the extension of a conference"))
         for folded, name, extension in rows
     }

@@ -96,7 +96,9 @@ def _held_elsewhere(extensions: Sequence[str]) -> None:
     elsewhere = dialplan.held_elsewhere(extensions, "conferences")
     for index, extension in enumerate(extensions):
         if extension.lower() in elsewhere:
-            error = ConferenceError("extension", f'Extension "{extension}" is {elsewhere[extension.lower()].what}.')
+            what = gettext(elsewhere[extension.lower()].what)
+            sentence = gettext('Extension "%(extension)s" is %(what)s.') % {"extension": extension, "what": what}
+            error = ConferenceError("extension", sentence)
             error.item = index
             raise error
 
