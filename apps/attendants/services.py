@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import FileExtensionValidator
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.attendants import schedule
 from apps.attendants.models import AutoAttendant, MenuItem, SpecialMode, SpecialModePeriod
@@ -22,9 +23,9 @@ from sipxweb.audio import NotAudio, inspect
 EXTENSION = re.compile(r"^[0-9*#+]{1,32}$")
 SIP_URI = re.compile(r"^sips?:[^@\s]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$")
 NEEDS_PARAMETER = {
-    MenuItem.Action.VOICEMAIL_DEPOSIT: "an extension",
-    MenuItem.Action.TRANSFER_TO_AA: "an attendant",
-    MenuItem.Action.TRANSFER_OUT: "an extension or SIP URI",
+    MenuItem.Action.VOICEMAIL_DEPOSIT: gettext_lazy("an extension"),
+    MenuItem.Action.TRANSFER_TO_AA: gettext_lazy("an attendant"),
+    MenuItem.Action.TRANSFER_OUT: gettext_lazy("an extension or SIP URI"),
 }
 PROMPT_EXTENSIONS = ["wav", "mp3"]
 PROMPT_MAX_BYTES = 20 * 1024 * 1024
@@ -62,16 +63,19 @@ def _is_user(name: str) -> bool:
 def validate_menu_item(key: str, action: str, parameter: str, attendant_names: set[str] | None = None) -> None:
     """Raises ValidationError with a sentence when the key, the action or its parameter is wrong."""
     if key not in MenuItem.Key.values:
-        raise MenuError(f'key "{key}" is not one of 0-9, *, #.', "key")
+        raise MenuError(gettext('key "%(key)s" is not one of 0-9, *, #.') % {"key": key}, "key")
     if action not in MenuItem.Action.values:
-        raise MenuError(f'action "{action}" is not one of {", ".join(MenuItem.Action.values)}.', "action")
+        message = gettext('action "%(action)s" is not one of %(choices)s.')
+        raise MenuError(message % {"action": action, "choices": ", ".join(MenuItem.Action.values)}, "action")
     parameter = (parameter or "").strip()
     if action not in NEEDS_PARAMETER:
         if parameter:
-            raise MenuError(f"key {key}: action {action} takes no parameter.", "parameter")
+            message = gettext("key %(key)s: action %(action)s takes no parameter.")
+            raise MenuError(message % {"key": key, "action": action}, "parameter")
         return
     if not parameter:
-        raise MenuError(f"key {key}: action {action} needs {NEEDS_PARAMETER[action]}.", "parameter")
+        message = gettext("key %(key)s: action %(action)s needs %(what)s.")
+        raise MenuError(message % {"key": key, "action": action, "what": NEEDS_PARAMETER[action]}, "parameter")
     if action == MenuItem.Action.TRANSFER_TO_AA:
         names = (
             attendant_names
@@ -79,14 +83,15 @@ def validate_menu_item(key: str, action: str, parameter: str, attendant_names: s
             else set(AutoAttendant.objects.values_list("name", flat=True))
         )
         if parameter not in names:
-            raise MenuError(f'key {key}: there is no attendant "{parameter}".', "parameter")
+            message = gettext('key %(key)s: there is no attendant "%(name)s".')
+            raise MenuError(message % {"key": key, "name": parameter}, "parameter")
     elif action == MenuItem.Action.VOICEMAIL_DEPOSIT:
         if not _is_user(parameter):
-            raise MenuError(f'key {key}: "{parameter}" is not the extension of a user with a mailbox.', "parameter")
+            message = gettext('key %(key)s: "%(name)s" is not the extension of a user with a mailbox.')
+            raise MenuError(message % {"key": key, "name": parameter}, "parameter")
     elif not (EXTENSION.match(parameter) or SIP_URI.match(parameter) or _is_user(parameter)):
-        raise MenuError(
-            f'key {key}: "{parameter}" is neither an extension, a user nor a SIP URI (sip:user@host).', "parameter"
-        )
+        message = gettext('key %(key)s: "%(name)s" is neither an extension, a user nor a SIP URI (sip:user@host).')
+        raise MenuError(message % {"key": key, "name": parameter}, "parameter")
 
 
 class AttendantError(Exception):
@@ -104,9 +109,9 @@ def check_prompt(upload) -> None:
     name's extension is what the players and the media server go by."""
     FileExtensionValidator(PROMPT_EXTENSIONS)(upload)
     if not upload.size:
-        raise ValidationError("The prompt file is empty.")
+        raise ValidationError(gettext("The prompt file is empty."))
     if upload.size > PROMPT_MAX_BYTES:
-        raise ValidationError(f"The prompt is larger than {PROMPT_MAX_BYTES // (1024 * 1024)} MB.")
+        raise ValidationError(gettext("The prompt is larger than %(n)s MB.") % {"n": PROMPT_MAX_BYTES // (1024 * 1024)})
     upload.seek(0)
     data = upload.read(PROMPT_MAX_BYTES + 1)
     upload.seek(0)  # stored from the start afterwards
@@ -116,7 +121,8 @@ def check_prompt(upload) -> None:
         raise ValidationError(str(exc)) from None
     named = upload.name.rsplit(".", 1)[-1].lower()
     if found != named:
-        raise ValidationError(f"The file holds {found.upper()} audio but is named .{named}: name it .{found}.")
+        message = gettext("The file holds %(found)s audio but is named .%(named)s: name it .%(extension)s.")
+        raise ValidationError(message % {"found": found.upper(), "named": named, "extension": found})
 
 
 def prompt_file(upload):
@@ -177,7 +183,7 @@ def set_menu(attendant: AutoAttendant, items: list[tuple[str, str, str]]) -> Non
     for index, (key, action, parameter) in enumerate(items):
         try:
             if key in seen:
-                raise MenuError(f"key {key} is used twice.", "key")
+                raise MenuError(gettext("key %(key)s is used twice.") % {"key": key}, "key")
             seen.add(key)
             validate_menu_item(key, action, parameter, names)
         except MenuError as exc:
@@ -200,7 +206,7 @@ def _check(attendant: AutoAttendant) -> None:
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
     if "name" not in errors and not attendant.name.strip():
-        errors["name"] = [ValidationError("An attendant needs a name.")]
+        errors["name"] = [ValidationError(gettext("An attendant needs a name."))]
     if attendant.prompt and not attendant.prompt._committed and "prompt" not in errors:
         try:
             recorded = prompt_file(attendant.prompt)
@@ -359,19 +365,20 @@ def delete_attendant(attendant: AutoAttendant) -> None:
     """Deletes a user attendant; a system one, or the one answering in special mode now, is refused. Deleting the
     selected special attendant (special mode off) clears the selection."""
     if attendant.is_system:
-        raise ValidationError(
-            f'"{attendant.name}" is a system attendant ({attendant.system_id}) and cannot be deleted.'
-        )
+        message = gettext('"%(name)s" is a system attendant (%(id)s) and cannot be deleted.')
+        raise ValidationError(message % {"name": attendant.name, "id": attendant.system_id})
     mode, mode_before = _locked_mode()
     if mode.enabled and mode.attendant_id == attendant.pk:
-        raise ValidationError(f'"{attendant.name}" answers calls in special mode now: turn special mode off first.')
+        message = gettext('"%(name)s" answers calls in special mode now: turn special mode off first.')
+        raise ValidationError(message % {"name": attendant.name})
     if mode.attendant_id == attendant.pk:
         period = schedule.special_mode_at().period
         if period is not None:
-            raise ValidationError(
-                f'"{attendant.name}" answers calls in special mode now (the scheduled period "{period.name}"): '
+            message = gettext(
+                '"%(name)s" answers calls in special mode now (the scheduled period "%(period)s"): '
                 "select another special attendant first."
             )
+            raise ValidationError(message % {"name": attendant.name, "period": period.name})
     name, before = attendant.name, audit_fields(attendant, None)
     selected = mode.attendant_id == attendant.pk
     attendant.delete()
@@ -430,37 +437,43 @@ def check_period(period: SpecialModePeriod, others) -> None:
     with `others` of its kind (schedule.overlaps). Raises PeriodError with a sentence."""
     period.name = (period.name or "").strip()
     if not period.name:
-        raise PeriodError("A period needs a name, such as night or holidays.", "name")
+        raise PeriodError(gettext("A period needs a name, such as night or holidays."), "name")
     if len(period.name) > PERIOD_NAME_MAX:
-        raise PeriodError(f"A period's name has at most {PERIOD_NAME_MAX} characters.", "name")
+        raise PeriodError(gettext("A period's name has at most %(n)s characters.") % {"n": PERIOD_NAME_MAX}, "name")
     days = set(period.weekdays or "")
     if not days <= set("0123456"):
-        raise PeriodError("The days of a weekly period are Monday to Sunday.", "weekdays")
+        raise PeriodError(gettext("The days of a weekly period are Monday to Sunday."), "weekdays")
     period.weekdays = "".join(sorted(days))
     if period.start_time is None:
-        raise PeriodError("A period needs the time it starts.", "start")
+        raise PeriodError(gettext("A period needs the time it starts."), "start")
     if period.end_time is None:
-        raise PeriodError("A period needs the time it ends.", "end")
+        raise PeriodError(gettext("A period needs the time it ends."), "end")
     period.start_time = period.start_time.replace(second=0, microsecond=0, tzinfo=None)
     period.end_time = period.end_time.replace(second=0, microsecond=0, tzinfo=None)
     if period.weekly:
         if period.start_date is not None or period.end_date is not None:
-            raise PeriodError("A weekly period starts and ends at a time of day, without a date.", "start")
+            raise PeriodError(gettext("A weekly period starts and ends at a time of day, without a date."), "start")
     else:
         if period.start_date is None:
-            raise PeriodError("A one-off period needs the day it starts (or choose weekdays).", "start")
+            raise PeriodError(gettext("A one-off period needs the day it starts (or choose weekdays)."), "start")
         if period.end_date is None:
-            raise PeriodError("A one-off period needs the day it ends.", "end")
+            raise PeriodError(gettext("A one-off period needs the day it ends."), "end")
         start, end = schedule.one_off(period, schedule.zone())
         if end <= start:
-            raise PeriodError("The period must end after it starts.", "end")
+            raise PeriodError(gettext("The period must end after it starts."), "end")
     other = schedule.first_overlap(period, others)
     if other is not None:
-        kind = "weekly" if period.weekly else "one-off"
-        raise PeriodError(
-            f'This period overlaps "{other.name}" ({schedule.describe(other)}): two {kind} periods may not overlap. '
-            "Change one of them, or join them into one period."
-        )
+        if period.weekly:
+            message = gettext(
+                'This period overlaps "%(name)s" (%(when)s): two weekly periods may not overlap. '
+                "Change one of them, or join them into one period."
+            )
+        else:
+            message = gettext(
+                'This period overlaps "%(name)s" (%(when)s): two one-off periods may not overlap. '
+                "Change one of them, or join them into one period."
+            )
+        raise PeriodError(message % {"name": other.name, "when": schedule.describe(other)})
 
 
 def _lock_schedule() -> None:
