@@ -33,7 +33,7 @@ from apps.phonebooks.models import (
 from apps.phonebooks.readmodel import seen_keys, sees_key, tables
 from apps.users import addressbook
 from apps.users.models import User, UserGroup
-from sipxweb.text import is_blank, text_problem
+from sipxweb.text import is_blank, text_problem_sentence
 
 WORD_BATCH = 2000
 BATCH = 500  # rows per bulk query of phonebooks and private phonebooks (and per `IN (...)` list)
@@ -430,10 +430,10 @@ def _check_phonebook(book: Phonebook) -> None:
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise PhonebookError(" ".join(messages), name) from None
-    for name in ("name", "description"):
-        problem = text_problem(getattr(book, name))
+    for name, subject in (("name", _("The name")), ("description", _("The description"))):
+        problem = text_problem_sentence(getattr(book, name), subject)
         if problem:
-            raise PhonebookError(f"The {name} {problem}.", name)
+            raise PhonebookError(problem, name)
 
 
 def save_phonebook(book: Phonebook, members: Iterable[UserGroup], consumers: Iterable[UserGroup]) -> Phonebook:
