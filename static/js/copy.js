@@ -6,6 +6,12 @@
 (function () {
   "use strict";
   var FEEDBACK_MS = 2000;
+  // The words this script writes itself, translated by the page (data-copied-label, data-copied and
+  // data-press-keys on the script tag); English when a page gives none.
+  var script = document.currentScript;
+  function words(key, english) {
+    return (script && script.getAttribute("data-" + key)) || english;
+  }
 
   function target(button) {
     var ref = button.getAttribute("data-copy") || "";
@@ -56,9 +62,9 @@
   function copied(button) {
     var label = button.getAttribute("data-label") || button.textContent;
     button.setAttribute("data-label", label);
-    button.textContent = "Copied";
+    button.textContent = words("copied-label", "Copied");
     button.classList.add("copied");
-    statusFor(button).textContent = "Copied.";
+    statusFor(button).textContent = words("copied", "Copied.");
     window.clearTimeout(button.copyTimer);
     button.copyTimer = window.setTimeout(function () {
       button.textContent = label;
@@ -68,7 +74,7 @@
 
   function failed(button, element) {
     select(element);
-    statusFor(button).textContent = "Press Ctrl+C (or ⌘C) to copy the selected text.";
+    statusFor(button).textContent = words("press-keys", "Press Ctrl+C (or ⌘C) to copy the selected text.");
   }
 
   function copy(button) {
