@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class AutoAttendant(models.Model):
@@ -24,23 +25,23 @@ class AutoAttendant(models.Model):
     digit_timeout = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text="Seconds to wait for a key after the prompt (1 to 60).",
+        help_text=_("Seconds to wait for a key after the prompt (1 to 60)."),
     )
     max_invalid = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text="How many missing or invalid keys a caller gets before the failure action (1 to 10).",
+        help_text=_("How many missing or invalid keys a caller gets before the failure action (1 to 10)."),
     )
 
     class OnFailure(models.TextChoices):
-        DISCONNECT = "disconnect", "Say goodbye and hang up"
-        OPERATOR = "operator", "Go to the operator attendant"
+        DISCONNECT = "disconnect", _("Say goodbye and hang up")
+        OPERATOR = "operator", _("Go to the operator attendant")
 
     on_failure = models.CharField(
         max_length=16,
         choices=OnFailure.choices,
         default=OnFailure.DISCONNECT,
-        help_text="What happens after the last missing or invalid key.",
+        help_text=_("What happens after the last missing or invalid key."),
     )
 
     class Meta:
@@ -71,14 +72,14 @@ class MenuItem(models.Model):
         STAR, HASH = "*", "#"
 
     class Action(models.TextChoices):
-        OPERATOR = "operator", "Operator"
-        DIAL_BY_NAME = "dial_by_name", "Dial by name"
-        REPEAT_PROMPT = "repeat_prompt", "Repeat prompt"
-        VOICEMAIL_ACCESS = "voicemail_access", "Voicemail access"
-        VOICEMAIL_DEPOSIT = "voicemail_deposit", "Voicemail deposit (extension)"
-        DISCONNECT = "disconnect", "Disconnect"
-        TRANSFER_TO_AA = "transfer_to_another_aa_menu", "Another attendant"
-        TRANSFER_OUT = "transfer_out", "Transfer (extension or SIP URI)"
+        OPERATOR = "operator", _("Operator")
+        DIAL_BY_NAME = "dial_by_name", _("Dial by name")
+        REPEAT_PROMPT = "repeat_prompt", _("Repeat prompt")
+        VOICEMAIL_ACCESS = "voicemail_access", _("Voicemail access")
+        VOICEMAIL_DEPOSIT = "voicemail_deposit", _("Voicemail deposit (extension)")
+        DISCONNECT = "disconnect", _("Disconnect")
+        TRANSFER_TO_AA = "transfer_to_another_aa_menu", _("Another attendant")
+        TRANSFER_OUT = "transfer_out", _("Transfer (extension or SIP URI)")
 
     attendant = models.ForeignKey(AutoAttendant, on_delete=models.CASCADE, related_name="menu")
     key = models.CharField(max_length=1, choices=Key.choices)

@@ -34,7 +34,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["kind", "key", "-at"], name="audit_object_idx")]
 
     def __str__(self):

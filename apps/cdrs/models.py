@@ -71,7 +71,7 @@ class Cdr(models.Model):
     from_tag = models.CharField(max_length=255, blank=True)
     to_tag = models.CharField(max_length=255, blank=True)
     caller_aor = models.CharField(max_length=512)
-    caller_name = models.CharField("caller display name", max_length=255, blank=True)
+    caller_name = models.CharField(_("caller display name"), max_length=255, blank=True)
     callee_aor = models.CharField(max_length=512)
     start_time = models.DateTimeField(db_index=True)
     connect_time = models.DateTimeField(null=True, blank=True)
@@ -91,7 +91,7 @@ class Cdr(models.Model):
 
     class Meta:
         ordering = ["-start_time", "-id"]
-        verbose_name = "call record"
+        verbose_name = _("call record")
 
     def __str__(self):
         return f"{self.caller_user or self.caller_aor} -> {self.callee_user or self.callee_aor}"

@@ -24,15 +24,17 @@ class Conference(models.Model):
     description = models.CharField(max_length=255, null=True, blank=True)
     extension = models.CharField(max_length=64, unique=True, validators=[extension_chars])
     enabled = models.BooleanField(default=True)
-    access_code = models.CharField("participant access code", max_length=10, null=True, blank=True, validators=[digits])
-    moderator_code = models.CharField("moderator code", max_length=10, null=True, blank=True, validators=[digits])
+    access_code = models.CharField(
+        _("participant access code"), max_length=10, null=True, blank=True, validators=[digits]
+    )
+    moderator_code = models.CharField(_("moderator code"), max_length=10, null=True, blank=True, validators=[digits])
     max_participants = models.PositiveIntegerField(
-        "maximum participants",
+        _("maximum participants"),
         default=0,
-        help_text="0 means no limit.",
+        help_text=_("0 means no limit."),
         validators=[MaxValueValidator(MAX_PARTICIPANTS)],
     )
-    auto_record = models.BooleanField("record automatically", default=False)
+    auto_record = models.BooleanField(_("record automatically"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -52,7 +54,7 @@ class Participant(models.Model):
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="participants")
     server = models.CharField(max_length=64)
-    call_key = models.CharField("media call key", max_length=64)
+    call_key = models.CharField(_("media call key"), max_length=64)
     caller = models.CharField(max_length=255, blank=True)  # the calling user's name (From user part)
     display = models.CharField(max_length=255, blank=True)  # the From header's name and address
     joined = models.DateTimeField(auto_now_add=True)

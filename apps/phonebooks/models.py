@@ -17,6 +17,7 @@ import re
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.users.models import AddressBookFields, User, UserGroup
 
@@ -45,13 +46,13 @@ class PhonebookSettings(models.Model):
     users) and the default Google domain offered for imports (`google-domain` of B.3.7)."""
 
     everyone = models.BooleanField(
-        "everyone phonebook", default=False, help_text="Every user sees all other users in their phonebook."
+        _("everyone phonebook"), default=False, help_text=_("Every user sees all other users in their phonebook.")
     )
     google_domain = models.CharField(max_length=255, null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
-        verbose_name_plural = "phonebook settings"
+        verbose_name_plural = _("phonebook settings")
 
     def __str__(self):
         return "phonebook settings"
@@ -91,7 +92,7 @@ class PrivatePhonebook(models.Model):
     """A user's own phonebook, created on demand (sipXconfig's `privatePhonebook_<userId>`)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="private_phonebook")
-    show_on_phone = models.BooleanField(default=True, help_text="Phones show these entries in their directory.")
+    show_on_phone = models.BooleanField(default=True, help_text=_("Phones show these entries in their directory."))
 
     class Meta:
         ordering = ["user"]
@@ -114,15 +115,15 @@ class PhonebookEntry(AddressBookFields):
     first_name = models.CharField(max_length=255, blank=True)
     last_name = models.CharField(max_length=255, blank=True)
     number = models.CharField(max_length=255)
-    internal_id = models.CharField("internal id", max_length=255, null=True, blank=True)
-    im_id = models.CharField("IM id", max_length=255, null=True, blank=True)
-    im_display_name = models.CharField("IM display name", max_length=255, null=True, blank=True)
+    internal_id = models.CharField(_("internal id"), max_length=255, null=True, blank=True)
+    im_id = models.CharField(_("IM id"), max_length=255, null=True, blank=True)
+    im_display_name = models.CharField(_("IM display name"), max_length=255, null=True, blank=True)
     timestamp = models.BigIntegerField(null=True, blank=True)
     sort_key = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["sort_key", "id"]
-        verbose_name_plural = "phonebook entries"
+        verbose_name_plural = _("phonebook entries")
         indexes = [
             models.Index(fields=["phonebook", "sort_key"], name="pbentry_book_key"),
             models.Index(fields=["private_phonebook", "sort_key"], name="pbentry_private_key"),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.phones.catalogue import CATALOGUE, MODEL_CHOICES
 
@@ -29,7 +30,7 @@ class Phone(models.Model):
 
     serial_number = models.CharField(max_length=12, unique=True, validators=[validate_serial])
     model = models.CharField(max_length=64, choices=MODEL_CHOICES)
-    version = models.CharField("firmware version", max_length=32, blank=True, null=True)
+    version = models.CharField(_("firmware version"), max_length=32, blank=True, null=True)
     description = models.CharField(max_length=255, blank=True)
 
     class Meta:

@@ -9,6 +9,7 @@ import secrets
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.phones.catalogue import MODEL_CHOICES
 from apps.phones.models import Phone
@@ -27,11 +28,11 @@ class ProvisioningSettings(models.Model):
     realm of the day, the phones are configured with it (DHCP option 66 URLs, the phonebook URLs written into
     their files), and the admin must be able to read it back. It never reaches a log."""
 
-    user = models.CharField("user name", max_length=64, default=DEFAULT_USER)
+    user = models.CharField(_("user name"), max_length=64, default=DEFAULT_USER)
     password = models.CharField(max_length=255, default=new_password)
 
     class Meta:
-        verbose_name_plural = "provisioning settings"
+        verbose_name_plural = _("provisioning settings")
 
     def __str__(self):
         return "provisioning settings"
@@ -75,7 +76,7 @@ class PhoneFile(models.Model):
     fetched = models.DateTimeField()
     address = models.CharField(max_length=64)
     user_agent = models.CharField(max_length=255, blank=True)
-    status = models.PositiveSmallIntegerField(help_text="The answer of the last fetch: 200 or 304.")
+    status = models.PositiveSmallIntegerField(help_text=_("The answer of the last fetch: 200 or 304."))
 
     class Meta:
         ordering = ["phone", "name"]
@@ -93,8 +94,8 @@ class UnknownPhone(models.Model):
     PROVISIONING_UNKNOWN_MAX rows, the least recently seen go first). The admin may turn one into a phone: the
     file name tells the vendor, the user agent usually the model."""
 
-    mac = models.CharField("MAC address", max_length=12, unique=True)
-    file_name = models.CharField(max_length=64, help_text="The file it asked for last.")
+    mac = models.CharField(_("MAC address"), max_length=12, unique=True)
+    file_name = models.CharField(max_length=64, help_text=_("The file it asked for last."))
     address = models.CharField(max_length=64)
     user_agent = models.CharField(max_length=255, blank=True)
     count = models.PositiveIntegerField(default=1)
@@ -117,7 +118,7 @@ class Firmware(models.Model):
     phones on that version name its URL (`/provision/firmware/<id>/<file name>`)."""
 
     model = models.CharField(max_length=64, choices=MODEL_CHOICES)
-    version = models.CharField("firmware version", max_length=32)
+    version = models.CharField(_("firmware version"), max_length=32)
     file = models.FileField(upload_to=firmware_path, max_length=255)
     uploaded = models.DateTimeField(auto_now=True)
 

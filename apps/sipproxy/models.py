@@ -2,6 +2,7 @@
 in dbviews.py: views, not models.)"""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ServiceNumber(models.Model):
@@ -10,8 +11,8 @@ class ServiceNumber(models.Model):
     `folded` (lower case) is unique, as the dial plan ignores case; `position` keeps the order an admin gave."""
 
     class Service(models.TextChoices):
-        ATTENDANT = "attendant", "Auto-attendant"
-        VOICEMAIL = "voicemail", "Voicemail retrieval"
+        ATTENDANT = "attendant", _("Auto-attendant")
+        VOICEMAIL = "voicemail", _("Voicemail retrieval")
 
     number = models.CharField(max_length=64)
     folded = models.CharField(max_length=64, unique=True)

@@ -9,6 +9,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.users import addressbook
 
@@ -57,35 +59,37 @@ class User(AbstractBaseUser):
     per-login-name HA1 in `LoginName`. The SIP password stays recoverable: phones and
     `/my/logindetails` need it in clear, so it is kept out of logs and pages instead."""
 
-    username = models.CharField("user name", max_length=255, unique=True)
+    username = models.CharField(_("user name"), max_length=255, unique=True)
     first_name = models.CharField(max_length=255, blank=True)
     last_name = models.CharField(max_length=255, blank=True)
-    is_active = models.BooleanField("enabled", default=True)
-    is_admin = models.BooleanField("administrator", default=False, help_text="May use every admin page and URI.")
-    perm_voicemail = models.BooleanField("voicemail", default=True, help_text="Unanswered calls go to voicemail.")
+    is_active = models.BooleanField(_("enabled"), default=True)
+    is_admin = models.BooleanField(_("administrator"), default=False, help_text=_("May use every admin page and URI."))
+    perm_voicemail = models.BooleanField(_("voicemail"), default=True, help_text=_("Unanswered calls go to voicemail."))
     perm_attendant_admin = models.BooleanField(
-        "attendant admin", default=False, help_text="May change auto-attendant special mode."
+        _("attendant admin"), default=False, help_text=_("May change auto-attendant special mode.")
     )
     groups = models.ManyToManyField(UserGroup, blank=True, related_name="users")
     voicemail_pin_hash = models.CharField(max_length=255, blank=True)
-    sip_password = models.CharField("SIP password", max_length=255, blank=True)
-    im_id = models.CharField("IM id", max_length=255, blank=True)
-    im_enabled = models.BooleanField("IM enabled", default=False)
-    im_display_name = models.CharField("IM display name", max_length=255, blank=True, null=True)
+    sip_password = models.CharField(_("SIP password"), max_length=255, blank=True)
+    im_id = models.CharField(_("IM id"), max_length=255, blank=True)
+    im_enabled = models.BooleanField(_("IM enabled"), default=False)
+    im_display_name = models.CharField(_("IM display name"), max_length=255, blank=True, null=True)
     feed_key = models.CharField(max_length=32, unique=True, default=new_feed_key)
     call_forward_timer = models.PositiveSmallIntegerField(
-        "ring my phones for (s)", default=20, help_text="How long your own phones ring before the ring list starts."
+        _("ring my phones for (s)"),
+        default=20,
+        help_text=_("How long your own phones ring before the ring list starts."),
     )
     date_joined = models.DateTimeField(auto_now_add=True)
     # The zone the user's pages show times in and their away periods are written in ("": settings.TIME_ZONE).
-    time_zone = models.CharField("time zone", max_length=64, blank=True, default="")
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     # The language of the user's pages: a code of settings.LANGUAGES, or "": the browser's (Accept-Language).
-    language = models.CharField("language", max_length=8, blank=True, default="")
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     # The one-click switches (apps/users/availability.py): do not disturb, forward every call to a number, both until
     # `availability_until` when set (past it they read as off: decided when read, nothing rewrites them).
-    dnd = models.BooleanField("do not disturb", default=False)
-    forward_all = models.CharField("forward all calls to", max_length=255, null=True, blank=True)
-    availability_until = models.DateTimeField("until", null=True, blank=True)
+    dnd = models.BooleanField(_("do not disturb"), default=False)
+    forward_all = models.CharField(_("forward all calls to"), max_length=255, null=True, blank=True)
+    availability_until = models.DateTimeField(_("until"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -153,9 +157,9 @@ class LoginName(models.Model):
     storing the PIN (D6). It is empty until the PIN is next set after the name was added."""
 
     class Kind(models.TextChoices):
-        USERNAME = "username", "user name"
-        ALIAS = "alias", "alias"
-        IM = "im", "IM id"
+        USERNAME = "username", _("user name")
+        ALIAS = "alias", _("alias")
+        IM = "im", _("IM id")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_names")
     name = models.CharField(max_length=255)
@@ -188,7 +192,7 @@ class AddressBookFields(models.Model):
     ADDRESS_KEYS = addressbook.ADDRESS_KEYS
 
     job_title = models.CharField(max_length=255, null=True, blank=True)
-    job_dept = models.CharField("department", max_length=255, null=True, blank=True)
+    job_dept = models.CharField(_("department"), max_length=255, null=True, blank=True)
     company_name = models.CharField(max_length=255, null=True, blank=True)
     assistant_name = models.CharField(max_length=255, null=True, blank=True)
     location = models.CharField(max_length=255, null=True, blank=True)
@@ -199,10 +203,10 @@ class AddressBookFields(models.Model):
     home_phone_number = models.CharField(max_length=255, null=True, blank=True)
     assistant_phone_number = models.CharField(max_length=255, null=True, blank=True)
     fax_number = models.CharField(max_length=255, null=True, blank=True)
-    did_number = models.CharField("DID number", max_length=255, null=True, blank=True)
-    alternate_im_id = models.CharField("alternate IM id", max_length=255, null=True, blank=True)
-    email_address = models.CharField("e-mail", max_length=255, null=True, blank=True)
-    alternate_email_address = models.CharField("alternate e-mail", max_length=255, null=True, blank=True)
+    did_number = models.CharField(_("DID number"), max_length=255, null=True, blank=True)
+    alternate_im_id = models.CharField(_("alternate IM id"), max_length=255, null=True, blank=True)
+    email_address = models.CharField(_("e-mail"), max_length=255, null=True, blank=True)
+    alternate_email_address = models.CharField(_("alternate e-mail"), max_length=255, null=True, blank=True)
     use_branch_address = models.BooleanField(default=False)
 
     class Meta:
@@ -214,23 +218,23 @@ class UserProfile(AddressBookFields):
     name live on `User` (they are also login data); `enabled` is `User.is_active`."""
 
     class Salutation(models.TextChoices):
-        NONE = "None", "None"
-        MR = "Mr", "Mr"
-        MRS = "Mrs", "Mrs"
-        MISS = "Miss", "Miss"
-        MS = "Ms", "Ms"
-        DR = "Dr", "Dr"
-        PROF = "Prof", "Prof"
+        NONE = "None", pgettext_lazy("salutation", "None")
+        MR = "Mr", _("Mr")
+        MRS = "Mrs", _("Mrs")
+        MISS = "Miss", _("Miss")
+        MS = "Ms", _("Ms")
+        DR = "Dr", _("Dr")
+        PROF = "Prof", _("Prof")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     branch_name = models.CharField(max_length=255, null=True, blank=True)
     manager = models.CharField(max_length=255, null=True, blank=True)
     salutation = models.CharField(max_length=8, choices=Salutation.choices, default=Salutation.NONE)
-    employee_id = models.CharField("employee id", max_length=255, null=True, blank=True)
-    twiter_name = models.CharField("Twitter name", max_length=255, null=True, blank=True)
-    linkedin_name = models.CharField("LinkedIn name", max_length=255, null=True, blank=True)
-    facebook_name = models.CharField("Facebook name", max_length=255, null=True, blank=True)
-    xing_name = models.CharField("Xing name", max_length=255, null=True, blank=True)
+    employee_id = models.CharField(_("employee id"), max_length=255, null=True, blank=True)
+    twiter_name = models.CharField(_("Twitter name"), max_length=255, null=True, blank=True)
+    linkedin_name = models.CharField(_("LinkedIn name"), max_length=255, null=True, blank=True)
+    facebook_name = models.CharField(_("Facebook name"), max_length=255, null=True, blank=True)
+    xing_name = models.CharField(_("Xing name"), max_length=255, null=True, blank=True)
     # Milliseconds since the epoch of the last change (sipXconfig's profile timestamp; 0 = never).
     timestamp = models.BigIntegerField(default=0)
 
@@ -248,13 +252,13 @@ class Ring(models.Model):
     """One stage of a user's call forwarding (sipXconfig "ring"); `position` keeps the list's order."""
 
     class Type(models.TextChoices):
-        DELAYED = "If no response", "If no response"
-        PARALLEL = "At the same time", "At the same time"
+        DELAYED = "If no response", _("If no response")
+        PARALLEL = "At the same time", _("At the same time")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="rings")
     position = models.PositiveSmallIntegerField(default=0)
-    number = models.CharField(max_length=255, help_text="Extension, phone number or SIP address.")
-    expiration = models.PositiveSmallIntegerField(default=30, help_text="Seconds this stage rings.")
+    number = models.CharField(max_length=255, help_text=_("Extension, phone number or SIP address."))
+    expiration = models.PositiveSmallIntegerField(default=30, help_text=_("Seconds this stage rings."))
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.DELAYED)
     enabled = models.BooleanField(default=True)
 
@@ -274,8 +278,8 @@ class ApiToken(models.Model):
     random bits, so a fast hash cannot be guessed back); `prefix` is its first characters, to tell tokens apart."""
 
     class Scope(models.TextChoices):
-        READ = "read", "read only"
-        WRITE = "write", "read and write"
+        READ = "read", _("read only")
+        WRITE = "write", _("read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -308,12 +312,12 @@ class AwayPeriod(models.Model):
 
     class Greeting(models.TextChoices):
         # the values of apps.voicemail's greeting kinds
-        OUT_OF_OFFICE = "outofoffice", "Out of office"
-        EXTENDED_ABSENCE = "extendedabsence", "Extended absence"
+        OUT_OF_OFFICE = "outofoffice", _("Out of office")
+        EXTENDED_ABSENCE = "extendedabsence", _("Extended absence")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="away_periods")
-    start = models.DateTimeField(help_text="The wall-clock time in time_zone, stored as if it were UTC.")
-    end = models.DateTimeField(help_text="The wall-clock time in time_zone, stored as if it were UTC.")
+    start = models.DateTimeField(help_text=_("The wall-clock time in time_zone, stored as if it were UTC."))
+    end = models.DateTimeField(help_text=_("The wall-clock time in time_zone, stored as if it were UTC."))
     time_zone = models.CharField(max_length=64)
     weekly = models.BooleanField(default=False)
     repeat_until = models.DateField(null=True, blank=True)
