@@ -3,6 +3,7 @@ filters and search, and those of /api/v1/attendants (GET /auto-attendant takes n
 clients always get every attendant)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendants.models import AutoAttendant, MenuItem
 
@@ -14,9 +15,9 @@ class AutoAttendantFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         choices=MenuItem.Action.choices,
         method="filter_action",
-        label="Menu action",
-        empty_label="Any action",
-        help_text="Attendants with a menu key that does this.",
+        label=_("Menu action"),
+        empty_label=_("Any action"),
+        help_text=_("Attendants with a menu key that does this."),
     )
 
     class Meta:

@@ -33,11 +33,14 @@ class AttendantForm(forms.ModelForm):
     class Meta:
         model = AutoAttendant
         fields = ["name", "description", "language", "prompt", "digit_timeout", "max_invalid", "on_failure"]
-        help_texts = {"language": "The language of the system prompts, e.g. en, de, fr."}
+        help_texts = {"language": _("The language of the system prompts, e.g. en, de, fr.")}
         labels = {
-            "digit_timeout": "Key timeout (seconds)",
-            "max_invalid": "Tries",
-            "on_failure": "After the last try",
+            "name": _("Name"),
+            "description": _("Description"),
+            "language": _("Language"),
+            "digit_timeout": _("Key timeout (seconds)"),
+            "max_invalid": _("Tries"),
+            "on_failure": _("After the last try"),
         }
 
     # The failure settings came after the editor's first version: a form (or a script) that leaves them out keeps
@@ -77,7 +80,7 @@ class MenuItemForm(forms.Form):
     name) keeps the typed parameter."""
 
     key = forms.ChoiceField(choices=[("", "—")] + [(k, k) for k in MenuItem.Key.values], required=False)
-    action = forms.ChoiceField(choices=[("", "Choose an action")] + MenuItem.Action.choices, required=False)
+    action = forms.ChoiceField(choices=[("", _("Choose an action"))] + MenuItem.Action.choices, required=False)
     parameter = forms.CharField(max_length=255, required=False, widget=forms.TextInput(attrs={"size": 24}))
     # Text offered as a select: a name gone meanwhile is refused by services.validate_menu_item, next to the row.
     attendant = forms.CharField(
@@ -90,7 +93,7 @@ class MenuItemForm(forms.Form):
         self.attendant_names = attendant_names
         super().__init__(*args, **kwargs)
         names = sorted(attendant_names or (), key=str.casefold)
-        self.fields["attendant"].widget.choices = [("", "Choose an attendant"), *((n, n) for n in names if n)]
+        self.fields["attendant"].widget.choices = [("", _("Choose an attendant")), *((n, n) for n in names if n)]
         if self.initial.get("action") == MenuItem.Action.TRANSFER_TO_AA:  # a stored row: its target in the select
             self.initial["attendant"], self.initial["parameter"] = self.initial.get("parameter", ""), ""
 

@@ -55,7 +55,7 @@ class PeriodForm(forms.ModelForm):
     class Meta:
         model = SpecialModePeriod
         fields = ["name", "start_date", "start_time", "end_date", "end_time"]  # weekdays: set by period()
-        help_texts = {"name": "Shown as the reason while it applies, e.g. night or holidays."}
+        help_texts = {"name": _("Shown as the reason while it applies, e.g. night or holidays.")}
 
     field_order = ["name", "weekdays", "start_date", "start_time", "end_date", "end_time"]
 

@@ -54,6 +54,8 @@ class ConferenceForm(_ThroughServices):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = self.fields["owner"].queryset.order_by("username")
+        # Django 6.1's blank choice ("- Select an option -") is not in its German catalogue yet: our own words.
+        self.fields["owner"].empty_label = _("Choose an owner")
 
 
 class OwnerConferenceForm(_ThroughServices):

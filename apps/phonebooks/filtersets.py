@@ -3,6 +3,7 @@ phonebook URIs take no query filters; their search is readmodel.search, B.3.8)."
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.phonebooks.models import Phonebook, PhonebookEntry
 
@@ -13,7 +14,7 @@ class PhonebookFilterSet(django_filters.FilterSet):
 
     group = django_filters.CharFilter(
         method="filter_group",
-        label="Group",
+        label=_("Group"),
         max_length=255,
         help_text="Phonebooks whose members or consumers are the group of this name.",
     )
@@ -37,7 +38,7 @@ class PhonebookEntryFilterSet(django_filters.FilterSet):
     search_fields = ("first_name", "last_name", "number", "company_name", "email_address")
 
     company = django_filters.CharFilter(
-        field_name="company_name", lookup_expr="icontains", label="Company", max_length=255
+        field_name="company_name", lookup_expr="icontains", label=_("Company"), max_length=255
     )
 
     class Meta:

@@ -8,6 +8,8 @@ Plain data, no Django imports: `models.py` reads `ADDRESS_KEYS` from here."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from sipxweb.rest.fields import AddressField
 
 TEXT = "text"
@@ -100,12 +102,12 @@ class AddressPart:
 # an app, so the list lives there and is used from here).
 ADDRESS_KEYS: tuple[str, ...] = AddressField.KEYS
 ADDRESS_PARTS = {
-    "street": AddressPart("Street", "street"),
-    "city": AddressPart("City", "city"),
-    "country": AddressPart("Country", "country"),
-    "state": AddressPart("State", "region"),
-    "zip": AddressPart("ZIP code", "code"),
-    "officeDesignation": AddressPart("Office designation", None),
+    "street": AddressPart(_("Street"), "street"),
+    "city": AddressPart(_("City"), "city"),
+    "country": AddressPart(_("Country"), "country"),
+    "state": AddressPart(_("State"), "region"),
+    "zip": AddressPart(_("ZIP code"), "code"),
+    "officeDesignation": AddressPart(_("Office designation"), None),
 }
 if tuple(ADDRESS_PARTS) != ADDRESS_KEYS:
     raise ImportError("ADDRESS_PARTS must describe exactly AddressField.KEYS, in their order")

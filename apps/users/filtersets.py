@@ -3,11 +3,12 @@ or groups). YES_NO is the yes/no/any widget of every app's boolean filters."""
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.users.lookup import find_user
 from apps.users.models import User, UserGroup
 
-YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+YES_NO = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
 
 class TypedUserFilter(django_filters.CharFilter):
@@ -35,17 +36,17 @@ class UserFilterSet(django_filters.FilterSet):
         field_name="groups",
         queryset=UserGroup.objects.all(),
         to_field_name="name",
-        label="Group",
-        empty_label="Any group",
+        label=_("Group"),
+        empty_label=_("Any group"),
     )
     permission = django_filters.ChoiceFilter(
-        choices=[("voicemail", "Voicemail"), ("attendant-admin", "Attendant admin")],
+        choices=[("voicemail", _("Voicemail")), ("attendant-admin", _("Attendant admin"))],
         method="filter_permission",
-        label="Permission",
-        empty_label="Any permission",
+        label=_("Permission"),
+        empty_label=_("Any permission"),
     )
-    admin = django_filters.BooleanFilter(field_name="is_admin", label="Administrator", widget=YES_NO)
-    enabled = django_filters.BooleanFilter(field_name="is_active", label="Enabled", widget=YES_NO)
+    admin = django_filters.BooleanFilter(field_name="is_admin", label=_("Administrator"), widget=YES_NO)
+    enabled = django_filters.BooleanFilter(field_name="is_active", label=_("Enabled"), widget=YES_NO)
 
     class Meta:
         model = User

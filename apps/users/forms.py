@@ -31,7 +31,9 @@ class UserForm(forms.ModelForm):
     fields, which have the service's field names."""
 
     aliases = forms.CharField(
-        required=False, help_text=_("Other names and extensions of this user, separated by commas or spaces.")
+        label=_("Aliases"),
+        required=False,
+        help_text=_("Other names and extensions of this user, separated by commas or spaces."),
     )
     pin = forms.CharField(
         label=_("Portal PIN"),
@@ -86,6 +88,7 @@ class UserForm(forms.ModelForm):
             "language",
         ]
         widgets = {"groups": forms.CheckboxSelectMultiple}
+        labels = {"first_name": _("First name"), "last_name": _("Last name"), "groups": _("Groups")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,6 +135,7 @@ class UserGroupForm(forms.ModelForm):
     class Meta:
         model = UserGroup
         fields = ["name", "description"]
+        labels = {"name": _("Name"), "description": _("Description")}
 
     def clean(self):
         cleaned = super().clean()
@@ -161,8 +165,8 @@ class ContactForm(forms.ModelForm):
     each a dict of which only the non-empty keys are stored. `services.clean_contact` checks it (the e-mail form,
     lengths) and `services.save_contact` stores it, as for PUT /my/contact-information and the data file."""
 
-    first_name = forms.CharField(required=False, max_length=255)
-    last_name = forms.CharField(required=False, max_length=255)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=255)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=255)
 
     class Meta:
         model = UserProfile
@@ -350,7 +354,7 @@ class TokenForm(forms.Form):
         max_length=ApiToken._meta.get_field("name").max_length,
         help_text=_('What will use it, e.g. "backup script".'),
     )
-    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)
     expires = forms.DateField(
         label=_("Valid until"),
         required=False,

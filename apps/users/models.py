@@ -191,23 +191,23 @@ class AddressBookFields(models.Model):
 
     ADDRESS_KEYS = addressbook.ADDRESS_KEYS
 
-    job_title = models.CharField(max_length=255, null=True, blank=True)
+    job_title = models.CharField(_("job title"), max_length=255, null=True, blank=True)
     job_dept = models.CharField(_("department"), max_length=255, null=True, blank=True)
-    company_name = models.CharField(max_length=255, null=True, blank=True)
-    assistant_name = models.CharField(max_length=255, null=True, blank=True)
-    location = models.CharField(max_length=255, null=True, blank=True)
+    company_name = models.CharField(_("company name"), max_length=255, null=True, blank=True)
+    assistant_name = models.CharField(_("assistant name"), max_length=255, null=True, blank=True)
+    location = models.CharField(_("location"), max_length=255, null=True, blank=True)
     home_address = models.JSONField(default=dict, blank=True)
     office_address = models.JSONField(default=dict, blank=True)
     branch_address = models.JSONField(default=dict, blank=True)
-    cell_phone_number = models.CharField(max_length=255, null=True, blank=True)
-    home_phone_number = models.CharField(max_length=255, null=True, blank=True)
-    assistant_phone_number = models.CharField(max_length=255, null=True, blank=True)
-    fax_number = models.CharField(max_length=255, null=True, blank=True)
+    cell_phone_number = models.CharField(_("cell phone number"), max_length=255, null=True, blank=True)
+    home_phone_number = models.CharField(_("home phone number"), max_length=255, null=True, blank=True)
+    assistant_phone_number = models.CharField(_("assistant phone number"), max_length=255, null=True, blank=True)
+    fax_number = models.CharField(_("fax number"), max_length=255, null=True, blank=True)
     did_number = models.CharField(_("DID number"), max_length=255, null=True, blank=True)
     alternate_im_id = models.CharField(_("alternate IM id"), max_length=255, null=True, blank=True)
     email_address = models.CharField(_("e-mail"), max_length=255, null=True, blank=True)
     alternate_email_address = models.CharField(_("alternate e-mail"), max_length=255, null=True, blank=True)
-    use_branch_address = models.BooleanField(default=False)
+    use_branch_address = models.BooleanField(_("use branch address"), default=False)
 
     class Meta:
         abstract = True
@@ -227,8 +227,8 @@ class UserProfile(AddressBookFields):
         PROF = "Prof", _("Prof")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    branch_name = models.CharField(max_length=255, null=True, blank=True)
-    manager = models.CharField(max_length=255, null=True, blank=True)
+    branch_name = models.CharField(_("branch name"), max_length=255, null=True, blank=True)
+    manager = models.CharField(_("manager"), max_length=255, null=True, blank=True)
     salutation = models.CharField(max_length=8, choices=Salutation.choices, default=Salutation.NONE)
     employee_id = models.CharField(_("employee id"), max_length=255, null=True, blank=True)
     twiter_name = models.CharField(_("Twitter name"), max_length=255, null=True, blank=True)
