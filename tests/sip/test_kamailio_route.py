@@ -44,6 +44,7 @@ def test_a_user_rings_its_phones_then_its_ring_list_in_groups_then_voicemail(cli
             "media": "",
             "service": "",
             "target": "",
+            "reason": "",  # no availability rule decided (docs/sipproxy.md)
         }
 
 
