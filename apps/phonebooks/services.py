@@ -121,10 +121,10 @@ def _phonebook_fields(book: Phonebook, members, consumers, entries: int) -> dict
     }
 
 
-def _stored_phonebooks(pks: Iterable[int]) -> dict[int, dict]:
-    """The audit fields of stored phonebooks, by id (three queries)."""
-    books = Phonebook.objects.filter(pk__in=list(pks)).prefetch_related("members", "consumers")
-    books = books.annotate(entry_count=Count("entries"))
+def _stored_phonebooks(pks: Iterable[int] | None) -> dict[int, dict]:
+    """The audit fields of stored phonebooks (None: all of them), by id (three queries)."""
+    books = Phonebook.objects.all() if pks is None else Phonebook.objects.filter(pk__in=list(pks))
+    books = books.prefetch_related("members", "consumers").annotate(entry_count=Count("entries"))
     return {b.pk: _phonebook_fields(b, b.members.all(), b.consumers.all(), b.entry_count) for b in books}
 
 
@@ -472,6 +472,22 @@ def delete_phonebook(book: Phonebook) -> None:
             audit.record(PHONEBOOK, before["name"], before, None)
 
 
+def delete_all_phonebooks() -> None:
+    """Every shared and private phonebook with their entries (the data file's import --replace), as single DELETE
+    statements; the audit log gets one deletion per phonebook, as `delete_phonebook` and `delete_private_phonebook`
+    record it."""
+    with transaction.atomic():
+        shared = _stored_phonebooks(None)
+        private = PrivatePhonebook.objects.select_related("user").annotate(entry_count=Count("entries"))
+        private = {book.user.username: _private_fields(book, book.entry_count) for book in private}
+        Phonebook.objects.all().delete()
+        PrivatePhonebook.objects.all().delete()
+        audit.record_many(
+            [audit.Change(PHONEBOOK, before["name"], before, None) for before in shared.values()]
+            + [audit.Change(PRIVATE, owner, before, None) for owner, before in private.items()]
+        )
+
+
 @dataclass
 class PhonebookData:
     """A shared phonebook as the data file gives it: groups by name, `entries` its file entries (ENTRY_FIELDS);
@@ -606,10 +622,17 @@ SETTINGS_FIELDS = ("everyone", "google_domain")
 
 
 def save_settings(settings: PhonebookSettings) -> PhonebookSettings:
-    """The phonebook settings page; the audit log's key is "settings" (there is one row)."""
+    """The phonebook settings page and the data file; the audit log's key is "settings" (there is one row)."""
     with transaction.atomic():
         stored = PhonebookSettings.objects.select_for_update().filter(pk=settings.pk).first()
         before = audit.snapshot(stored, SETTINGS_FIELDS) if stored else None
         settings.save()
         audit.record(SETTINGS, "settings", before, audit.snapshot(settings, SETTINGS_FIELDS))
     return settings
+
+
+def reset_settings() -> None:
+    """import --replace: the model's defaults again (no "everyone" phonebook, no Google domain), a change recorded as
+    save_settings records one; no settings stored is the defaults already."""
+    if PhonebookSettings.objects.filter(pk=1).exists():
+        save_settings(PhonebookSettings(pk=1))

@@ -160,8 +160,7 @@ def dump_private() -> dict:
 
 
 def clear():
-    Phonebook.objects.all().delete()
-    PrivatePhonebook.objects.all().delete()
+    services.delete_all_phonebooks()
 
 
 def load(phonebooks: list[dict], ctx) -> None:

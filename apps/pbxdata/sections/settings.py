@@ -1,7 +1,9 @@
 """`settings`: PBX-wide settings: the "everyone" phonebook and the default Google domain of phonebook imports
-(apps.phonebooks.models.PhonebookSettings). Export omits the section while both are at their defaults."""
+(apps.phonebooks.models.PhonebookSettings), written through apps.phonebooks.services as the settings page writes them
+(the same audit entry). Export omits the section while both are at their defaults."""
 
 from apps.pbxdata.schema import boolean, obj, text
+from apps.phonebooks import services
 from apps.phonebooks.models import PhonebookSettings
 
 _check = obj({"phonebookEveryone": (boolean, False), "googleDomain": (text(nullable=True), None)})
@@ -12,13 +14,13 @@ def validate(value, path):
 
 
 def clear():
-    PhonebookSettings.objects.all().delete()
+    services.reset_settings()
 
 
 def load(value, ctx):
-    PhonebookSettings.objects.update_or_create(
-        pk=1, defaults={"everyone": value["phonebookEveryone"], "google_domain": value["googleDomain"]}
-    )
+    row = PhonebookSettings.load()  # as the settings page edits the stored row: an update, never a second row
+    row.everyone, row.google_domain = value["phonebookEveryone"], value["googleDomain"]
+    services.save_settings(row)
 
 
 def dump():
