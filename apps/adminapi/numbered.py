@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from apps.adminapi import base
-from apps.adminapi.openapi import oas30
+from apps.adminapi.openapi.dialect import oas30
 from apps.pbxdata.schema import Checker, PbxDataError, check_keys, complete, json_schema, show
 
 ID = "id"

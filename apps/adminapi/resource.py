@@ -245,8 +245,8 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
 
 
 def viewset_for(resource: Resource, extra: Callable | None = None) -> type[ResourceViewSet]:
-    """The viewset class of one resource (its OpenAPI description is attached in apps/adminapi/openapi.py)."""
-    from apps.adminapi.openapi import ResourceSchema  # drf-spectacular's machinery, loaded with the URLs
+    """The viewset class of one resource (its OpenAPI description is attached in apps/adminapi/openapi/resource.py)."""
+    from apps.adminapi.openapi.resource import ResourceSchema  # drf-spectacular's machinery, loaded with the URLs
 
     name = "".join(part.capitalize() for part in resource.name.replace("-", " ").split()) + "ViewSet"
     return type(name, (ResourceViewSet,), {"resource": resource, "schema": ResourceSchema(), "__module__": __name__})

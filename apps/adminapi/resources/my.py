@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from apps.adminapi import base, numbered
 from apps.adminapi.numbered import ID
-from apps.adminapi.openapi import oas30
+from apps.adminapi.openapi.dialect import oas30
 from apps.adminapi.permissions import IsApiUser
 from apps.pbxdata.schema import PbxDataError, check_keys, json_schema
 from apps.pbxdata.sections import users as section

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.adminapi import base
-from apps.adminapi.openapi import oas30
+from apps.adminapi.openapi.dialect import oas30
 from apps.adminapi.resource import Resource
 from apps.pbxdata.schema import PbxDataError, check_keys, complete, join, json_schema, show
 from apps.pbxdata.sections import phonebooks as section
