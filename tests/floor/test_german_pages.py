@@ -1,8 +1,8 @@
 """Every page is German for a user who chose German (User.language "de"): an administrator, a user and an attendant
 administrator of the demo PBX each open every page their links reach (the menus, the list pages, the add, edit and
-delete forms of every object type: one path per view, as tests/floor/test_layout_names.py crawls), and the text a
-person sees on each page (text nodes, option labels, button values, title/placeholder/aria-label/alt attributes; not
-scripts or styles) is read node by node. Two checks:
+delete forms of every object type: one path per view, tests/floor/crawl.py, as test_layout_names.py opens them), and
+the text a person sees on each page (text nodes, option labels, button values, title/placeholder/aria-label/alt
+attributes; not scripts or styles) is read node by node. Two checks:
 
 - no node is English: after the values of the demo PBX's own rows are taken out (user names, phonebook entries, the
   attendants "After hours" and "Sales menu", group names, descriptions: every text value of every row, read from the
@@ -20,18 +20,16 @@ import zoneinfo
 from datetime import UTC, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import models
-from django.urls import Resolver404, resolve
 
 from apps.attendants.models import SpecialModePeriod
 from apps.users.models import AwayPeriod, User
-from tests.floor.test_layout_names import HREF, NOT_PAGES
+from tests.floor.crawl import crawl, is_html
 from tests.floor.test_translation import _entries
 
 pytestmark = pytest.mark.django_db
@@ -145,30 +143,6 @@ def catalogue() -> dict[str, str]:
     return out
 
 
-def pages(client, start: str = "/", limit: int = 400):
-    """(path, response) of every HTML page reached by following links from `start`, one path per view (its first
-    link seen), like test_layout_names.crawl."""
-    seen_views, queue = set(), [start]
-    while queue and limit:
-        page = queue.pop(0)
-        try:
-            view = resolve(page).view_name
-        except Resolver404:
-            continue
-        if view in seen_views:
-            continue
-        seen_views.add(view)
-        limit -= 1
-        response = client.get(page, follow=True)
-        if not response.get("Content-Type", "").startswith("text/html"):
-            continue
-        yield page, response
-        for href in HREF.findall(response.content.decode()):
-            target = urlsplit(urljoin(page, html.unescape(href)))
-            if not target.netloc and not NOT_PAGES.search(target.path):
-                queue.append(target.path)
-
-
 def english_on(page: str, nodes: list[str], data: re.Pattern, marked: dict[str, str]) -> list[str]:
     """The problems of one page's text nodes: English giveaways outside the data, marked strings left English."""
     found = []
@@ -209,7 +183,9 @@ def test_every_page_is_german(checks, client, who):
     assert user.language == "de"
     client.force_login(user)
     problems, seen = [], 0
-    for page, response in pages(client):
+    for page, response in crawl(client):
+        if not is_html(response):
+            continue
         seen += 1
         assert response.get("Content-Language") == "de", page
         problems += english_on(page, visible_text(response.content.decode()), data, marked)

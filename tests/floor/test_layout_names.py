@@ -4,12 +4,10 @@ there by the context processors. A view whose context sets one of them shows som
 `user` once put the edited user in the header, with their portal menu and no admin menu.
 
 Every page of the demo PBX that an administrator, a user and an attendant administrator can reach by following
-links from the home page is opened, and the context each page rendered the layout with is read layer by layer: the
-view's own layers may not hold a layout name."""
+links from the home page is opened (tests/floor/crawl.py), and the context each page rendered the layout with is
+read layer by layer: the view's own layers may not hold a layout name."""
 
 import io
-import re
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.conf import settings
@@ -18,17 +16,15 @@ from django.core.management import call_command
 from django.shortcuts import render
 from django.template import RequestContext
 from django.test import RequestFactory
-from django.urls import Resolver404, include, path, resolve
+from django.urls import include, path
 from django.utils.module_loading import import_string
 
 from apps.users.models import User
+from tests.floor.crawl import crawl, is_html
 
 pytestmark = pytest.mark.django_db
 
 LAYOUT = "base.html"
-# Paths that are not pages: the APIs, the phones' files, audio and file downloads.
-NOT_PAGES = re.compile(r"^/(api|sipxconfig|provision|callcontroller|sipproxy)/|/audio$|/export/|\.csv$|^/logout/")
-HREF = re.compile(r'href="([^"#]+)"')
 
 
 def layout_names() -> set[str]:
@@ -56,32 +52,18 @@ def shadowed(response) -> set[str]:
     return found
 
 
-def crawl(client, start: str = "/", limit: int = 400) -> dict[str, set[str]]:
-    """Follows the links of every HTML page from `start`, one path per view (its first link seen); returns
-    {path: the layout names it hid} for the pages that hid any, and checks that the layout was seen at all."""
-    seen_views, queue, problems, rendered = set(), [start], {}, 0
-    while queue and limit:
-        page = queue.pop(0)
-        try:
-            view = resolve(page).view_name
-        except Resolver404:
-            continue
-        if view in seen_views:
-            continue
-        seen_views.add(view)
-        limit -= 1
-        response = client.get(page, follow=True)
+def hidden_layout_names(client) -> dict[str, set[str]]:
+    """{path: the layout names it hid} of the pages the crawl opens that hid any (or failed: a status 500), and
+    checks that the layout was seen at all."""
+    problems, rendered = {}, 0
+    for page, response in crawl(client):
         if response.status_code >= 500:
             problems[page] = {f"status {response.status_code}"}
-        if not response.get("Content-Type", "").startswith("text/html"):
+        if not is_html(response):
             continue
         rendered += LAYOUT in [t.name for t in response.templates]
         if names := shadowed(response):
             problems[page] = names
-        for href in HREF.findall(response.content.decode()):
-            target = urlsplit(urljoin(page, href.replace("&amp;", "&")))
-            if not target.netloc and not NOT_PAGES.search(target.path):
-                queue.append(target.path)
     assert rendered > 10, f"only {rendered} pages with the layout: the crawl went nowhere"
     return problems
 
@@ -95,7 +77,7 @@ def demo(db):
 def test_no_page_hides_a_layout_name(demo, client, who):
     client.raise_request_exception = False  # a page that fails is named with the others, and the crawl goes on
     client.force_login(User.objects.get(username=who))
-    assert crawl(client) == {}
+    assert hidden_layout_names(client) == {}
 
 
 def test_the_crawl_reaches_the_pages_that_once_hid_the_user(demo, client):
