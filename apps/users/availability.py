@@ -12,14 +12,15 @@ decision is taken when the state is read, so nothing needs to rewrite it when it
 
 Away periods are wall-clock times in a time zone (the user's when written): a weekly one repeats the same local
 times every week, so "Fridays 14:00-18:00" stays 14:00-18:00 across a DST change, and an occurrence that spans a
-change lasts an hour more or less. A local time that does not exist (skipped by a spring-forward change) is read
-as the time with the offset before the change (02:30 -> 03:30 summer time); an ambiguous one as its first
-occurrence. The wall-clock times are stored as if they were UTC (AwayPeriod.start/end), their zone beside them."""
+change lasts an hour more or less. Their occurrences, overlaps and the local times a DST change skips or repeats
+are sipxweb/periods.py's (the attendants' schedule shares it); what is the users' own is here: a period's row as a
+`periods.Recurrence` (dated, through `repeat_until`), which away period wins (the first), the switches, the
+refusals. The wall-clock times are stored as if they were UTC (AwayPeriod.start/end), their zone beside them."""
 
 import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -40,11 +41,9 @@ from apps.users.services import (
     time_zone_rule,
     until_rule,
 )
+from sipxweb import periods as timeperiods
+from sipxweb.periods import OVERLAP_HORIZON, WEEK, instant, wall_clock
 
-WEEK = timedelta(days=7)
-# How far ahead two open-ended weekly periods are compared: the DST rules of two zones line up differently from one
-# year to the next, so a few years, not one week.
-OVERLAP_HORIZON = timedelta(weeks=371)
 GREETINGS = tuple(AwayPeriod.Greeting.values)
 YEARS = (1970, 2999)  # far enough for any absence; the occurrences' arithmetic stays inside datetime's range
 # The reasons `Availability.reason` gives, in the order they win.
@@ -60,18 +59,6 @@ def user_zone(user: User) -> zoneinfo.ZoneInfo:
 
 
 # ---- wall-clock times ------------------------------------------------------------------------------------------
-
-
-def instant(wall: datetime, tz: zoneinfo.ZoneInfo) -> datetime:
-    """The UTC instant of a wall-clock time in `tz` (fold 0: see the module's note on gaps and repeated hours)."""
-    return wall.replace(tzinfo=tz).astimezone(UTC)
-
-
-def wall_clock(value: datetime, tz: zoneinfo.ZoneInfo) -> datetime:
-    """A naive wall-clock time in `tz`: an aware value converted into the zone, a naive one as it is."""
-    if value.tzinfo is not None:
-        value = value.astimezone(tz).replace(tzinfo=None)
-    return value.replace(microsecond=0)
 
 
 def stored(wall: datetime) -> datetime:
@@ -118,49 +105,33 @@ def _walls(period) -> tuple[datetime, datetime]:
     return unstored(period.start), unstored(period.end)
 
 
+def recurrence(period) -> timeperiods.Period:
+    """An away period (or a row with its attributes) as the shared engine's period: dated, weekly through
+    `repeat_until`."""
+    start, end = _walls(period)
+    tz = zone(period.time_zone)
+    last_day = period.repeat_until if period.weekly else None
+    return (timeperiods.Recurrence(start, end, tz, weekly=bool(period.weekly), last_day=last_day),)
+
+
 def occurrences(period, since: datetime, before: datetime) -> Iterator[Occurrence]:
     """The occurrences of `period` that end after `since` and start before `before` (aware instants), in order."""
-    tz = zone(period.time_zone)
-    start, end = _walls(period)
-    if not period.weekly:
-        occ = Occurrence(period, instant(start, tz), instant(end, tz))
-        if occ.end > since and occ.start < before:
-            yield occ
-        return
-    local = wall_clock(since, tz)
-    # The first occurrence that may still run at `since`: a week earlier than its week, for DST's hour.
-    k = max(0, (local - start) // WEEK - 1)
-    while True:
-        first = start + k * WEEK
-        if period.repeat_until is not None and first.date() > period.repeat_until:
-            return
-        occ = Occurrence(period, instant(first, tz), instant(end + k * WEEK, tz))
-        if occ.start >= before:
-            return
-        if occ.end > since:
-            yield occ
-        k += 1
+    for start, end in timeperiods.occurrences(recurrence(period), since, before):
+        yield Occurrence(period, start, end)
 
 
 def occurrence_at(period, when: datetime) -> Occurrence | None:
-    return next((o for o in occurrences(period, when, when + timedelta(microseconds=1)) if o.holds(when)), None)
+    found = timeperiods.occurrence_at(recurrence(period), when)
+    return None if found is None else Occurrence(period, *found)
 
 
 def last_end(period) -> datetime | None:
     """When the period's last occurrence ends (None: it repeats for ever)."""
-    tz = zone(period.time_zone)
-    start, end = _walls(period)
-    if not period.weekly:
-        return instant(end, tz)
-    if period.repeat_until is None:
-        return None
-    weeks = max(0, (datetime.combine(period.repeat_until, start.time()) - start) // WEEK)
-    return instant(end + weeks * WEEK, tz)
+    return timeperiods.last_end(recurrence(period))
 
 
 def first_start(period) -> datetime:
-    start, _ = _walls(period)
-    return instant(start, zone(period.time_zone))
+    return timeperiods.first_start(recurrence(period))
 
 
 # ---- what applies ---------------------------------------------------------------------------------------------
@@ -195,7 +166,8 @@ def switches(dnd: bool, forward_all: str | None, until: datetime | None, when: d
 def state(dnd: bool, forward_all: str | None, until: datetime | None, periods: Iterable, when: datetime):
     """The rule itself, from stored values: what applies at `when` (see the module's note)."""
     dnd, forward_all, until = switches(dnd, forward_all, until, when)
-    away = next((o for o in (occurrence_at(p, when) for p in periods) if o is not None), None)
+    found = timeperiods.active(((p, recurrence(p)) for p in periods), when)  # the first one that holds `when`
+    away = None if found is None else Occurrence(found[0], *found[1])
     greeting = away.period.greeting if away is not None else None
     common = {"greeting": greeting, "away": away, "dnd": dnd, "forward_all": forward_all, "until": until}
     if dnd:
@@ -401,18 +373,8 @@ def clean_period(data: PeriodData, default_zone: str = "") -> AwayPeriod:
 
 def overlap(a, b) -> Occurrence | None:
     """An occurrence of `a` during which `b` applies too (None: they never meet)."""
-    since = max(first_start(a), first_start(b))
-    ends = [e for e in (last_end(a), last_end(b)) if e is not None]
-    until = min(ends) if ends else since + OVERLAP_HORIZON
-    until = min(until, since + OVERLAP_HORIZON)
-    if until <= since:
-        return None
-    theirs = list(occurrences(b, since, until))
-    for mine in occurrences(a, since, until):
-        for other in theirs:
-            if mine.start < other.end and other.start < mine.end:
-                return mine
-    return None
+    met = timeperiods.overlap(recurrence(a), recurrence(b))
+    return None if met is None else Occurrence(a, *met)
 
 
 def overlap_problem(period, others: Sequence) -> str | None:

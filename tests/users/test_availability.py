@@ -90,6 +90,22 @@ def test_an_overlap_is_refused_with_a_sentence_and_nothing_stored(berliner, star
     assert berliner.away_periods.count() == 1
 
 
+def test_weekly_periods_that_meet_only_in_the_spring_gap_overlap(berliner):
+    # Sundays 01:00-02:30 and 03:00-04:00: on 29 March 2026 the skipped 02:30 reads as 03:30 CEST (sipxweb/periods.py)
+    away(berliner, datetime(2026, 1, 4, 1), datetime(2026, 1, 4, 2, 30), weekly=True)
+    with pytest.raises(ValidationError) as refused:
+        away(berliner, datetime(2026, 1, 4, 3), datetime(2026, 1, 4, 4), weekly=True)
+    assert "both would apply on Sun 29 Mar 2026 at 03:00" in refused.value.messages[0]
+
+
+def test_a_time_of_the_repeated_autumn_hour_is_checked_as_it_is_stored(berliner):
+    # 01:30 UTC is the second 02:30 of 25 October 2026 (CET); the period keeps the wall time 02:30, which reads as the
+    # first (CEST, 00:30 UTC): so it ends after it starts, at 02:45 CEST.
+    period = away(berliner, utc(2026, 10, 25, 1, 30), datetime(2026, 10, 25, 2, 45))
+    (occ,) = availability.occurrences(period, utc(2026, 10, 1), utc(2026, 11, 1))
+    assert (occ.start, occ.end) == (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 0, 45))
+
+
 def test_periods_that_touch_do_not_overlap(berliner):
     away(berliner, datetime(2026, 12, 4, 14), datetime(2026, 12, 4, 18), weekly=True)
     away(berliner, datetime(2026, 12, 4, 18), datetime(2026, 12, 4, 20))
