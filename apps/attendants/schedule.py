@@ -7,10 +7,12 @@ decides (special mode is on while the PBX's clock is inside a period). The manua
 scheduled period early: edit or delete the period for that. The sipXconfig special-mode URIs keep reporting and
 setting the manual switch alone, as 4.6 did (docs/compatibility.md B.2.6).
 
-Periods are wall-clock times in the PBX's time zone (settings.TIME_ZONE), turned into instants with zoneinfo for the
-day they fall on, so a period follows daylight saving time: "nights 18:00-08:00" ends at 08:00 local time on the
-morning the clocks change, 13 or 15 hours after it started. A local time that does not exist that day (in the hour
-skipped in spring) is read with the offset before the change, one that exists twice (autumn) as the first.
+Periods are wall-clock times in the PBX's time zone (settings.TIME_ZONE), turned into instants for the day they fall
+on, so a period follows daylight saving time: "nights 18:00-08:00" ends at 08:00 local time on the morning the
+clocks change, 13 or 15 hours after it started. Occurrences, the period that holds an instant, the next change,
+overlaps and the local times a DST change skips or repeats are sipxweb/periods.py's (the users' away periods share
+it); what is the schedule's own is here: a row as a `periods.Recurrence` per weekday (without dates, an occurrence
+up to the next end time, a whole day when the end is the start), the precedence, the sentences.
 
 Two one-off periods may not overlap, nor two weekly ones; a one-off period may lie over weekly ones (holidays over
 nights: the holiday is named as the reason while both apply)."""
@@ -25,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from apps.attendants.models import AutoAttendant, SpecialMode, SpecialModePeriod
+from sipxweb import periods as timeperiods
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the wire's names; stored as "0".."6"
 # The days as the pages name them (in the page's language; the APIs' sentences are English).
@@ -37,7 +40,8 @@ DAY_NAMES = (
     gettext_lazy("Sat"),
     gettext_lazy("Sun"),
 )
-WEEK_MINUTES = 7 * 24 * 60
+# A Monday: the week a weekly period's recurrences are written in (they have no dates: every week is the same).
+MONDAY = date(2001, 1, 1)
 # How far ahead the next change is looked for among weekly periods (a change of a weekly schedule comes within a
 # week, unless the weekly periods cover the whole week).
 LOOKAHEAD = timedelta(days=8)
@@ -45,11 +49,6 @@ LOOKAHEAD = timedelta(days=8)
 
 def zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def local(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The instant of the wall-clock time `at` on `day` in `tz` (fold 0: see the module's note)."""
-    return datetime.combine(day, at, tzinfo=tz)
 
 
 def days_of(period: SpecialModePeriod) -> list[int]:
@@ -64,35 +63,35 @@ def weekly_minutes(period: SpecialModePeriod) -> int:
     return (end - start) % (24 * 60) or 24 * 60
 
 
-def intervals(period: SpecialModePeriod, around: datetime, tz: ZoneInfo, days_after: int = 1) -> list[tuple]:
-    """The (start, end) instants of the period's occurrences that may contain an instant from `around` to
-    `days_after` days later: a one-off period's one interval; a weekly one's starting from the day before."""
+def recurrences(period: SpecialModePeriod, tz: ZoneInfo) -> timeperiods.Period:
+    """The period as the shared engine's: a one-off one from its start to its end; a weekly one a recurrence per
+    day, without dates."""
     if not period.weekly:
-        return [one_off(period, tz)]
+        start = datetime.combine(period.start_date, period.start_time)
+        return (timeperiods.Recurrence(start, datetime.combine(period.end_date, period.end_time), tz),)
     length = timedelta(minutes=weekly_minutes(period))
-    first = around.astimezone(tz).date() - timedelta(days=1)
-    days = set(days_of(period))
     found = []
-    for offset in range(days_after + 2):
-        day = first + timedelta(days=offset)
-        if day.weekday() in days:
-            # the end on the wall clock of the day it falls on, then to an instant: DST-correct lengths
-            wall_end = datetime.combine(day, period.start_time) + length
-            found.append((local(day, period.start_time, tz), local(wall_end.date(), wall_end.time(), tz)))
-    return found
+    for day in days_of(period):
+        start = datetime.combine(MONDAY + timedelta(days=day), period.start_time)
+        found.append(timeperiods.Recurrence(start, start + length, tz, weekly=True, dated=False))
+    return tuple(found)
 
 
 def one_off(period: SpecialModePeriod, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    return local(period.start_date, period.start_time, tz), local(period.end_date, period.end_time, tz)
+    """A one-off period's (start, end) instants (UTC)."""
+    (recurrence,) = recurrences(period, tz)
+    return recurrence.first_start(), recurrence.last_end()
+
+
+def _ordered(periods: Sequence[SpecialModePeriod], tz: ZoneInfo) -> list[tuple]:
+    """The periods in the order they win: one-off ones before weekly ones (the holiday is named over the night)."""
+    return [(p, recurrences(p, tz)) for p in sorted(periods, key=lambda p: (p.weekly, p.pk or 0))]
 
 
 def active_period(periods: Sequence[SpecialModePeriod], when: datetime, tz: ZoneInfo) -> SpecialModePeriod | None:
     """The period `when` is inside (half-open: the end is not included); a one-off one before weekly ones."""
-    ordered = sorted(periods, key=lambda p: (p.weekly, p.pk or 0))
-    for period in ordered:
-        if any(start <= when < end for start, end in intervals(period, when, tz)):
-            return period
-    return None
+    found = timeperiods.active(_ordered(periods, tz), when)
+    return None if found is None else found[0]
 
 
 @dataclass(frozen=True)
@@ -112,20 +111,6 @@ class SpecialState:
     next_period: SpecialModePeriod | None = None
 
 
-def _next_change(periods: Sequence[SpecialModePeriod], when: datetime, on: bool, tz: ZoneInfo):
-    """The first boundary after `when` where the schedule's on/off differs from `on`, and the period then active."""
-    days = LOOKAHEAD.days
-    candidates = set()
-    for period in periods:
-        for start, end in intervals(period, when, tz, days_after=days):
-            candidates.update(b for b in (start, end) if b > when and (not period.weekly or b <= when + LOOKAHEAD))
-    for boundary in sorted(candidates):
-        active = active_period(periods, boundary, tz)
-        if (active is not None) != on:
-            return boundary, active
-    return None, None
-
-
 def state_of(
     mode: SpecialMode | None,
     periods: Sequence[SpecialModePeriod],
@@ -143,7 +128,7 @@ def state_of(
     attendant = (selected or afterhour) if on else None
     next_change = next_period = None
     if with_next and not manual:
-        next_change, next_period = _next_change(periods, when, on, tz)
+        next_change, next_period = timeperiods.next_change(_ordered(periods, tz), when, LOOKAHEAD)
     return SpecialState(when, on, reason, period, attendant, manual, next_change, next_period)
 
 
@@ -165,27 +150,13 @@ def special_mode_at(when: datetime | None = None, with_next: bool = False) -> Sp
 # ---- overlaps ---------------------------------------------------------------------------------------------------
 
 
-def _week_spans(period: SpecialModePeriod) -> list[tuple[int, int]]:
-    """A weekly period's occurrences as minutes of the week (Monday 00:00 = 0), the last one perhaps past the end."""
-    start = period.start_time.hour * 60 + period.start_time.minute
-    length = weekly_minutes(period)
-    return [(day * 1440 + start, day * 1440 + start + length) for day in days_of(period)]
-
-
 def overlaps(a: SpecialModePeriod, b: SpecialModePeriod, tz: ZoneInfo | None = None) -> bool:
-    """Whether two periods of the same kind share an instant (weekly ones: a wall-clock minute of the week)."""
+    """Whether two periods of the same kind share an instant (weekly ones: in the coming years, DST changes
+    included)."""
     if a.weekly != b.weekly:
         return False
-    if not a.weekly:
-        tz = tz or zone()
-        (a_start, a_end), (b_start, b_end) = one_off(a, tz), one_off(b, tz)
-        return a_start < b_end and b_start < a_end
-    for s1, e1 in _week_spans(a):
-        for s2, e2 in _week_spans(b):
-            for shift in (-WEEK_MINUTES, 0, WEEK_MINUTES):
-                if s1 < e2 + shift and s2 + shift < e1:
-                    return True
-    return False
+    tz = tz or zone()
+    return timeperiods.overlap(recurrences(a, tz), recurrences(b, tz), now=timezone.now()) is not None
 
 
 def first_overlap(

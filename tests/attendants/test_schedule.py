@@ -114,6 +114,38 @@ def test_the_next_change_follows_the_clock_change():
     assert (state.on, state.next_change, state.next_period.name) == (False, utc(2026, 4, 4, 16, 0), "night")
 
 
+# The spring gap (sipxweb/periods.py): a local time the clocks skip reads with the offset before the change, so
+# 02:30 on 29 March 2026 is the instant the clocks show 03:30 CEST, after 03:00. The schedule compares instants.
+
+
+def test_a_one_off_period_ending_in_the_gap_runs_on_with_a_weekly_one_that_starts_at_three():
+    once("maintenance", datetime(2026, 3, 29, 1, 0), datetime(2026, 3, 29, 2, 30))  # to 01:30 UTC
+    weekly("early sunday", "6", "03:00", "04:00")  # from 01:00 UTC that day
+    assert on_at(utc(2026, 3, 29, 1, 15)) == (True, "maintenance")  # both apply: the one-off one is named
+    state = special_mode_at(utc(2026, 3, 29, 0, 30), with_next=True)
+    assert state.next_change == utc(2026, 3, 29, 2, 0)  # not 01:30: the weekly one runs on to 04:00 CEST
+    assert on_at(utc(2026, 3, 29, 1, 45)) == (True, "early sunday")
+
+
+def test_weekly_periods_that_meet_only_in_the_gap_overlap():
+    weekly("small hours", "6", "01:00", "02:30")
+    with pytest.raises(services.PeriodError, match="two weekly periods may not overlap"):
+        weekly("early sunday", "6", "03:00", "04:00")
+    weekly("later sunday", "6", "03:30", "04:00")  # starts after 02:30 has come, whatever day it is
+
+
+def test_a_one_off_period_from_the_gap_to_before_it_ends_before_it_starts():
+    with pytest.raises(services.PeriodError, match="must end after it starts"):
+        once("odd", datetime(2026, 3, 29, 2, 30), datetime(2026, 3, 29, 3, 15))  # 01:30 UTC to 01:15 UTC
+
+
+def test_an_instant_in_the_repeated_autumn_hour_is_compared_as_an_instant():
+    once("short", datetime(2026, 10, 25, 2, 0), datetime(2026, 10, 25, 2, 45))  # 02:45 CEST, 00:45 UTC
+    berlin = ZoneInfo("Europe/Berlin")
+    assert on_at(datetime(2026, 10, 25, 2, 30, tzinfo=berlin)) == (True, "short")  # 02:30 CEST
+    assert on_at(datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=berlin)) == (False, None)  # 02:30 CET, an hour later
+
+
 # ---- one-off periods, holidays over nights, the manual switch ---------------------------------------------------
 
 
