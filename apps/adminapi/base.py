@@ -105,6 +105,12 @@ def conditional_get(request, representation) -> Response:
     return with_etag(Response(representation), representation)
 
 
+def own_path(request) -> str:
+    """The request's path as a URL writes it (percent-encoded; a key's "/" as %2F, apps/adminapi/keypaths.py): the
+    base of a Location header."""
+    return request.get_full_path().partition("?")[0]
+
+
 # ---- lists ---------------------------------------------------------------------------------------------------
 
 

@@ -61,6 +61,10 @@ class Resource:
         """The stored form of a key as a URL gives it (a phone's serial may come with colons or in capitals)."""
         return key
 
+    def exists(self, key: str) -> bool:
+        """Whether a URL's key names a stored object (apps/adminapi/keypaths.py: a key may hold "/")."""
+        return self.queryset().filter(**{self.lookup: self.url_key(key)}).exists()
+
     @property
     def checker(self) -> Checker:
         # `item` is a plain function stored on the class: read it from there, not as a bound method.
@@ -125,8 +129,13 @@ def _refuse_unknown(body, path: str, accepted: Iterable[str]) -> None:
 class ResourceViewSet(base.ApiView, viewsets.ViewSet):
     resource: Resource
     lookup_field = "key"
+    # one segment; a key that holds "/" reaches the views through apps/adminapi/keypaths.py
     lookup_value_regex = "[^/]+"
     pagination_class = base.Page
+
+    @classmethod
+    def key_exists(cls, key: str) -> bool:
+        return cls.resource.exists(key)
 
     # -- helpers
     def _object(self, key: str, for_update: bool = False):
@@ -201,7 +210,7 @@ class ResourceViewSet(base.ApiView, viewsets.ViewSet):
         if not bulk:
             obj = self._object(keys[0])
             # the key as one URL segment: a space or a non-ASCII letter would make the header unusable
-            location = f"{request.path.rstrip('/')}/{quote(str(keys[0]), safe='')}"
+            location = f"{base.own_path(request).rstrip('/')}/{quote(str(keys[0]), safe='')}"
             return self._respond(obj, status.HTTP_201_CREATED, {"Location": location})
         rows = {getattr(o, res.lookup): o for o in res.queryset().filter(**{f"{res.lookup}__in": keys})}
         res.prepare(list(rows.values()))

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from apps.adminapi.keypaths import with_slashed_keys
 from apps.adminapi.resource import viewset_for
 from apps.adminapi.resources import attendants as attendant_resources
 from apps.adminapi.resources import conferences, phonebooks, phones, users
@@ -63,3 +64,6 @@ urlpatterns += [
 ]
 # The caller's own availability (apps/adminapi/resources/my.py).
 urlpatterns += [path("my/availability", AvailabilityView.as_view(), name="my-availability")]
+# Keys may hold "/" (a phonebook "Sales/EU"): the paths below a keyed prefix whose key part holds one are matched
+# against the routes above by what is stored (apps/adminapi/keypaths.py).
+urlpatterns = with_slashed_keys(urlpatterns)

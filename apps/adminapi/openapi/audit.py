@@ -16,7 +16,12 @@ AUDIT_ENTRY = {
         "channel": {"type": "string", "enum": ["api", "rest", "page", "import", "system"]},
         "address": {"type": "string", "description": "The client's address."},
         "kind": {"type": "string", "description": "user, group, token, phone, ..."},
-        "key": {"type": "string", "description": "The object's key, as its /api/v1/ URL names it."},
+        "key": {
+            "type": "string",
+            "description": "The object's key, as its /api/v1/ URL names it; an object inside another (a phonebook "
+            'entry, an away period): "<owner\'s key>/<id>", the id all digits after the last "/" (the owner\'s key '
+            'may hold "/" too).',
+        },
         "action": {"type": "string", "enum": ["create", "update", "delete"]},
         "changes": {
             "type": "object",

@@ -11,6 +11,7 @@ import re
 
 from apps.adminapi.openapi.dialect import oas30, storable, whole
 from apps.adminapi.openapi.examples import Examples
+from apps.adminapi.openapi.keys import IN_ONE_SEGMENT, KEY_PATTERN
 from apps.adminapi.openapi.lists import PAGE_PARAMETERS, filter_parameters, page_of
 from apps.adminapi.openapi.operations import V1Schema, component
 from apps.adminapi.openapi.per_resource import CREATE_LINKS
@@ -39,11 +40,6 @@ def _a(noun: str) -> str:
 
 def camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in text.replace("-", " ").replace("_", " ").split())
-
-
-# A key is one segment of the object's URL: no slash, no control character (the request gate refuses those in a path,
-# sipxweb.bounds), not "." or ".." (which clients resolve away), and storable text.
-KEY_PATTERN = r"^(?!\.\.?$)[^/\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF]+$"
 
 
 def _addressable_key(resource, body: dict) -> dict:
@@ -101,15 +97,11 @@ class ResourceSchema(V1Schema):
         key_schema = oas30(resource.representation_schema()["properties"].get(resource.key, {"type": "string"}))
         schema = {k: v for k, v in key_schema.items() if k in ("type", "maxLength", "minLength", "enum")}
         schema.setdefault("type", "string")
+        description = f"The {resource.kind}'s {resource.key}."
         if schema["type"] == "string" and "enum" not in schema:
             schema["pattern"] = KEY_PATTERN
-        parameter = {
-            "in": "path",
-            "name": "key",
-            "required": True,
-            "schema": schema,
-            "description": f"The {resource.kind}'s {resource.key}.",
-        }
+            description = f"{description} {IN_ONE_SEGMENT}"
+        parameter = {"in": "path", "name": "key", "required": True, "schema": schema, "description": description}
         if examples.key is not None:
             parameter["example"] = examples.key
         return parameter

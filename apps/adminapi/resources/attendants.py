@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from apps.adminapi import base, numbered
 from apps.adminapi.numbered import IF_MATCH
+from apps.adminapi.openapi.keys import key_parameter
 from apps.adminapi.resource import Resource
 from apps.attendants import schedule, services
 from apps.attendants.filtersets import AutoAttendantFilterSet
@@ -130,7 +131,7 @@ PROMPT_UPLOAD = {
     "required": [FILE_FIELD],
     "additionalProperties": False,
 }
-NAME_PARAMETER = OpenApiParameter("name", str, OpenApiParameter.PATH, description="The attendant's name")
+NAME_PARAMETER = key_parameter("name", "The attendant's name")
 
 
 class AttendantPromptView(base.ApiView, APIView):

@@ -24,12 +24,13 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.adminapi import base
+from apps.adminapi.openapi.keys import key_parameter
 from apps.pbxdata.schema import PbxDataError, boolean, check_keys, choice, json_schema, obj, show
 from apps.pbxdata.sections import users as user_section
 from apps.pbxdata.sections import voicemail as voicemail_section
@@ -186,13 +187,27 @@ def refused(exc: services.VoicemailError | Exception, field: str) -> PbxDataErro
     return PbxDataError(field, " ".join(getattr(exc, "messages", [str(exc)])).rstrip("."))
 
 
+# the user name in the path of every action on one mailbox (the list has none)
+_USER_NAME = extend_schema(parameters=[key_parameter(MAILBOX_KEY, "The mailbox's user name")])
+
+
+@extend_schema_view(
+    **dict.fromkeys(
+        ("retrieve", "update", "partial_update", "messages", "message", "message_audio", "greeting"), _USER_NAME
+    )
+)
 class MailboxViewSet(base.ApiView, viewsets.ViewSet):
     """A user's mailbox: its preferences, its messages and its greetings (administrators)."""
 
     lookup_field = "user_name"
     lookup_url_kwarg = "userName"
+    # one segment; a user name that holds "/" reaches the views through apps/adminapi/keypaths.py
     lookup_value_regex = "[^/]+"
     pagination_class = base.Page
+
+    @classmethod
+    def key_exists(cls, key: str) -> bool:
+        return User.objects.filter(username=key).exists()
 
     def perform_content_negotiation(self, request, force=False):
         # A recording is answered whatever the Accept (an audio player asks for audio/*); errors are JSON.

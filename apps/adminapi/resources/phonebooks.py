@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.adminapi import base
 from apps.adminapi.openapi.dialect import oas30
+from apps.adminapi.openapi.keys import key_parameter
 from apps.adminapi.resource import Resource
 from apps.pbxdata.schema import PbxDataError, check_keys, complete, join, json_schema, show
 from apps.pbxdata.sections import phonebooks as section
@@ -100,6 +101,10 @@ def _phonebook(name: str, for_update: bool = False) -> Phonebook:
     return book
 
 
+NAME_PARAMETER = key_parameter("name", "The phonebook's name")
+
+
+@extend_schema(parameters=[NAME_PARAMETER])
 class EntryViewSet(base.ApiView, viewsets.ViewSet):
     """A shared phonebook's file entries: list (`?q=`, the page's filters, `?ordering=`, limit/offset), create one
     or a list (all or nothing), read with an ETag, replace and change with If-Match, delete."""
@@ -179,7 +184,7 @@ class EntryViewSet(base.ApiView, viewsets.ViewSet):
         except services.PhonebookError as exc:
             raise _refused(exc, bulk) from None
         if not bulk:
-            location = f"{request.path.rstrip('/')}/{created[0].pk}"
+            location = f"{base.own_path(request).rstrip('/')}/{created[0].pk}"
             return self._respond(created[0], status.HTTP_201_CREATED, {"Location": location})
         return Response([represent_entry(e) for e in created], status=status.HTTP_201_CREATED)
 
@@ -268,6 +273,7 @@ def rejected_response(parsed: importers.ParsedFile) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+@extend_schema(parameters=[NAME_PARAMETER])
 class ImportView(base.ApiView, APIView):
     """POST a CSV or vCard file as multipart/form-data field `file` (`replace=true` replaces the file entries)."""
 
