@@ -391,7 +391,7 @@ PROVISIONING_FIRMWARE_MAX_BYTES = int(env("PROVISIONING_FIRMWARE_MAX_BYTES", str
 # section of the page, named here so that the phones app imports none of them (provisioning: the files, Resync).
 PHONE_PAGE_SECTIONS = ["apps.provisioning.phone_page.section"]
 # What the admins' landing page (the user list) shows above the list: each a function(request) -> HTML.
-ADMIN_HOME_SECTIONS = ["apps.mediaserver.status.section"]
+ADMIN_HOME_SECTIONS = ["apps.mediaserver.status.section", "apps.callcontrol.status.section"]
 
 # E-mail (voicemail to e-mail, apps/voicemail/email.py): through the SMTP server EMAIL_HOST when it is set, else
 # printed on the console (make run). EMAIL_TIMEOUT bounds one attempt (seconds); DEFAULT_FROM_EMAIL is the sender.

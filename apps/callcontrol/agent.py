@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connections as db_connections
 
-from apps.callcontrol import store
+from apps.callcontrol import health, store
 from apps.callcontrol.attempt import Attempt
 from apps.callcontrol.flows import CallFlows
 from apps.callcontrol.legs import ALLOW, Dialogs, Leg
@@ -61,6 +61,7 @@ class Agent(SipTransport, Dialogs, CallFlows, Notifications):
         self.stopping = asyncio.Event()
         self.poll = settings.CALLCONTROL_POLL_MS / 1000
         self.owner = store.new_owner()  # names this run's claims (CallAttempt.owner)
+        self.started = time.time()
 
     @property
     def transport_name(self) -> str:
@@ -74,7 +75,23 @@ class Agent(SipTransport, Dialogs, CallFlows, Notifications):
     async def start(self):
         await self.open_sockets()
         check_host(self.address)  # it goes into every Via, Contact and Call-ID: refuse a bad setting at start
+        # Before it says it is ready: from this beat on, the web side queues calls for it instead of failing them.
+        await self.beat()
         log.info("call-control agent: SIP on %s:%s (UDP, TCP), proxy %s:%s", self.address, self.port, *self.proxy[:2])
+
+    async def beat(self) -> None:
+        """The heartbeat the web side reads (health.py): who runs, where, how many calls now."""
+        report = {
+            "owner": self.owner,
+            "address": f"{self.address or self.bind}:{self.port}",
+            "proxy": f"{self.proxy[0]}:{self.proxy[1]}",
+            "calls": len(self.calls),
+            "started": self.started,
+        }
+        try:
+            await self.db(health.beat, report)  # the database cache needs the database thread's connection
+        except Exception:
+            log.exception("writing the call-control agent's heartbeat failed")
 
     # ---- database (one thread: Django connections are per thread) --------------------------------
     async def db(self, fn, *args):
@@ -160,7 +177,11 @@ class Agent(SipTransport, Dialogs, CallFlows, Notifications):
     async def run(self):
         await self.start()
         last_purge = last_beat = 0.0
+        last_health = time.monotonic()  # start() has just beaten
         while not self.stopping.is_set():
+            if time.monotonic() - last_health >= health.INTERVAL:
+                last_health = time.monotonic()
+                await self.beat()
             if time.monotonic() - last_beat >= store.HEARTBEAT:
                 last_beat = time.monotonic()
                 try:
@@ -197,6 +218,10 @@ class Agent(SipTransport, Dialogs, CallFlows, Notifications):
         if self.calls:
             await asyncio.wait(list(self.calls.values()), timeout=5)
         await self.db(store.fail_running, self.owner, "the call-control agent stopped")
+        try:
+            await self.db(health.stopped, self.owner)  # calls clicked from now on are refused at once
+        except Exception:
+            log.exception("removing the call-control agent's heartbeat failed")  # it goes stale by itself
         await self.stop_notifications()
         await self.db(db_connections.close_all)  # the database thread's connection ends with the agent
         self.close_sockets()

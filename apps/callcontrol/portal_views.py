@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
-from apps.callcontrol import progress, services
+from apps.callcontrol import health, progress, services, store
 from apps.callcontrol.forms import CallBoxForm
 from apps.cdrs.names import Names
 
 
 class CallBoxView(LoginRequiredMixin, FormView):
     """The portal's call box: rings the user's phones, then connects them to the number (PUT /my/call). After the
-    call is queued the page follows it (`?calling=<number>`: the progress line that calls.js keeps up to date)."""
+    call is queued the page follows it (`?calling=<number>`: the progress line that calls.js keeps up to date); when
+    no call-control agent runs, the page says so at once and keeps the number in the box for later."""
 
     template_name = "callcontrol/call_box.html"
     form_class = CallBoxForm
@@ -30,6 +31,10 @@ class CallBoxView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         number = form.cleaned_data["number"]
         services.click_to_call(self.request.user, number)
+        attempt = services.own_attempt(self.request.user, number)  # closed at once when no agent runs (store.reap)
+        if attempt is not None and attempt.outcome == store.NOT_PLACED:
+            messages.error(self.request, health.NOT_RUNNING)
+            return redirect(reverse("portal-callcontrol:call_box") + "?" + urlencode({"number": number}))
         messages.success(self.request, _("Calling %(number)s: your phone rings first.") % {"number": number})
         return redirect(reverse("portal-callcontrol:call_box") + "?" + urlencode({"calling": number}))
 

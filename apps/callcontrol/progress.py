@@ -9,6 +9,8 @@ every NOTIFY sipfrag of the REFER, docs/callcontrol.md), never from the agent it
     answered          "Bob answered."                  NOTIFY 2xx (or the callee leg's 2xx in INVITE mode)
     no-answer, busy   "No answer from your phone." / "Bob is busy."
     failed            "Failed: <reason>."
+    failed            health.NOT_RUNNING: "Your call was not placed: no call-control agent is running…"
+                      queued while none ran (no heartbeat): said at the first poll, store.reap fails it at once
 
 The status-lines document of GET /callcontroller shows the same rows as they are (B.4)."""
 
@@ -17,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 
-from apps.callcontrol import flows
+from apps.callcontrol import flows, health, store
 from apps.callcontrol.models import CallAttempt, CallStatus
 
 _LINE = re.compile(r"SIP/2\.0 (\d{3})\s*(.*)")
@@ -121,6 +123,8 @@ def _ended(attempt: CallAttempt, phase: str, callee: str) -> tuple[str, str]:
         if phase == "callee-ringing":
             return phase, _("Ringing %(callee)s: the call is on your phone now.") % {"callee": callee}
         return "connecting", _("Your phone is calling %(callee)s.") % {"callee": callee}
+    if outcome == store.NOT_PLACED:  # queued while no agent ran (at once, or after STALE_QUEUED)
+        return "failed", str(health.NOT_RUNNING)
     if outcome.startswith(flows.NO_ANSWER):
         return "no-answer", _("No answer from your phone.")
     if outcome.startswith("REFER failed"):

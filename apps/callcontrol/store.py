@@ -5,7 +5,11 @@ Claiming is crash-safe: one conditional UPDATE moves queued attempts to `running
 renews the leases of its running attempts every second (`heartbeat`). An agent killed mid-call (SIGKILL,
 OOM, power) stops renewing: once the lease runs out, the next agent (or a GET of its status) closes the
 attempt as failed (`reap`). It is never placed again: its phone may already have rung, and ringing it a
-second time minutes later is worse than a clear failure the caller can retry."""
+second time minutes later is worse than a clear failure the caller can retry.
+
+While no agent runs at all (no heartbeat, health.py), the web side's `reap` fails queued attempts at once, with the
+same outcome as those nobody took within STALE_QUEUED: whoever clicked Call learns it now rather than after a
+minute, and an agent started later never rings a phone for a click its user was told had failed."""
 
 import os
 import socket
@@ -14,6 +18,7 @@ from datetime import timedelta
 from django.db import close_old_connections
 from django.utils import timezone
 
+from apps.callcontrol import health
 from apps.callcontrol.models import CallAttempt, CallStatus
 from apps.cdrs import resolver
 
@@ -75,8 +80,9 @@ def heartbeat(owner: str) -> int:
 
 def reap(owner: str | None = None) -> int:
     """Closes running attempts whose lease ran out (their agent is dead) and queued ones nobody took within
-    STALE_QUEUED; `owner`'s own attempts are left alone. Any process may call it (the web side does before
-    it shows a status), because a live agent's leases never run out. The number closed."""
+    STALE_QUEUED, or at once when no agent is running (the web side, `owner` None, asks health.py; an agent is
+    one); `owner`'s own attempts are left alone. Any process may call it (the web side does before it shows a
+    status), because a live agent's leases never run out. The number closed."""
     now = timezone.now()
     # Only claims with a lease: a running row without one was never claimed by this code (the agent before
     # leases failed all running attempts when it stopped or started).
@@ -84,9 +90,10 @@ def reap(owner: str | None = None) -> int:
     if owner is not None:
         running = running.exclude(owner=owner)
     closed = running.update(state=CallAttempt.State.FAILED, outcome=ABANDONED, finished=now)
-    closed += CallAttempt.objects.filter(state=CallAttempt.State.QUEUED, created__lt=now - STALE_QUEUED).update(
-        state=CallAttempt.State.FAILED, outcome=NOT_PLACED, finished=now
-    )
+    queued = CallAttempt.objects.filter(state=CallAttempt.State.QUEUED)
+    if owner is not None or health.running():
+        queued = queued.filter(created__lt=now - STALE_QUEUED)
+    closed += queued.update(state=CallAttempt.State.FAILED, outcome=NOT_PLACED, finished=now)
     return closed
 
 

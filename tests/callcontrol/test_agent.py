@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from apps.callcontrol import health
 from apps.callcontrol.agent import Agent
 from apps.callcontrol.models import CallAttempt, CallStatus
 from apps.callcontrol.sip import param, parse, parse_challenge, response_to, uri_in
@@ -129,6 +130,9 @@ async def with_agent(phone, coro_fn, transport="udp"):
             agent.tcp_server.close()
         for writer in agent.tcp.values():
             writer.close()
+        if not agent.stopping.is_set():  # else run() stopped cleanly: its shutdown() removed the heartbeat
+            # start() beat: the cache table outlives the test's rows, and the next test must see no agent running
+            await agent.db(health.stopped, agent.owner)
         agent.db_pool.shutdown(wait=True)
 
 

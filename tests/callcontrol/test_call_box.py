@@ -8,7 +8,7 @@ from apps.callcontrol.models import CallAttempt
 from tests.conftest import REST, basic
 
 
-def test_call_box(client, make_user):
+def test_call_box(client, make_user, agent_running):
     client.force_login(make_user("200"))
     page = client.get("/cdrs/my/call/?number=201").content.decode()
     assert 'value="201"' in page
@@ -26,7 +26,7 @@ def test_call_box(client, make_user):
     assert CallAttempt.objects.count() == 1
 
 
-def test_call_box_takes_numbers_with_spaces(client, make_user):
+def test_call_box_takes_numbers_with_spaces(client, make_user, agent_running):
     client.force_login(make_user("200"))
     response = client.post("/cdrs/my/call/", {"number": "+39 02 5550 9999"})
     assert response.status_code == 302 and response["Location"] == "/cdrs/my/call/?calling=%2B390255509999"

@@ -13,6 +13,10 @@ from apps.phonebooks import services as phonebooks
 from tests.conftest import REST, basic
 
 PROGRESS = "/cdrs/my/call/progress/"
+NO_AGENT = (
+    "Your call was not placed: no call-control agent is running, so calls cannot be placed now. "
+    "Please tell your administrator."
+)
 WRITTEN = "+1 (617) 555-0142"
 DIALLED = "+16175550142"
 
@@ -57,7 +61,7 @@ class Agent:
         store.finish(self.row["id"], ok, outcome)
 
 
-def test_a_number_with_spaces_is_called_and_followed_to_the_answer(client, bob):
+def test_a_number_with_spaces_is_called_and_followed_to_the_answer(client, bob, agent_running):
     assert place(client).status_code == 200
     assert CallAttempt.objects.get().called_uri == f"sip:{DIALLED}@example.org"
     client.force_login(bob)
@@ -162,7 +166,7 @@ def test_a_user_is_named_by_the_directory(client, bob, carol):
             "failed",
             "Failed: your phone did not take the call to Jane Doe (SIP/2.0 403 Forbidden).",
         ),
-        ([], False, store.NOT_PLACED, "failed", f"Failed: {store.NOT_PLACED}."),
+        ([], False, store.NOT_PLACED, "failed", NO_AGENT),
         (
             [("INVITE", "SIP/2.0 200 OK"), ("NOTIFY", "SIP/2.0 180 Ringing")],
             True,

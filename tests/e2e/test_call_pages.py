@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.callcontrol import store
+from apps.callcontrol import health, store
 from apps.callcontrol.models import CallAttempt
 from apps.cdrs.models import Cdr
 from apps.phonebooks import services as phonebooks
@@ -17,7 +17,17 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def users(transactional_db, admin_user, alice, make_user):
+def agent_heartbeat(transactional_db, monkeypatch):
+    """The call-control agent's heartbeat (apps/callcontrol/health.py), kept fresh as the running agent keeps it:
+    with it a click queues the call for the agent (whose part FakeAgent plays) instead of being refused at once."""
+    monkeypatch.setattr(health, "STALE", 3600)  # the live server runs in this process: it reads the same setting
+    health.beat({"owner": "e2e-agent"})
+    yield
+    health.stopped("e2e-agent")  # the cache table outlives the test's rows
+
+
+@pytest.fixture
+def users(transactional_db, admin_user, alice, make_user, agent_heartbeat):
     return {"admin": admin_user, "alice": alice, "bob": make_user("201", aliases=["bob"])}
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from apps.callcontrol.models import CallAttempt
 from apps.phonebooks import services as phonebooks
-from tests.e2e.test_call_pages import FakeAgent
+from tests.e2e.test_call_pages import FakeAgent, agent_heartbeat  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ REFUSED = "123*we@sip"
 
 
 @pytest.fixture
-def alice_phonebook(transactional_db, alice):
+def alice_phonebook(transactional_db, alice, agent_heartbeat):  # noqa: F811  (the fixture imported above)
     for first, last, number in (("Jane", "Doe", SPACED), ("Bad", "Number", REFUSED)):
         phonebooks.create_private_entry(alice, {"first_name": first, "last_name": last, "number": number})
     return alice
