@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from apps.users.models import User
 from apps.voicemail import services as voicemail
-from tests.e2e.watch import PHONE
+from tests.e2e.watch import PHONE, SCREENSHOTS
 from tests.voicemail.audio import tone_wav
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +122,28 @@ def test_greetings_stack_on_a_phone_and_one_is_chosen(demo, watched):
     assert sideways(w, table) == []
     w.step("greeting chosen")
     assert voicemail.active_greeting(User.objects.get(username="200")) == "outofoffice"
+
+
+def test_ring_list_stacks_without_javascript_too(demo, browser, live_server):
+    """Without the script the rows have a position box and the spare row to fill in: they fit the phone as well."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/login/")
+        page.fill("#id_username", "alice")
+        page.fill("#id_password", "1234")
+        page.click("button:has-text('Log in')")
+        page.goto(live_server.url + "/portal/forward/")
+        assert page.evaluate(SIDEWAYS, "#rings") == []
+        spare = page.locator("#ring-rows tr[data-spare]").first
+        usable(spare.locator("input[name$='-ORDER']"), 60)
+        usable(spare.locator("input[name$='-number']"), 200)
+        spare.locator("input[name$='-number']").fill("+16175550122")
+        spare.locator("input[name$='-expiration']").fill("15")
+        page.click("button:has-text('Save')")
+        expect(page.locator("main .messages")).to_contain_text("call forwarding was saved")
+        assert page.evaluate(SIDEWAYS, "#rings") == []
+        page.screenshot(path=str(SCREENSHOTS / "narrow-rings-390-nojs.png"), full_page=True)
+    finally:
+        context.close()
+    assert User.objects.get(username="200").rings.filter(number="+16175550122", expiration=15).exists()
