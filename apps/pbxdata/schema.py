@@ -16,7 +16,7 @@ from sipxweb.text import text_problem
 Checker = Callable[[Any, str], Any]
 
 # Each checker carries the JSON Schema of what it accepts (`json_schema`), so that the admin JSON API describes its
-# bodies from the same definitions that check them (apps/adminapi/openapi.py); a checker without one accepts any.
+# bodies from the same definitions that check them (apps/adminapi/openapi/); a checker without one accepts any.
 
 
 def described(check: Checker, schema: dict) -> Checker:
