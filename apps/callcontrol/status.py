@@ -1,20 +1,7 @@
 """The call-control agent's line on the admins' landing page (settings.ADMIN_HOME_SECTIONS): running or not, where,
-its calls now and since when, from the heartbeat it writes to the shared cache (health.py). One cache read, no
-query."""
-
-from datetime import UTC, datetime
-
-from django.template.loader import render_to_string
+its calls now and since when, from its heartbeat (health.py)."""
 
 from apps.callcontrol import health
+from sipxweb.heartbeat import status_section
 
-
-def section(request) -> str:
-    report = health.current()
-    started = report.get("started")
-    context = {
-        "report": report,
-        "started": datetime.fromtimestamp(started, UTC) if started else None,
-        "stale": health.STALE,
-    }
-    return render_to_string("callcontrol/status.html", context, request=request)
+section = status_section(health.HEARTBEAT, "callcontrol/status.html")

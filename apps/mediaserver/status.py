@@ -1,19 +1,7 @@
 """The media server's line on the admins' landing page (settings.ADMIN_HOME_SECTIONS): running or not, its calls
-now and since its start, from the heartbeat it writes to the shared cache (health.py). One cache read, no query."""
-
-from datetime import UTC, datetime
-
-from django.template.loader import render_to_string
+now and since its start, from its heartbeat (health.py)."""
 
 from apps.mediaserver import health
+from sipxweb.heartbeat import status_section
 
-
-def section(request) -> str:
-    report = health.current()
-    started = report.get("started")
-    context = {
-        "report": report,
-        "started": datetime.fromtimestamp(started, UTC) if started else None,
-        "stale": health.STALE,
-    }
-    return render_to_string("mediaserver/status.html", context, request=request)
+section = status_section(health.HEARTBEAT, "mediaserver/status.html")

@@ -5,6 +5,7 @@ import time
 from django.urls import reverse
 
 from apps.mediaserver import health
+from sipxweb import heartbeat
 
 
 def test_without_a_heartbeat_the_media_server_is_not_running(admin_client):
@@ -25,5 +26,5 @@ def test_a_fresh_heartbeat_shows_the_calls(admin_client):
 def test_a_stale_heartbeat_is_not_running(admin_client, monkeypatch):
     health.beat({"address": "127.0.0.1:5070", "calls": 0, "answered": 0, "max_calls": 40, "started": time.time()})
     later = time.time() + health.STALE + 1
-    monkeypatch.setattr(health.time, "time", lambda: later)
+    monkeypatch.setattr(heartbeat.time, "time", lambda: later)
     assert "not running" in admin_client.get(reverse("users:user_list")).content.decode()
