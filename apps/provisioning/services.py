@@ -1,6 +1,7 @@
 """The provisioning rules, one home each, for the view, the admin pages and the PBX data file: the credential
-(`check_credential`, `set_credential`), what a fetch finds and leaves behind (`find_phone_file`, `record_fetch`,
-`record_unknown`) and the firmware a model's phones are pointed at (`save_firmware`)."""
+(`check_credential`; `set_credential` and `reset_credential`, its writers, which record each change in the audit
+log), what a fetch finds and leaves behind (`find_phone_file`, `record_fetch`, `record_unknown`) and the
+firmware a model's phones are pointed at (`save_firmware`)."""
 
 import re
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from apps.audit import services as audit
 from apps.phones.catalogue import CATALOGUE
 from apps.phones.models import Phone
 from apps.provisioning import changes
-from apps.provisioning.models import Firmware, PhoneFile, ProvisioningSettings, UnknownPhone
+from apps.provisioning.models import DEFAULT_USER, Firmware, PhoneFile, ProvisioningSettings, UnknownPhone, new_password
 from apps.provisioning.render import one_line
 from apps.users import lockout
 from sipxweb import mediafiles
@@ -70,11 +72,34 @@ def credential() -> ProvisioningSettings:
     return ProvisioningSettings(pk=1, user=row[0], password=row[1])
 
 
+# The audit log's kind and key of the credential (one row); "password" is one of the audit log's secret field names,
+# so its values never enter the log: a change shows as changed.
+KIND, KEY = "provisioning", "credential"
+CREDENTIAL_FIELDS = ("user", "password")
+
+
 def set_credential(user: str, password: str) -> ProvisioningSettings:
-    """The installation's provisioning credential, changed at once for every phone and worker."""
+    """The installation's provisioning credential, changed at once for every phone and worker; the change is in the
+    audit log (nothing when it is saved as it was)."""
     check_credential(user, password)
-    row, _ = ProvisioningSettings.objects.update_or_create(pk=1, defaults={"user": user, "password": password})
+    with transaction.atomic():
+        stored = ProvisioningSettings.objects.select_for_update().filter(pk=1).first()
+        before = audit.snapshot(stored, CREDENTIAL_FIELDS) if stored else None
+        row = ProvisioningSettings(pk=1, user=user, password=password)
+        # One upsert: the same statement whether the row was there or not (an import's cost does not depend on it),
+        # and a row a phone's first fetch creates meanwhile (ProvisioningSettings.load) is updated, not a conflict.
+        ProvisioningSettings.objects.bulk_create(
+            [row], update_conflicts=True, unique_fields=["id"], update_fields=list(CREDENTIAL_FIELDS)
+        )
+        audit.record(KIND, KEY, before, audit.snapshot(row, CREDENTIAL_FIELDS))
     return row
+
+
+def reset_credential() -> ProvisioningSettings:
+    """import --replace: the credential a new installation gets (the default user name, a new random password),
+    written and recorded as set_credential writes any change. Stored even where none was yet, so that the PBX after
+    the import has the credential it will hand out (the export writes it; a read never has to create it)."""
+    return set_credential(DEFAULT_USER, new_password())
 
 
 # ---- fetches -------------------------------------------------------------------------------------------

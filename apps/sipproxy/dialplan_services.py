@@ -1,6 +1,6 @@
 """The dial plan's service numbers (docs/pbx-data.md#dialplan): the one home of their rules and their one writer,
 `save_dial_plan`, which the dial-plan page (views.py) and the PBX data file (apps/pbxdata/sections/dialplan.py)
-both call.
+both call, and which records each change in the audit log.
 
 The rules: a number is 1 to 64 letters, digits and `+ * # . _ -` — an extension, or a word like `operator` — so
 it is always something a phone can dial and GET /sipproxy/route accepts; at most MAX_NUMBERS per service; no
@@ -9,13 +9,14 @@ conference's extension: sipxweb/dialplan.py). Whoever introduces a clash is refu
 services ask the dial plan through settings.DIALPLAN_OWNERS (apps/sipproxy/dialplan.py), this module asks them."""
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from apps.audit import services as audit
 from apps.sipproxy.models import ServiceNumber
 from sipxweb import dialplan
 
@@ -23,6 +24,8 @@ SERVICES = tuple(ServiceNumber.Service)  # attendant, voicemail: the order of th
 NUMBER = re.compile(r"[A-Za-z0-9+*#._-]{1,64}")
 NUMBER_RULE = gettext_noop("1 to 64 letters, digits or + * # . _ -")
 MAX_NUMBERS = 20
+# The audit log's kind and key of the dial plan (one object: every save replaces the whole plan).
+KIND, KEY = "dial plan", "service numbers"
 
 
 class DialPlanError(ValueError):
@@ -46,12 +49,23 @@ class DialPlan:
                 yield service.value, index, number
 
 
-def dial_plan() -> DialPlan:
-    """The stored dial plan (one query)."""
+def _plan_of(rows: Iterable[tuple[str, str]]) -> DialPlan:
+    """The plan of stored (service, number) rows, read in their order."""
     found: dict[str, list[str]] = {service.value: [] for service in SERVICES}
-    for service, number in ServiceNumber.objects.order_by("service", "position").values_list("service", "number"):
+    for service, number in rows:
         found[service].append(number)
     return DialPlan(**{service: tuple(numbers) for service, numbers in found.items()})
+
+
+def dial_plan() -> DialPlan:
+    """The stored dial plan (one query)."""
+    return _plan_of(ServiceNumber.objects.order_by("service", "position").values_list("service", "number"))
+
+
+def audit_fields(plan: DialPlan) -> dict[str, list[str]]:
+    """The plan as the audit log compares it: one field per service (the data file's and the page's names), its
+    numbers in order; a save records the services whose numbers changed, before and after."""
+    return {service.value: list(getattr(plan, service)) for service in SERVICES}
 
 
 def clean_dial_plan(attendant: Sequence[str], voicemail: Sequence[str]) -> DialPlan:
@@ -107,9 +121,13 @@ def save_dial_plan(attendant: Sequence[str], voicemail: Sequence[str], check_oth
     plan = clean_dial_plan(attendant, voicemail)
     if check_others:
         check_owners(plan)
+    # Locked, so that the audit entry's "before" is the plan this save replaces, not one another save just wrote.
+    stored = ServiceNumber.objects.select_for_update().order_by("service", "position").values_list("service", "number")
+    before = audit_fields(_plan_of(stored))
     ServiceNumber.objects.all().delete()
     ServiceNumber.objects.bulk_create(
         ServiceNumber(number=number, folded=number.lower(), service=service, position=index)
         for service, index, number in plan.numbers()
     )
+    audit.record(KIND, KEY, before, audit_fields(plan))
     return plan

@@ -1,13 +1,16 @@
 """import_pbx writes every section through its app's services, so that each change is in the audit log as the pages
-and the APIs record it (channel "import", the --as actor): the phonebook settings, and what --replace deletes
-(shared and private phonebooks, voicemail messages)."""
+and the APIs record it (channel "import", the --as actor): the phonebook settings, the provisioning credential (its
+password masked), the dial plan's service numbers, and what --replace deletes (shared and private phonebooks,
+voicemail messages). An import that changes nothing records nothing."""
 
 import pytest
 
 from apps.audit.models import AuditEntry
+from apps.audit.services import MASK
 from apps.phonebooks.models import Phonebook, PhonebookSettings, PrivatePhonebook
+from apps.provisioning.models import ProvisioningSettings
 from apps.voicemail.models import Message
-from tests.pbxdata.helpers import doc
+from tests.pbxdata.helpers import doc, export
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +88,85 @@ def test_replace_records_the_deleted_voicemail_messages(import_file):
     import_file(doc(), "--replace", *ACTOR)
     assert not Message.objects.exists()
     assert entries("message")[1:] == [("nightly-sync", "import", "300/0000000042", "delete", {})]
+
+
+def test_the_provisioning_credential_is_recorded_with_its_password_masked(import_file):
+    credential = {"user": "phones", "password": "s3cret-phones"}
+    import_file(doc(provisioning=credential), *ACTOR)
+    import_file(doc(provisioning=credential), *ACTOR)  # no change
+    import_file(doc(provisioning={**credential, "password": "other-secret"}), *ACTOR)
+    import_file(doc(), "--replace", *ACTOR)  # no credential in the file: a new installation's, a new password
+    assert entries("provisioning") == [
+        ("nightly-sync", "import", "credential", "create", {"user": [None, "phones"], "password": [MASK, MASK]}),
+        ("nightly-sync", "import", "credential", "update", {"password": [MASK, MASK]}),
+        (
+            "nightly-sync",
+            "import",
+            "credential",
+            "update",
+            {"user": ["phones", "provisioning"], "password": [MASK, MASK]},
+        ),
+    ]
+    stored = ProvisioningSettings.objects.get()
+    assert stored.user == "provisioning" and stored.password not in ("s3cret-phones", "other-secret")
+    recorded = str(entries("provisioning"))
+    assert not [secret for secret in ("s3cret-phones", "other-secret", stored.password) if secret in recorded]
+
+
+def test_the_credential_page_records_the_same_entry(import_file, admin_client):
+    ProvisioningSettings.objects.update_or_create(pk=1, defaults={"user": "provisioning", "password": "prov1234"})
+    admin_client.post("/provisioning/", {"user": "phones", "password": "s3cret-phones"})
+    import_file(doc(provisioning={"user": "provisioning", "password": "prov1234"}))
+    page, file = [e[1:] for e in entries("provisioning")]
+    assert page == ("page", "credential", "update", {"user": ["provisioning", "phones"], "password": [MASK, MASK]})
+    assert file == ("import", "credential", "update", {"user": ["phones", "provisioning"], "password": [MASK, MASK]})
+
+
+def test_the_dial_plan_is_recorded_with_the_changed_services(import_file):
+    import_file(doc(dialPlan={"attendant": ["100", "0"], "voicemail": ["101"]}), *ACTOR)
+    import_file(doc(dialPlan={"attendant": ["100", "0"], "voicemail": ["101"]}), *ACTOR)  # no change
+    import_file(doc(dialPlan={"attendant": ["0", "100"], "voicemail": ["101"]}), *ACTOR)  # the order is the plan's
+    import_file(doc(), "--replace", *ACTOR)  # no dial plan in the file: none
+    import_file(doc(), "--replace", *ACTOR)  # none already: no change
+    assert entries("dial plan") == [
+        (
+            "nightly-sync",
+            "import",
+            "service numbers",
+            "update",
+            {"attendant": [[], ["100", "0"]], "voicemail": [[], ["101"]]},
+        ),
+        ("nightly-sync", "import", "service numbers", "update", {"attendant": [["100", "0"], ["0", "100"]]}),
+        (
+            "nightly-sync",
+            "import",
+            "service numbers",
+            "update",
+            {"attendant": [["0", "100"], []], "voicemail": [["101"], []]},
+        ),
+    ]
+
+
+def test_the_dial_plan_page_records_the_same_entry(import_file, admin_client):
+    admin_client.post("/routing/dial-plan/", {"attendant": "100", "voicemail": "101"})
+    import_file(doc(dialPlan={"attendant": ["100"], "voicemail": []}))
+    page, file = [e[1:] for e in entries("dial plan")]
+    assert page == ("page", "service numbers", "update", {"attendant": [[], ["100"]], "voicemail": [[], ["101"]]})
+    assert file == ("import", "service numbers", "update", {"voicemail": [["101"], []]})
+
+
+def test_an_import_of_the_exported_pbx_records_nothing_of_the_credential_or_the_dial_plan(import_file):
+    import_file(doc(provisioning={"user": "p", "password": "12345678"}, dialPlan={"attendant": ["0"]}))
+    AuditEntry.objects.all().delete()
+    import_file(export())
+    assert entries("provisioning") == entries("dial plan") == []
+
+
+def test_replace_on_an_empty_database_records_the_new_credential(import_file):
+    """--replace gives the PBX a new installation's credential (the default user, a new random password) and says so;
+    the export then writes that one, and reading it creates nothing."""
+    import_file(doc(), "--replace", *ACTOR)
+    assert entries("provisioning") == [
+        ("nightly-sync", "import", "credential", "create", {"user": [None, "provisioning"], "password": [MASK, MASK]})
+    ]
+    assert export()["provisioning"]["password"] == ProvisioningSettings.objects.get().password

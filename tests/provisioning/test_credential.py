@@ -2,6 +2,8 @@
 
 import pytest
 
+from apps.audit.models import AuditEntry
+from apps.audit.services import MASK
 from apps.pbxdata.document import export_document, import_document
 from apps.pbxdata.schema import PbxDataError
 from apps.provisioning import services
@@ -90,3 +92,30 @@ def test_a_bad_section_is_refused_with_its_path(db, section, path):
         import_document({"format": "sipxweb-pbx", "version": 1, "provisioning": section})
     assert refused.value.path == path
     assert not ProvisioningSettings.objects.exists()
+
+
+# ---- the audit log ---------------------------------------------------------------------------------------------
+
+
+def credential_entries() -> list[tuple]:
+    rows = AuditEntry.objects.filter(kind="provisioning", key="credential").order_by("id")
+    return [(e.actor, e.channel, e.address, e.action, e.changes) for e in rows]
+
+
+def test_a_change_on_the_page_is_in_the_audit_log_with_the_password_masked(admin_client):
+    AuditEntry.objects.all().delete()  # the demo's own load
+    admin_client.post(URL, {"user": "phones", "password": "s3cret-phones"})
+    admin_client.post(URL, {"user": "phones", "password": "s3cret-phones"})  # saved as it was: nothing to tell
+    admin_client.post(URL, {"user": "phones", "password": "other-secret"})
+    admin_client.post(URL, {"user": "a:b", "password": "refused-one"})  # refused: nothing changed, nothing told
+    changed = {"user": ["provisioning", "phones"], "password": [MASK, MASK]}
+    assert credential_entries() == [
+        ("superadmin", "page", "127.0.0.1", "update", changed),
+        ("superadmin", "page", "127.0.0.1", "update", {"password": [MASK, MASK]}),
+    ]
+    log = admin_client.get("/audit/?kind=provisioning")
+    text = log.content.decode()
+    assert log.status_code == 200 and "provisioning credential" in text
+    assert "(secret changed, not shown)" in text
+    for secret in ("prov1234", "s3cret-phones", "other-secret"):
+        assert secret not in text and secret not in str(credential_entries())

@@ -5,6 +5,7 @@ its list, and changes nothing. Django's test client."""
 import pytest
 from django.urls import reverse
 
+from apps.audit.models import AuditEntry
 from apps.sipproxy.dialplan_services import DialPlan, dial_plan, save_dial_plan
 
 URL = "/routing/dial-plan/"
@@ -60,3 +61,26 @@ def test_only_admins_see_or_change_it(client, plan, make_user):
 def test_the_routing_page_links_the_dial_plan(admin_client, plan):
     page = admin_client.get("/routing/").content.decode()
     assert f'href="{URL}"' in page
+
+
+def test_a_change_on_the_page_is_in_the_audit_log(admin_client, plan):
+    """One entry per save that changes the plan, with the services whose numbers changed, before and after."""
+    AuditEntry.objects.all().delete()
+    admin_client.post(URL, {"attendant": "100, operator, 0", "voicemail": "101 102"})
+    admin_client.post(URL, {"attendant": "100 operator 0", "voicemail": "101, 102"})  # the same plan: nothing told
+    admin_client.post(URL, {"attendant": "100 100", "voicemail": ""})  # refused: nothing changed, nothing told
+    admin_client.post(URL, {"attendant": "0", "voicemail": ""})
+    rows = AuditEntry.objects.filter(kind="dial plan", key="service numbers").order_by("id")
+    assert [(e.actor, e.channel, e.address, e.action, e.changes) for e in rows] == [
+        ("superadmin", "page", "127.0.0.1", "update", {"voicemail": [["101"], ["101", "102"]]}),
+        (
+            "superadmin",
+            "page",
+            "127.0.0.1",
+            "update",
+            {"attendant": [["100", "operator", "0"], ["0"]], "voicemail": [["101", "102"], []]},
+        ),
+    ]
+    log = admin_client.get("/audit/?kind=dial+plan")
+    assert log.status_code == 200 and "dial plan service numbers" in log.content.decode()
+    assert "<del>101</del> → <ins>101; 102</ins>" in log.content.decode()

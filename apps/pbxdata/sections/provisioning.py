@@ -1,7 +1,8 @@
 """`provisioning`: the credential phones fetch their files with (apps/provisioning, docs/provisioning.md). Always
 exported; the password is written in clear, as the users' SIP passwords are (Digest needs it for the realm of the
 day, and the phones are configured with it). The rules are apps.provisioning.services.check_credential's, the same as
-the admin's credential page."""
+the admin's credential page, and so is the writer (set_credential; --replace: reset_credential), which records
+each change in the audit log."""
 
 from apps.pbxdata.schema import REQUIRED, PbxDataError, obj, text
 from apps.provisioning import services
@@ -20,7 +21,7 @@ def validate(value, path):
 
 
 def clear():
-    ProvisioningSettings.objects.all().delete()
+    services.reset_credential()
 
 
 def load(value, ctx):
