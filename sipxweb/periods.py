@@ -18,8 +18,12 @@ Everything else compares instants (aware, UTC), never wall times, so periods in 
 a time in the gap: it comes after 03:00 that day. Two weekly periods "Sun 01:00-02:30" and "Sun 03:00-04:00" in
 Berlin therefore both apply from 03:00 to 03:30 summer time on the day of the spring change: they overlap. (Before
 this module the attendants' schedule compared its periods as wall times in the zone and did not see it, nor that a
-one-off period from 02:30 to 03:15 on that day ends before it starts; the away periods compared instants.)"""
+one-off period from 02:30 to 03:15 on that day ends before it starts; the away periods compared instants.)
 
+Two weekly periods are compared over years ahead, DST changes included, but only the weeks near a change are walked
+(the shortcut's note below says why that finds what walking every week finds)."""
+
+import functools
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ WEEK = timedelta(days=7)
 # How far ahead two open-ended weekly periods are compared: the DST rules of two zones line up differently from one
 # year to the next (a rule on a fixed date falls on each weekday in turn), so 53 weeks seven times, not one week.
 OVERLAP_HORIZON = timedelta(weeks=371)
+ZERO = timedelta(0)
 TICK = timedelta(microseconds=1)  # datetime's resolution: "starts before when + TICK" is "starts at when or before"
 
 Span = tuple[datetime, datetime]  # an occurrence: (start, end) instants, aware UTC, the end not included
@@ -160,26 +165,179 @@ def next_change[T](
     return None, None
 
 
-def overlap(a: Period, b: Period, now: datetime | None = None, horizon: timedelta = OVERLAP_HORIZON) -> Span | None:
-    """The first occurrence of `a` during which `b` applies too, at some instant (None: they never meet). Looked
-    for from the later of the two first starts (`now` when neither has one, a schedule without dates: an overlap in
-    the past would not matter) to the earlier of the last ends, `horizon` at most."""
+def _window(a: Period, b: Period, now: datetime | None, horizon: timedelta) -> tuple[datetime, datetime] | None:
+    """Where two periods are compared: from the later of the two first starts (`now` when neither has one, a schedule
+    without dates: an overlap in the past would not matter) to the earlier of the last ends, `horizon` at most."""
     starts = [s for s in (first_start(a), first_start(b)) if s is not None]
     since = max(starts) if starts else (now or datetime.now(UTC))
     ends = [e for e in (last_end(a), last_end(b)) if e is not None]
     until = min([*ends, since + horizon])
-    if until <= since:
+    return (since, until) if since < until else None
+
+
+def _meetings(
+    a: Period, b: Period, since: datetime, until: datetime, stretches: Sequence[Span], reach: timedelta
+) -> Iterator[tuple[Span, Span]]:
+    """Each occurrence of `a` that runs in one of the `stretches` (in order, each occurrence once, in the order they
+    start) with each occurrence of `b` it meets, in the order those start; `b`'s are looked for `reach` around a
+    stretch. Only occurrences that run between `since` and `until` count."""
+    walked = None  # the end of the stretch before: an occurrence that starts before it was met there
+    for lo, hi in stretches:
+        theirs = list(occurrences(b, max(since, lo - reach), min(until, hi + reach)))
+        first = 0
+        for mine in occurrences(a, lo, hi):
+            if walked is not None and mine[0] < walked:
+                continue
+            # Occurrences start in order: one of theirs that ended before this one of mine starts meets no later one.
+            while first < len(theirs) and theirs[first][1] <= mine[0]:
+                first += 1
+            for index in range(first, len(theirs)):
+                start, end = theirs[index]
+                if start >= mine[1]:
+                    break
+                if end > mine[0]:
+                    yield mine, (start, end)
+        walked = hi
+
+
+def _met(a: Period, b: Period, since: datetime, until: datetime, every_week: bool) -> Iterator[tuple[Span, Span]]:
+    """`_meetings` over the whole window (`every_week`), or over the stretches where they may meet (`_stretches`)."""
+    plan = None if every_week else _stretches(a, b, since, until)
+    if plan is None:
+        return _meetings(a, b, since, until, [(since, until)], until - since)
+    return _meetings(a, b, since, until, *plan)
+
+
+def overlap(
+    a: Period, b: Period, now: datetime | None = None, horizon: timedelta = OVERLAP_HORIZON, every_week: bool = False
+) -> Span | None:
+    """The first occurrence of `a` during which `b` applies too, at some instant (None: they never meet); looked for
+    in `_window`. `every_week` walks every week, the reference the shortcut (`_stretches`) is tested against."""
+    window = _window(a, b, now, horizon)
+    if window is None:
         return None
-    theirs = list(occurrences(b, since, until))
-    first = 0
-    for mine in occurrences(a, since, until):
-        # Occurrences start in order: one of theirs that ended before this one of mine starts meets no later one.
-        while first < len(theirs) and theirs[first][1] <= mine[0]:
-            first += 1
-        for index in range(first, len(theirs)):
-            start, end = theirs[index]
-            if start >= mine[1]:
-                break
-            if end > mine[0]:
-                return mine
-    return None
+    return next((mine for mine, _ in _met(a, b, *window, every_week)), None)
+
+
+def first_meeting(
+    a: Period, b: Period, now: datetime | None = None, horizon: timedelta = OVERLAP_HORIZON, every_week: bool = False
+) -> Span | None:
+    """The first time both `a` and `b` apply: from the earliest start of two occurrences that meet to the end of
+    the earlier (None: they never meet; looked for in `_window`, as `overlap`, and None exactly when it is). Two
+    occurrences that already run together at the window's start meet from when the later of them started."""
+    window = _window(a, b, now, horizon)
+    if window is None:
+        return None
+    best = None
+    for mine, theirs in _met(a, b, *window, every_week):
+        if best is not None and mine[0] >= best[0]:
+            break  # a later occurrence of `a` meets `b` no earlier than it starts
+        start = max(mine[0], theirs[0])
+        if best is None or start < best[0]:
+            best = (start, min(mine[1], theirs[1]))
+    return best
+
+
+# ---- the shortcut for weekly periods ---------------------------------------------------------------------------
+#
+# Walking two weekly periods week by week over the horizon costs thousands of conversions for every pair, and a data
+# file with many weekly periods checks every pair. But far from the instants where something changes (a zone's
+# offset, a dated period's first or last week, the window's ends), what an occurrence meets repeats from one week to
+# the next: everything within an occurrence's length of it moves by exactly a week. So only the occurrences near
+# those instants are walked, and, after each change of what a week looks like, one ordinary week; an ordinary
+# occurrence that meets nothing there meets nothing in any later ordinary week before the next change. In a single
+# zone an offset change changes nothing on the wall clock, so there it needs no ordinary week of its own, and two
+# weekly periods whose wall-clock spans, widened by the zone's offsets' spread, never meet are not walked at all.
+
+MARGIN = timedelta(weeks=5)  # beyond the reach of any weekly occurrence (less than a week and a DST shift)
+DAY = timedelta(days=1)
+# A zone's offsets are sampled daily and the changes bisected to the second: two changes less than a day apart
+# (no zone has them) would be missed.
+SECOND = timedelta(seconds=1)
+
+
+@functools.lru_cache(maxsize=512)
+def _year_changes(tz: ZoneInfo, year: int) -> tuple[tuple[datetime, timedelta], ...]:
+    """The instants of `year` at which `tz`'s UTC offset changes, each with the offset from then on."""
+    found = []
+    when = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    offset = when.astimezone(tz).utcoffset()
+    while when < end:
+        after = min(when + DAY, end)
+        later = after.astimezone(tz).utcoffset()
+        if later != offset:
+            lo, hi = when, after  # the offset is `offset` at lo and no more at hi
+            while hi - lo > SECOND:
+                middle = lo + (hi - lo) // 2
+                lo, hi = (middle, hi) if middle.astimezone(tz).utcoffset() == offset else (lo, middle)
+            found.append((hi, hi.astimezone(tz).utcoffset()))
+        when, offset = after, later
+    return tuple(found)
+
+
+def _changes(tz: ZoneInfo, since: datetime, until: datetime) -> tuple[list[datetime], timedelta]:
+    """The instants from `since` to `until` at which `tz`'s offset changes, and how far its offsets then lie apart."""
+    changes = [
+        c for year in range(since.year, until.year + 1) for c in _year_changes(tz, year) if since <= c[0] <= until
+    ]
+    offsets = {since.astimezone(tz).utcoffset(), *(offset for _, offset in changes)}
+    return [when for when, _ in changes], max(offsets) - min(offsets)
+
+
+def _apart(a: Period, b: Period, spread: timedelta) -> bool:
+    """Whether no occurrence of `a` can meet one of `b`, all weekly in one zone: instants differ from wall-clock
+    times by the zone's offset, so two occurrences that meet have wall-clock spans that meet once widened by the
+    offsets' `spread`."""
+    for mine in a:
+        for theirs in b:
+            ahead = (theirs.start - mine.start) % WEEK  # where theirs starts in the week of mine, on the wall
+            for weeks in (-2, -1, 0, 1, 2):
+                start = ahead + weeks * WEEK
+                if start < mine.end - mine.start + spread and start + (theirs.end - theirs.start) + spread > ZERO:
+                    return False
+    return True
+
+
+def _stretches(a: Period, b: Period, since: datetime, until: datetime) -> tuple[list[Span], timedelta] | None:
+    """The stretches of the window to walk: around each instant of change, and one ordinary week after each change
+    of what a week looks like (none at all for weekly periods that lie apart on the wall clock); and how far around
+    a stretch the occurrences of `b` that those of `a` in it may meet lie. None: walk every week (a one-off
+    recurrence)."""
+    recurrences = [*a, *b]
+    if not all(r.weekly for r in recurrences):
+        return None  # a one-off occurrence may be long: its whole window is short enough to walk
+    zones = {r.tz for r in recurrences}
+    changes: list[datetime] = []
+    spread = ZERO
+    for tz in zones:
+        found, apart = _changes(tz, since - MARGIN, until + MARGIN)
+        changes += found
+        spread = max(spread, apart)
+    if len(zones) == 1 and _apart(a, b, spread):
+        return [], ZERO
+    # The longest occurrence lasts `length`; one farther than `pad` from every instant of change is ordinary (what
+    # it may meet lies within `length` of it, away from a change and from the wall times a change skips).
+    length = max(r.end - r.start for r in recurrences) + spread
+    pad = length + spread + timedelta(hours=1)
+    reach = pad + length  # how far from an instant of change an occurrence that is not ordinary may run
+    several = len(zones) > 1  # an offset change then moves one zone's periods against the other's
+    events = [(since, True), (until, False), *((c, several) for c in changes)]
+    for r in recurrences:
+        events += [(edge, True) for edge in (r.first_start(), r.last_end()) if edge is not None]
+    ordinary = WEEK + spread  # a stretch this long holds an occurrence of every weekly recurrence
+    stretches: list[list[datetime]] = []
+    owed = False  # an ordinary week is still to be walked: what a week looks like changed since the last one
+    for when, new_week in sorted(e for e in events if since <= e[0] <= until):
+        lo, hi = max(since, when - reach), min(until, when + reach)
+        if stretches and lo <= stretches[-1][1] + (ordinary if owed else ZERO):
+            stretches[-1][1] = max(stretches[-1][1], hi)  # an ordinary week owed was cut short: still owed
+        else:
+            if stretches and owed:
+                stretches[-1][1] += ordinary
+                owed = False
+            stretches.append([lo, hi])
+        owed = owed or new_week
+    if owed:
+        stretches[-1][1] = min(until, stretches[-1][1] + ordinary)
+    return [(lo, hi) for lo, hi in stretches], reach

@@ -7,9 +7,15 @@ and in the spring gap, where wall times and instants do not go the same way)."""
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from sipxweb import periods as periods_module
 from sipxweb.periods import (
+    OVERLAP_HORIZON,
+    WEEK,
     Recurrence,
     active,
+    first_meeting,
     first_start,
     instant,
     last_end,
@@ -195,3 +201,126 @@ def test_one_off_overlaps_are_half_open_and_the_first_occurrence_that_meets_is_n
     fridays = weekly(datetime(2026, 12, 4, 14), datetime(2026, 12, 4, 18))
     assert overlap(fridays, day) == (utc(2026, 12, 11, 13), utc(2026, 12, 11, 17))
     assert overlap(once(datetime(2026, 12, 1), datetime(2026, 12, 2)), fridays) is None  # over before the first
+
+
+def test_the_first_meeting_is_the_earliest_instant_both_apply():
+    # in the spring gap: both apply from 03:00 CEST (01:00 UTC) until the gap's 02:30 (03:30 CEST, 01:30 UTC)
+    early = weekly(datetime(2026, 1, 4, 1), datetime(2026, 1, 4, 2, 30))
+    late = weekly(datetime(2026, 1, 4, 3), datetime(2026, 1, 4, 4))
+    assert first_meeting(early, late) == first_meeting(late, early) == (utc(2026, 3, 29, 1), utc(2026, 3, 29, 1, 30))
+    # the first occurrence of one that meets the other is not where they meet
+    day = weekly(datetime(2026, 12, 7, 8), datetime(2026, 12, 7, 20))  # Mondays 08:00-20:00
+    noon = weekly(datetime(2026, 12, 7, 12), datetime(2026, 12, 7, 13))
+    assert overlap(day, noon) == (utc(2026, 12, 7, 7), utc(2026, 12, 7, 19))
+    assert first_meeting(day, noon) == (utc(2026, 12, 7, 11), utc(2026, 12, 7, 12))
+    # two that run together now meet from when the later of them started; two that never meet have no meeting
+    day, noon = (weekly(r.start, r.end, dated=False) for (r,) in (day, noon))
+    assert first_meeting(day, noon, now=utc(2027, 1, 4, 11, 30)) == (utc(2027, 1, 4, 11), utc(2027, 1, 4, 12))
+    assert first_meeting(day, weekly(datetime(2001, 1, 1, 20), datetime(2001, 1, 1, 21), dated=False)) is None
+
+
+# ---- the shortcut: only the weeks near a change are walked --------------------------------------------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")  # no DST
+SUNDAY = datetime(2001, 1, 7)  # an undated schedule's week: Monday 1 January 2001 to Sunday 7 January
+
+
+def sun(text: str, days: int = 0) -> datetime:
+    """A Sunday's wall time ("02:30"), `days` later."""
+    return SUNDAY + timedelta(days=days) + (datetime.strptime(text, "%H:%M") - datetime(1900, 1, 1))
+
+
+# Pairs of weekly spans whose instants do not follow their wall-clock times: in the spring gap (02:00-03:00 in
+# Berlin and New York), in the repeated autumn hour (02:00-03:00 in Berlin, 01:00-02:00 in New York), across
+# midnight, across the week's end (Sunday to Monday), nearly a week long.
+TRICKY = [
+    ((sun("01:00"), sun("02:30")), (sun("03:00"), sun("04:00"))),
+    ((sun("01:00"), sun("02:00")), (sun("02:00"), sun("03:00"))),
+    ((sun("02:00"), sun("03:00")), (sun("03:00"), sun("05:00"))),
+    ((sun("02:30"), sun("03:30")), (sun("01:00"), sun("02:15"))),
+    ((sun("00:30"), sun("02:30")), (sun("02:30"), sun("04:00"))),
+    ((sun("01:00"), sun("01:30")), (sun("01:30"), sun("02:00"))),
+    ((sun("20:00", -1), sun("02:59")), (sun("03:00"), sun("05:00"))),
+    ((sun("22:00", -1), sun("02:30")), (sun("03:00"), sun("06:00"))),
+    ((sun("22:00"), sun("03:00", 1)), (sun("03:00", 1), sun("04:00", 1))),
+    ((sun("23:00"), sun("00:30", 1)), (sun("20:00"), sun("23:00"))),
+    ((sun("03:00"), sun("02:30", 7)), (sun("02:30"), sun("03:00"))),
+    ((sun("02:00"), sun("01:59", 7)), (sun("01:59"), sun("02:00"))),
+]
+
+
+def agree(a, b, now, horizon=OVERLAP_HORIZON) -> tuple:
+    """What overlap and first_meeting say both ways, after asserting that the shortcut says what walking every
+    week says."""
+    found = []
+    for mine, theirs in ((a, b), (b, a)):
+        for ask in (overlap, first_meeting):
+            shortcut, walk = (ask(mine, theirs, now, horizon, every_week=full) for full in (False, True))
+            assert shortcut == walk, (ask.__name__, mine, theirs, now)
+            found.append(shortcut)
+    return tuple(found)
+
+
+@pytest.mark.parametrize("tz", [BERLIN, NEW_YORK, TOKYO], ids=str)
+def test_the_shortcut_finds_what_walking_every_week_finds(tz):
+    met = set()
+    for index, ((a_start, a_end), (b_start, b_end)) in enumerate(TRICKY):
+        a = weekly(a_start, a_end, tz, dated=False)
+        b = weekly(b_start, b_end, tz, dated=False)
+        for now in (utc(2026, 1, 1), utc(2026, 3, 29, 0, 30), utc(2026, 10, 25, 0, 30), utc(2026, 11, 1, 5, 30)):
+            if agree(a, b, now)[0] is not None:
+                met.add(index)
+    # on the wall clock the spans touch or lie apart: only the spring gap makes them meet (an end in it reads as
+    # after the start at 03:00)
+    assert met == {BERLIN: {0, 6, 7}, NEW_YORK: {0, 6, 7}, TOKYO: set()}[tz]
+
+
+def test_the_shortcut_finds_what_walking_every_week_finds_with_dates_and_two_zones():
+    days = tuple(  # Monday to Sunday 22:00-06:00, from 2026 on
+        Recurrence(datetime(2026, 1, d, 22), datetime(2026, 1, d + 1, 6), BERLIN, weekly=True) for d in range(5, 12)
+    )
+    mornings = weekly(datetime(2026, 1, 4, 6), datetime(2026, 1, 4, 7), last_day=date(2027, 10, 31))
+    assert agree(days, mornings, None) == (None, None, None, None)
+    new_york = (  # Sundays from 01:00 New York time, an hour before the Berlin night ends, and ending in the gap
+        *weekly(datetime(2026, 1, 4, 0), datetime(2026, 1, 4, 1), NEW_YORK),
+        *weekly(datetime(2026, 2, 1, 1), datetime(2026, 2, 1, 2, 30), NEW_YORK, last_day=date(2028, 1, 1)),
+    )
+    for a, b in ((days, new_york), (mornings, new_york), (weekly(*TRICKY[0][0], dated=False), new_york)):
+        agree(a, b, utc(2026, 6, 1))
+    berlin = weekly(datetime(2026, 1, 5, 14), datetime(2026, 1, 5, 15))
+    assert agree(berlin, weekly(datetime(2026, 1, 5, 9), datetime(2026, 1, 5, 10), NEW_YORK), None)[1] == (
+        utc(2026, 3, 9, 13),
+        utc(2026, 3, 9, 14),
+    )
+
+
+def test_fifty_weekly_periods_are_compared_pairwise_with_little_work(monkeypatch):
+    # A schedule of fifty touching spans around the week, as a data file may bring: some across midnight, the
+    # week's end and Sunday 02:00 and 03:00 (the changes in Berlin). They never meet.
+    bounds = [timedelta(hours=h) for h in range(0, 168, 4)]  # 42
+    bounds += [timedelta(days=6, hours=h) for h in (2, 3, 5, 6, 7, 9, 11, 13)]  # Sunday's small hours and more
+    bounds = sorted(set(bounds))
+    assert len(bounds) == 50
+    monday = datetime(2001, 1, 1, 1, 30)  # the week from Monday 01:30: the last span crosses the week's end
+    periods = [
+        weekly(monday + start, monday + end, dated=False)
+        for start, end in zip(bounds, [*bounds[1:], bounds[0] + WEEK], strict=True)
+    ]
+    converted = 0
+
+    def counting(wall, tz):
+        nonlocal converted
+        converted += 1
+        return instant(wall, tz)
+
+    monkeypatch.setattr(periods_module, "instant", counting)
+    most = 0
+    for index, period in enumerate(periods):
+        for other in periods[:index]:
+            before = converted
+            assert overlap(period, other, now=utc(2026, 12, 2)) is None
+            most = max(most, converted - before)
+    # Walking every week of the horizon converts 2 x 2 x 371 wall times or more for each of the 1,225 pairs. Spans
+    # that lie apart on the wall clock need none; touching ones are walked near the 14 changes and in one week.
+    assert converted < 1225 * 20, converted
+    assert most < 400, most
