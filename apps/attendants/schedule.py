@@ -150,21 +150,26 @@ def special_mode_at(when: datetime | None = None, with_next: bool = False) -> Sp
 # ---- overlaps ---------------------------------------------------------------------------------------------------
 
 
-def overlaps(a: SpecialModePeriod, b: SpecialModePeriod, tz: ZoneInfo | None = None) -> bool:
-    """Whether two periods of the same kind share an instant (weekly ones: in the coming years, DST changes
-    included)."""
+def first_meeting(a: SpecialModePeriod, b: SpecialModePeriod, tz: ZoneInfo | None = None) -> datetime | None:
+    """When two periods of the same kind first both apply, from now on (weekly ones: in the coming years, DST
+    changes included; when they run together now, when the later of the two started); None: they never meet."""
     if a.weekly != b.weekly:
-        return False
+        return None
     tz = tz or zone()
-    return timeperiods.overlap(recurrences(a, tz), recurrences(b, tz), now=timezone.now()) is not None
+    met = timeperiods.first_meeting(recurrences(a, tz), recurrences(b, tz), now=timezone.now())
+    return None if met is None else met[0]
 
 
 def first_overlap(
     period: SpecialModePeriod, others: Iterable[SpecialModePeriod], tz: ZoneInfo | None = None
-) -> SpecialModePeriod | None:
+) -> tuple[SpecialModePeriod, datetime] | None:
+    """The first of `others` that `period` overlaps, and when they first both apply."""
     for other in others:
-        if other is not period and (period.pk is None or other.pk != period.pk) and overlaps(period, other, tz):
-            return other
+        if other is period or (period.pk is not None and other.pk == period.pk):
+            continue
+        met = first_meeting(period, other, tz)
+        if met is not None:
+            return other, met
     return None
 
 
@@ -200,12 +205,17 @@ def describe(period: SpecialModePeriod) -> str:
     return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
 
 
+def day_of(when: datetime) -> str:
+    """An instant's day as the pages say it, in the PBX's time zone: "Thu 2026-12-03"."""
+    at = when.astimezone(zone())
+    return f"{DAY_NAMES[at.weekday()]} {at:%Y-%m-%d}"
+
+
 def moment(when: datetime | None) -> str:
     """An instant as the pages say it, in the PBX's time zone: "Thu 2026-12-03 08:00"."""
     if when is None:
         return ""
-    at = when.astimezone(zone())
-    return f"{DAY_NAMES[at.weekday()]} {at:%Y-%m-%d %H:%M}"
+    return f"{day_of(when)} {when.astimezone(zone()):%H:%M}"
 
 
 # ---- the data file's text forms (apps/pbxdata/sections/attendants.py names the keys) ---------------------------

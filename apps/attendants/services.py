@@ -434,7 +434,7 @@ def period_fields(period: SpecialModePeriod) -> dict:
 
 def check_period(period: SpecialModePeriod, others) -> None:
     """The rules of a period (normalising it: name stripped, days sorted, times to the minute), then no overlap
-    with `others` of its kind (schedule.overlaps). Raises PeriodError with a sentence."""
+    with `others` of its kind (schedule.first_overlap). Raises PeriodError with a sentence."""
     period.name = (period.name or "").strip()
     if not period.name:
         raise PeriodError(gettext("A period needs a name, such as night or holidays."), "name")
@@ -461,19 +461,23 @@ def check_period(period: SpecialModePeriod, others) -> None:
         start, end = schedule.one_off(period, schedule.zone())
         if end <= start:
             raise PeriodError(gettext("The period must end after it starts."), "end")
-    other = schedule.first_overlap(period, others)
-    if other is not None:
+    found = schedule.first_overlap(period, others)
+    if found is not None:
+        other, met = found
+        values = {"name": other.name, "when": schedule.describe(other)}
         if period.weekly:
+            # The date as well as the day: two weekly periods may meet only on the day a DST change comes.
+            values.update(day=schedule.day_of(met), time=f"{met.astimezone(schedule.zone()):%H:%M}")
             message = gettext(
-                'This period overlaps "%(name)s" (%(when)s): two weekly periods may not overlap. '
-                "Change one of them, or join them into one period."
+                'This period overlaps "%(name)s" (%(when)s): both would apply on %(day)s at %(time)s, and two '
+                "weekly periods may not overlap. Change one of them, or join them into one period."
             )
         else:
             message = gettext(
                 'This period overlaps "%(name)s" (%(when)s): two one-off periods may not overlap. '
                 "Change one of them, or join them into one period."
             )
-        raise PeriodError(message % {"name": other.name, "when": schedule.describe(other)})
+        raise PeriodError(message % values)
 
 
 def _lock_schedule() -> None:

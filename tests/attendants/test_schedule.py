@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from apps.attendants import services
 from apps.attendants.models import AutoAttendant, SpecialModePeriod
@@ -16,6 +17,9 @@ from apps.attendants.schedule import describe, special_mode_at
 from apps.audit.models import AuditEntry
 from apps.pbxdata.schema import json_schema
 from apps.pbxdata.sections import attendants as section
+from sipxweb import periods as timeperiods
+from sipxweb.periods import instant
+from tests.attendants.helpers import coming, spring_change
 from tests.pbxdata.helpers import doc, export, export_text, run_import
 
 pytestmark = pytest.mark.django_db
@@ -129,8 +133,10 @@ def test_a_one_off_period_ending_in_the_gap_runs_on_with_a_weekly_one_that_start
 
 def test_weekly_periods_that_meet_only_in_the_gap_overlap():
     weekly("small hours", "6", "01:00", "02:30")
-    with pytest.raises(services.PeriodError, match="two weekly periods may not overlap"):
+    with pytest.raises(services.PeriodError, match="two weekly periods may not overlap") as refused:
         weekly("early sunday", "6", "03:00", "04:00")
+    # the refusal names the day the clocks go forward: both apply from 03:00 to 03:30 summer time then
+    assert f"both would apply on Sun {spring_change():%Y-%m-%d} at 03:00" in refused.value.messages[0]
     weekly("later sunday", "6", "03:30", "04:00")  # starts after 02:30 has come, whatever day it is
 
 
@@ -182,21 +188,41 @@ def test_no_period_and_the_switch_off_is_off_with_no_change_ahead():
 
 
 @pytest.mark.parametrize(
-    "first, second",
+    "first, second, meeting",
     [
-        (("01234", "18:00", "08:00"), ("5", "07:00", "09:00")),  # Friday's night runs into Saturday 07:00
-        (("6", "22:00", "06:00"), ("0", "05:00", "07:00")),  # Sunday's night runs into Monday: the week wraps
-        (("2", "00:00", "00:00"), ("2", "12:00", "13:00")),  # a whole day
+        # Friday's night runs into Saturday 07:00
+        (("01234", "18:00", "08:00"), ("5", "07:00", "09:00"), ([5], "07:00", 1)),
+        # Sunday's night runs into Monday: the week wraps
+        (("6", "22:00", "06:00"), ("0", "05:00", "07:00"), ([0], "05:00", 1)),
+        # a whole day
+        (("2", "00:00", "00:00"), ("2", "12:00", "13:00"), ([2], "12:00", 1)),
+        # every weekday evening: the first that comes is named
+        (("01234", "18:00", "08:00"), ("01234", "20:00", "21:00"), ([0, 1, 2, 3, 4], "20:00", 1)),
     ],
 )
-def test_overlapping_weekly_periods_are_refused_with_a_sentence(first, second):
+def test_overlapping_weekly_periods_are_refused_with_a_sentence_naming_where_they_meet(first, second, meeting):
     weekly("night", *first)
     before = AuditEntry.objects.count()
     with pytest.raises(services.PeriodError) as refused:
         weekly("other", *second)
-    assert refused.value.messages[0].startswith('This period overlaps "night" (')
-    assert "two weekly periods may not overlap" in refused.value.messages[0]
+    days, at, hours = meeting
+    assert refused.value.messages[0].startswith(
+        f'This period overlaps "night" ({describe(SpecialModePeriod.objects.get())}): both would apply on '
+        f"{coming(days, at, timedelta(hours=hours))} at {at}, and two weekly periods may not overlap."
+    )
     assert SpecialModePeriod.objects.count() == 1 and AuditEntry.objects.count() == before
+
+
+def test_the_weekly_overlap_refusal_in_german_names_the_day_in_german():
+    weekly("night", "01234", "18:00", "08:00")
+    with translation.override("de"), pytest.raises(services.PeriodError) as refused:
+        weekly("early", "5", "06:00", "09:00")
+    saturday = coming([5], "06:00", timedelta(hours=2)).replace("Sat", "Sa")
+    assert refused.value.messages[0] == (
+        "Dieser Zeitraum überschneidet sich mit „night“ (Mo–Fr 18:00–08:00 (am Folgetag)): Beide würden am "
+        f"{saturday} um 06:00 gelten, und zwei wöchentliche Zeiträume dürfen sich nicht überschneiden. Ändern Sie "
+        "einen davon oder fassen Sie beide zu einem Zeitraum zusammen."
+    )
 
 
 def test_overlapping_one_off_periods_are_refused_touching_ones_are_not():
@@ -297,6 +323,36 @@ def test_a_refused_period_in_the_file_is_named_by_its_path_and_nothing_is_import
         run_import(tmp_path, doc(specialMode={"enabled": True, "schedule": schedule}))
     assert where in str(refused.value)
     assert not SpecialModePeriod.objects.exists() and not services.SpecialMode.current().enabled
+
+
+def test_an_overlap_in_the_file_names_where_the_periods_meet(tmp_path):
+    late = {**SCHEDULE[0], "name": "late", "start": "20:00", "end": "21:00"}
+    with pytest.raises(CommandError) as refused:
+        run_import(tmp_path, doc(specialMode={"schedule": [SCHEDULE[0], late]}))
+    evening = coming([0, 1, 2, 3, 4], "20:00", timedelta(hours=1))
+    assert (
+        'specialMode.schedule[1]: This period overlaps "night" (Mon–Fri 18:00–08:00 (next day)): both would apply '
+        f"on {evening} at 20:00, and two weekly periods may not overlap." in str(refused.value)
+    )
+    assert not SpecialModePeriod.objects.exists()
+
+
+def test_fifty_weekly_periods_in_the_file_are_checked_pairwise_with_little_work(monkeypatch):
+    # Seven touching periods a day (Sunday's 02:00-03:00 is the hour the clocks skip or repeat), eight on Sunday
+    hours = [(0, 2), (2, 3), (3, 6), (6, 9), (9, 12), (12, 18), (18, 0)]
+    slots = [(day, start, end) for day in range(7) for start, end in hours if (day, start) != (6, 18)]
+    slots += [(6, 18, 21), (6, 21, 0)]
+    periods = [
+        SpecialModePeriod(name=f"p{n}", weekdays=str(day), start_time=time(start), end_time=time(end))
+        for n, (day, start, end) in enumerate(slots)
+    ]
+    assert len(periods) == 50
+    converted = []
+    monkeypatch.setattr(timeperiods, "instant", lambda wall, tz: converted.append(wall) or instant(wall, tz))
+    services.replace_schedule(periods)
+    assert SpecialModePeriod.objects.count() == 50
+    # Walking every week of the coming seven years converts over 1,400 wall times for each of the 1,225 pairs.
+    assert len(converted) < 1225 * 20, len(converted)
 
 
 def test_the_checker_describes_the_schedule():

@@ -12,6 +12,7 @@ from apps.attendants.models import SpecialModePeriod
 from apps.audit.models import AuditEntry
 from apps.users import tokens
 from tests.adminapi.conftest import Api
+from tests.attendants.helpers import coming
 from tests.conftest import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +68,11 @@ def test_an_overlap_is_400_with_a_sentence_and_changes_nothing(api):
         "/special-mode/schedule", {"name": "late", "weekdays": ["fri"], "start": "23:00", "end": "02:00"}
     )
     assert refused.status_code == 400
-    assert refused.json()["error"].startswith(
-        'This period overlaps "night" (Mon–Fri 18:00–08:00 (next day)): two weekly periods may not overlap.'
+    # Friday's night and the late period both apply from Friday 23:00 to Saturday 02:00: the coming Friday is named
+    friday = coming([4], "23:00", timedelta(hours=3))
+    assert refused.json()["error"] == (
+        f'This period overlaps "night" (Mon–Fri 18:00–08:00 (next day)): both would apply on {friday} at 23:00, '
+        "and two weekly periods may not overlap. Change one of them, or join them into one period."
     )
     holidays = api.post("/special-mode/schedule", HOLIDAYS).json()
     moved = api.patch(f"/special-mode/schedule/{holidays['id']}", {"start": "2026-12-20T00:00"})

@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.attendants import services
 from apps.attendants.models import SpecialModePeriod
 from apps.audit.models import AuditEntry
+from tests.attendants.helpers import coming
 from tests.conftest import count_queries
 
 LIST = reverse("attendants:attendant_list")
@@ -100,7 +101,11 @@ def test_an_overlap_is_refused_on_the_page_with_a_sentence(client, attendant_adm
     response = client.post(ADD, {"name": "early", "weekdays": ["5"], "start_time": "06:00", "end_time": "09:00"})
     assert response.status_code == 200
     page = html(response)
-    assert "This period overlaps &quot;night&quot; (Mon–Fri 18:00–08:00 (next day)): two weekly periods may not" in page
+    saturday = coming([5], "06:00", timedelta(hours=2))  # Friday's night runs on to Saturday 08:00
+    assert (
+        "This period overlaps &quot;night&quot; (Mon–Fri 18:00–08:00 (next day)): both would apply on "
+        f"{saturday} at 06:00, and two weekly periods may not overlap." in page
+    )
     assert SpecialModePeriod.objects.count() == 1
 
 
