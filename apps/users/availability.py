@@ -371,19 +371,14 @@ def clean_period(data: PeriodData, default_zone: str = "") -> AwayPeriod:
     return _clean_period(data, default_zone or settings.TIME_ZONE)
 
 
-def overlap(a, b) -> Occurrence | None:
-    """An occurrence of `a` during which `b` applies too (None: they never meet)."""
-    met = timeperiods.overlap(recurrence(a), recurrence(b))
-    return None if met is None else Occurrence(a, *met)
-
-
 def overlap_problem(period, others: Sequence) -> str | None:
     """The sentence refusing `period` because it overlaps one of `others`, or None."""
     for other in others:
-        met = overlap(period, other)
+        # When both apply first (not when the new period's occurrence starts: that may be before the other begins).
+        met = timeperiods.first_meeting(recurrence(period), recurrence(other))
         if met is not None:
             tz = zone(period.time_zone)
-            when = met.start.astimezone(tz)
+            when = met[0].astimezone(tz)
             return gettext(
                 "This period overlaps the away period %(period)s (%(zone)s): both would apply on %(day)s at "
                 "%(time)s. Change one of them so that they do not overlap."
