@@ -44,6 +44,7 @@ def test_admin_creates_copies_uses_and_revokes_a_token(users, page, context, liv
     page.click("button:has-text('Create token')")
     expect(page.locator("h1")).to_have_text("Token inventory sync created")
     expect(page.locator("#token-created")).to_contain_text("shown only this once")
+    page.wait_for_load_state("load")  # the button's script is at the end of the page: a loaded machine ran it late
     page.click("#copy-token")
     expect(page.locator("#copy-result")).to_have_text("Copied.")
     token = page.evaluate("() => navigator.clipboard.readText()")

@@ -87,6 +87,7 @@ def test_feed_url_copy_and_new_key(mailbox, page, live_server, login):
     page.goto(live_server.url + "/portal/voicemail/")
     old_url = page.locator("#feed-url").inner_text()
     assert f"/private/{mailbox.feed_key}/feed/voicemail/inbox" in old_url
+    page.wait_for_load_state("load")  # the button's script is at the end of the page: a loaded machine ran it late
     page.click("#copy-feed")
     expect(page.locator("#copy-status")).to_have_text("Copied.")
     page.once("dialog", lambda dialog: dialog.accept())
