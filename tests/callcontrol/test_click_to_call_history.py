@@ -16,7 +16,7 @@ from apps.callcontrol.sip import response_to
 from apps.cdrs.models import Cdr
 from apps.phonebooks import services as phonebooks
 from tests.callcontrol.test_agent import FakePhone, _start_and_run, ok
-from tests.conftest import REST, basic
+from tests.conftest import REST, basic, unlabelled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +45,7 @@ def queue(client, written, timeout=None):
 
 def history_row(client, bob) -> str:
     client.force_login(bob)
-    page = client.get("/cdrs/my/history/").content.decode()
+    page = unlabelled(client.get("/cdrs/my/history/").content.decode())
     return page[page.index("<tbody>") : page.index("</tbody>")]
 
 

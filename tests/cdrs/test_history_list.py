@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.cdrs.models import Cdr
+from tests.conftest import unlabelled
 
 START = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -43,7 +44,9 @@ def starts(html: str) -> list[str]:
 
 
 def column(html: str, name: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(rf'<td class="{name}">(.*?)</td>', html)]
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(rf'<td class="{name}">(.*?)</td>', unlabelled(html))
+    ]
 
 
 @pytest.fixture

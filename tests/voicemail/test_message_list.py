@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.voicemail.models import Message
+from tests.conftest import unlabelled
 
 PORTAL = "/portal/voicemail/"
 
@@ -37,7 +38,7 @@ def rows(html: str) -> list[str]:
 
 
 def senders(html: str) -> list[str]:
-    return re.findall(r"<td>(Caller \d+)</td>", html)
+    return re.findall(r"<td>(Caller \d+)</td>", unlabelled(html))
 
 
 @pytest.fixture
