@@ -225,8 +225,15 @@ AUTH_PASSWORD_VALIDATORS = [{"NAME": "apps.users.validators.PinPolicyValidator"}
 
 # Shared state between workers and hosts (lockout counters): the database cache by default,
 # Redis when REDIS_URL is set. `manage.py createcachetable` creates the table (make run does).
+# CACHE_KEY_PREFIX keeps installations (or test runs) that share one Redis database apart.
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "sipxweb.cache.LeanRedisCache", "LOCATION": env("REDIS_URL")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "sipxweb.cache.LeanRedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
+        }
+    }
 else:
     CACHES = {
         "default": {
